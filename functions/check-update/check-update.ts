@@ -1,0 +1,141 @@
+import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  ClusterStatus,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  type EKSClient,
+  type ErrorDetail,
+  NodegroupStatus,
+  UpdateStatus,
+} from '@aws-sdk/client-eks';
+import { UnexpectedResponseError } from '../shared/errors.ts';
+import { nextWaitSeconds, pollFloorSeconds } from '../shared/polling.ts';
+import type { UpdateProgress } from '../shared/types.ts';
+
+export interface CheckUpdateDeps {
+  eks: EKSClient;
+  autoScaling: AutoScalingClient;
+  now: () => Date;
+}
+
+/**
+ * Reads an update's status and says when to look again. Successful means the update
+ * ended and its resource is ACTIVE again; Failed and Cancelled carry the EKS error code.
+ */
+export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps): Promise<UpdateProgress> {
+  const { clusterName, nodegroupName, updateId } = event;
+  if (!updateId) return event;
+  const { update } = await deps.eks.send(
+    new DescribeUpdateCommand(
+      nodegroupName ? { name: clusterName, updateId, nodegroupName } : { name: clusterName, updateId },
+    ),
+  );
+  if (!update?.status)
+    throw new UnexpectedResponseError(`DescribeUpdate ${updateId} on ${clusterName} returned no status.`);
+
+  const startedAt = update.createdAt ?? deps.now();
+  const elapsedSeconds = Math.max(0, (deps.now().getTime() - startedAt.getTime()) / 1000);
+  const resource = await readResource(event, deps);
+  const withProgress = resource.progress ? { progress: resource.progress } : {};
+
+  switch (update.status) {
+    case UpdateStatus.IN_PROGRESS:
+      return {
+        ...event,
+        ...withProgress,
+        status: 'InProgress',
+        nextWaitSeconds: nextWaitSeconds(elapsedSeconds, event.expectedSeconds),
+      };
+    case UpdateStatus.SUCCESSFUL:
+      // The update record can end before the resource leaves UPDATING; move on only once it is ACTIVE.
+      if (!resource.active) {
+        return { ...event, ...withProgress, status: 'InProgress', nextWaitSeconds: pollFloorSeconds };
+      }
+      return { ...event, ...withProgress, status: 'Successful', nextWaitSeconds: 0 };
+    default:
+      return {
+        ...event,
+        ...withProgress,
+        status: update.status === UpdateStatus.CANCELLED ? 'Cancelled' : 'Failed',
+        nextWaitSeconds: 0,
+        failure: describeFailure(event, update.status, update.errors ?? []),
+      };
+  }
+}
+
+interface ResourceState {
+  active: boolean;
+  progress?: { updated: number; total: number };
+}
+
+/** Whether the updated resource is ACTIVE and, for a node group, how far its rolling replacement is. */
+async function readResource(
+  event: UpdateProgress,
+  { eks, autoScaling }: CheckUpdateDeps,
+): Promise<ResourceState> {
+  if (!event.nodegroupName) {
+    const { cluster } = await eks.send(new DescribeClusterCommand({ name: event.clusterName }));
+    return { active: cluster?.status === ClusterStatus.ACTIVE };
+  }
+  const { nodegroup } = await eks.send(
+    new DescribeNodegroupCommand({ clusterName: event.clusterName, nodegroupName: event.nodegroupName }),
+  );
+  const active = nodegroup?.status === NodegroupStatus.ACTIVE;
+  const groupNames = (nodegroup?.resources?.autoScalingGroups ?? []).flatMap((group) =>
+    group.name ? [group.name] : [],
+  );
+  if (groupNames.length === 0) return { active };
+  const { AutoScalingGroups: groups = [] } = await autoScaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groupNames }),
+  );
+  // Progress = instances on the group's current launch template version, out of those not leaving.
+  let updated = 0;
+  let total = 0;
+  for (const group of groups) {
+    const currentVersion = group.LaunchTemplate?.Version;
+    for (const instance of group.Instances ?? []) {
+      if (instance.LifecycleState?.startsWith('Terminat')) continue;
+      total += 1;
+      if (currentVersion !== undefined && instance.LaunchTemplate?.Version === currentVersion) updated += 1;
+    }
+  }
+  return { active, progress: { updated, total } };
+}
+
+/** What to do next, per EKS update error code: the part of a failure report a person acts on. */
+const adviceByErrorCode: Record<string, string> = {
+  PodEvictionFailure:
+    'A pod disruption budget (or a pod without a controller) kept pods on the listed nodes from being evicted. Relax that budget or scale its workload, then run again; or run again with "force": true to evict regardless.',
+  NodeCreationFailure:
+    'New nodes did not join the cluster. Check the node IAM role, the subnets (free IPs, routes) and the launch template, then run again; the node group keeps its old nodes.',
+  InsufficientFreeAddresses:
+    'The node group subnets have no free IP addresses for the surge nodes. Free some, then run again.',
+  AsgInstanceLaunchFailures:
+    'The Auto Scaling group could not launch instances (capacity or quota). Check its activity history, then run again.',
+};
+
+function describeFailure(
+  event: UpdateProgress,
+  status: string,
+  errors: ErrorDetail[],
+): { error: string; cause: string } {
+  const first = errors[0];
+  const error = first?.errorCode ?? (status === UpdateStatus.CANCELLED ? 'UpdateCancelled' : 'UpdateFailed');
+  const subject = event.nodegroupName
+    ? `Node group ${event.nodegroupName} of cluster ${event.clusterName}`
+    : `Control plane of cluster ${event.clusterName}`;
+  const details = errors
+    .map((detail) => {
+      const resources = detail.resourceIds?.length ? ` (resources: ${detail.resourceIds.join(', ')})` : '';
+      return `${detail.errorCode ?? 'Error'}: ${detail.errorMessage ?? 'no message'}${resources}`;
+    })
+    .join('; ');
+  const advice =
+    adviceByErrorCode[error] ??
+    'Look at the update in the EKS console, fix the cause, then run again: the run continues from where it stopped.';
+  return {
+    error,
+    cause: `${subject}: update ${event.updateId} to ${event.target} ended ${status}${details ? `: ${details}` : ''}. ${advice}`,
+  };
+}

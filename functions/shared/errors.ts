@@ -1,0 +1,71 @@
+/**
+ * Every error a step throws on purpose. Each class sets a literal `name`
+ * because the state machine's ErrorEquals matches on it (and minifiers mangle
+ * class names); tests/unit/asl-errors.test.ts keeps the two lists in step.
+ */
+
+/** The execution input is malformed: nothing was called. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}
+
+/** The cluster named in the input does not exist in this account and region. */
+export class ClusterNotFoundError extends Error {
+  override readonly name = 'ClusterNotFoundError';
+}
+
+/** The cluster is in a state (CREATING, DELETING, FAILED, ...) that no upgrade may start from. */
+export class ClusterNotReadyError extends Error {
+  override readonly name = 'ClusterNotReadyError';
+}
+
+/** The target version is older than what the cluster or a node group already runs. */
+export class DowngradeRefusedError extends Error {
+  override readonly name = 'DowngradeRefusedError';
+}
+
+/** The target version is not one this run can reach. */
+export class UnsupportedTargetError extends Error {
+  override readonly name = 'UnsupportedTargetError';
+}
+
+/** A node group named in the input is not a managed node group of the cluster. */
+export class NodegroupNotFoundError extends Error {
+  override readonly name = 'NodegroupNotFoundError';
+}
+
+/**
+ * Another update (not one this run can adopt) holds the cluster or node group.
+ * Transient: EKS allows one update at a time, so the state machine retries it with backoff.
+ */
+export class UpdateInProgressError extends Error {
+  override readonly name = 'UpdateInProgressError';
+}
+
+/** An AWS response lacked a field the workflow cannot go on without. */
+export class UnexpectedResponseError extends Error {
+  override readonly name = 'UnexpectedResponseError';
+}
+
+/** After the updates, the cluster is not what the plan said it would be. */
+export class VerificationFailedError extends Error {
+  override readonly name = 'VerificationFailedError';
+}
+
+/** Names of the errors above, in the order the state machine routes them. */
+export const workflowErrorNames = [
+  'InvalidInputError',
+  'ClusterNotFoundError',
+  'ClusterNotReadyError',
+  'DowngradeRefusedError',
+  'UnsupportedTargetError',
+  'NodegroupNotFoundError',
+  'UpdateInProgressError',
+  'UnexpectedResponseError',
+  'VerificationFailedError',
+] as const;
+
+/** True when an AWS SDK error carries the given exception name. */
+export function isAwsError(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}

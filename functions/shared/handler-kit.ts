@@ -1,0 +1,16 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+
+/** One logger per container; POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL come from template.yaml. */
+export const logger = new Logger();
+
+/**
+ * Wraps a step's core in middy with the Lambda context in every log line.
+ * The core stays a plain async function of its input, so tests call it directly.
+ */
+export function makeHandler<Input, Output>(step: (input: Input) => Promise<Output>) {
+  return middy<Input, Output>()
+    .use(injectLambdaContext(logger, { logEvent: true }))
+    .handler((input) => step(input));
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { InvalidInputError } from './errors.ts';
+
+/** EKS cluster and node group names: 1-100 characters, letters, digits, hyphens and underscores. */
+const resourceName = z
+  .string()
+  .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be 1-100 letters, digits, "-" or "_"');
+
+export const upgradeInputSchema = z
+  .object({
+    clusterName: resourceName,
+    targetVersion: z
+      .string()
+      .regex(/^(\d+\.\d+|next)$/, 'must be a Kubernetes minor version such as "1.19", or "next"')
+      .optional(),
+    nodegroups: z.array(resourceName).min(1).max(100).optional(),
+    releaseVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+-\d{8}$/, 'must be an EKS AMI release such as "1.19.15-20211013"')
+      .optional(),
+    force: z.boolean().default(false),
+    maxConcurrentNodegroups: z.number().int().min(1).max(40).default(1),
+    dryRun: z.boolean().default(false),
+    notify: z.boolean().default(true),
+  })
+  .strict();
+
+export type UpgradeInput = z.infer<typeof upgradeInputSchema>;
+
+/**
+ * Validates an execution input.
+ * @throws InvalidInputError naming every field that is wrong.
+ */
+export function parseUpgradeInput(raw: unknown): UpgradeInput {
+  const result = upgradeInputSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
+    return `${field} ${issue.message}`;
+  });
+  throw new InvalidInputError(
+    `The execution input is not valid: ${problems.join('; ')}. Nothing was changed.`,
+  );
+}

@@ -1,0 +1,927 @@
+import { createHash } from 'node:crypto';
+import { compareMinor, type Scenario, type ScenarioCluster, type ScenarioNodegroup } from './scenario.ts';
+
+// The simulated AWS account: clusters, node groups, their Auto Scaling groups, add-ons and updates, on a
+// lazy virtual clock. Nothing here runs by itself: advance() applies every scheduled event whose time has
+// come, in time order, and the server calls it before answering each request.
+
+export type UpdateStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
+
+export interface UpdateRecord {
+  id: string;
+  type: string;
+  status: UpdateStatus;
+  clusterName: string;
+  nodegroupName?: string;
+  addonName?: string;
+  params: Array<{ type: string; value: string }>;
+  startedBy: 'client' | 'fault';
+  createdAt: number;
+  endedAt?: number;
+  errors: Array<{ errorCode: string; errorMessage: string; resourceIds: string[] }>;
+}
+
+export interface Instance {
+  id: string;
+  availabilityZone: string;
+  launchTemplateVersion: number;
+  lifecycleState: 'Pending' | 'InService' | 'Terminating' | 'Terminated';
+  instanceType: string;
+}
+
+export interface Activity {
+  id: string;
+  autoScalingGroupName: string;
+  description: string;
+  cause: string;
+  startTime: number;
+  endTime?: number;
+  statusCode: 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
+  progress: number;
+  details: string;
+}
+
+export interface AutoScalingGroup {
+  name: string;
+  arn: string;
+  launchTemplate: { id: string; name: string; version: number };
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  availabilityZones: string[];
+  subnetIds: string[];
+  instances: Instance[]; // Terminated instances are dropped, as the ASG API stops showing them
+  activities: Activity[];
+  tags: Record<string, string>;
+  createdAt: number;
+  deleted: boolean;
+}
+
+export interface Nodegroup {
+  name: string;
+  arn: string;
+  clusterName: string;
+  version: string;
+  releaseVersion: string;
+  amiType: string;
+  instanceType: string;
+  capacityType: string;
+  status: string;
+  createdAt: number;
+  modifiedAt: number;
+  minSize: number;
+  maxSize: number;
+  desiredSize: number;
+  maxUnavailable: number;
+  nodeRole: string;
+  asg: AutoScalingGroup;
+  customLaunchTemplate?: { name: string; id: string };
+  instancesReplaced: number;
+}
+
+export interface Addon {
+  name: string;
+  arn: string;
+  version: string;
+  status: string;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+export interface Insight {
+  id: string;
+  name: string;
+  category: string;
+  kubernetesVersion: string;
+  status: string;
+  reason: string;
+  description: string;
+}
+
+export interface Cluster {
+  name: string;
+  arn: string;
+  id: string;
+  version: string;
+  platformVersion: string;
+  status: string;
+  createdAt: number;
+  availabilityZones: string[];
+  subnetIds: string[];
+  vpcId: string;
+  supportType: string;
+  nodegroups: Nodegroup[];
+  addons: Addon[];
+  insights: Insight[];
+  updates: UpdateRecord[]; // cluster, node group and add-on updates, in creation order
+  deleted: boolean;
+}
+
+export interface Published {
+  topicArn: string;
+  subject?: string;
+  message: string;
+  at: number;
+  messageId: string;
+}
+
+/** An AWS error response, rendered by each protocol in its own wire format. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const invalidParameter = (message: string, fields: Record<string, string>): ApiError =>
+  new ApiError('InvalidParameterException', 400, message, fields);
+const inUse = (message: string, fields: Record<string, string>): ApiError =>
+  new ApiError('ResourceInUseException', 409, message, fields);
+const notFound = (message: string, fields: Record<string, string>): ApiError =>
+  new ApiError('ResourceNotFoundException', 404, message, fields);
+
+/** Hex digest of a string, for ids that are stable across runs. */
+export function hashHex(input: string, length: number): string {
+  let out = '';
+  for (let i = 0; out.length < length; i++) out += createHash('sha256').update(`${i}:${input}`).digest('hex');
+  return out.slice(0, length);
+}
+
+/** A UUID-shaped (version 4 layout) string derived from the input. */
+export function uuidFrom(input: string): string {
+  const h = hashHex(input, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const minute = 60_000;
+
+/** Whether a release version ("1.19.15-20211013") sorts after another: date first, then patch. */
+function releaseNewer(a: string, b: string): boolean {
+  const [pa = '', da = ''] = a.split('-');
+  const [pb = '', db = ''] = b.split('-');
+  if (da !== db) return da > db;
+  const na = pa.split('.').map(Number);
+  const nb = pb.split('.').map(Number);
+  return (na[2] ?? 0) > (nb[2] ?? 0);
+}
+
+function nextMinor(version: string): string {
+  const [major = '1', minor = '0'] = version.split('.');
+  return `${major}.${Number(minor) + 1}`;
+}
+
+interface ScheduledEvent {
+  at: number;
+  seq: number;
+  apply: () => void;
+}
+
+export interface NodegroupUpdateRequest {
+  version?: string | undefined;
+  releaseVersion?: string | undefined;
+  launchTemplate?: { name?: string | undefined; id?: string | undefined; version?: string | undefined } | undefined;
+  force?: boolean | undefined;
+  clientRequestToken?: string | undefined;
+}
+
+export class World {
+  readonly clusters: Cluster[] = [];
+  readonly published: Published[] = [];
+  readonly start: number;
+  /** Simulated ms epoch: the time of the event being applied, else the time of the last advance(). */
+  clock: number;
+  private readonly queue: ScheduledEvent[] = [];
+  private seq = 0;
+  private idCounter = 0;
+  private readonly tokens = new Map<string, UpdateRecord>();
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly now: () => number,
+  ) {
+    this.start = Date.parse(scenario.startTime);
+    this.clock = this.start;
+    for (const c of scenario.clusters) this.clusters.push(this.buildCluster(c));
+    for (const fault of scenario.faults) {
+      if (fault.type === 'update-in-progress') {
+        this.schedule(this.start + fault.atSecond * 1000, () => this.startForeignUpdate(fault.cluster, fault.version));
+      } else if (fault.type === 'cluster-deleted') {
+        this.schedule(this.start + fault.atSecond * 1000, () => this.deleteCluster(fault.cluster));
+      }
+    }
+  }
+
+  /** Applies every scheduled event due by now(), in time order (ties in scheduling order). */
+  advance(): void {
+    const target = this.now();
+    for (let next = this.queue[0]; next && next.at <= target; next = this.queue[0]) {
+      this.queue.shift();
+      this.clock = Math.max(this.clock, next.at);
+      next.apply();
+    }
+    this.clock = Math.max(this.clock, target);
+  }
+
+  /** A fresh id; the counter makes runs reproducible. */
+  nextId(kind: string): string {
+    this.idCounter += 1;
+    return uuidFrom(`${this.scenario.name}/${kind}/${this.idCounter}`);
+  }
+
+  private schedule(at: number, apply: () => void): void {
+    const event = { at, seq: this.seq++, apply };
+    const index = this.queue.findIndex((e) => e.at > at);
+    if (index === -1) this.queue.push(event);
+    else this.queue.splice(index, 0, event);
+  }
+
+  /** Schedules a step of an update; it is skipped once the update has ended (failed or cancelled). */
+  private step(update: UpdateRecord, at: number, apply: () => void): void {
+    this.schedule(at, () => {
+      if (update.status === 'InProgress') apply();
+    });
+  }
+
+  // ---- building the initial state -------------------------------------------------------------
+
+  private buildCluster(c: ScenarioCluster): Cluster {
+    const { region, accountId } = this.scenario;
+    const createdAt = c.createdAt ? Date.parse(c.createdAt) : this.start - 400 * 24 * 60 * minute;
+    const subnetIds = c.availabilityZones.map((az) => `subnet-0${hashHex(`${c.name}/subnet/${az}`, 16)}`);
+    const cluster: Cluster = {
+      name: c.name,
+      arn: `arn:aws:eks:${region}:${accountId}:cluster/${c.name}`,
+      id: uuidFrom(`${c.name}/cluster`),
+      version: c.version,
+      platformVersion: c.platformVersion,
+      status: 'ACTIVE',
+      createdAt,
+      availabilityZones: c.availabilityZones,
+      subnetIds,
+      vpcId: `vpc-0${hashHex(`${c.name}/vpc`, 16)}`,
+      supportType: c.supportType,
+      nodegroups: [],
+      addons: c.addons.map((a) => ({
+        name: a.name,
+        arn: `arn:aws:eks:${region}:${accountId}:addon/${c.name}/${a.name}/${uuidFrom(`${c.name}/addon/${a.name}`)}`,
+        version: a.version,
+        status: 'ACTIVE',
+        createdAt,
+        modifiedAt: createdAt,
+      })),
+      insights: c.insights.map((i, n) => ({
+        id: i.id ?? uuidFrom(`${c.name}/insight/${n}`),
+        name: i.name,
+        category: i.category,
+        kubernetesVersion: i.kubernetesVersion,
+        status: i.status,
+        reason: i.reason,
+        description: i.description,
+      })),
+      updates: [],
+      deleted: false,
+    };
+    for (const ng of c.nodegroups) cluster.nodegroups.push(this.buildNodegroup(cluster, ng));
+    return cluster;
+  }
+
+  private buildNodegroup(cluster: Cluster, ng: ScenarioNodegroup): Nodegroup {
+    const { region, accountId } = this.scenario;
+    const azs = ng.availabilityZones ?? cluster.availabilityZones;
+    const createdAt = ng.createdAt ? Date.parse(ng.createdAt) : cluster.createdAt + 30 * minute;
+    const ltId = `lt-0${hashHex(`${cluster.name}/${ng.name}/lt`, 16)}`;
+    const asg: AutoScalingGroup = {
+      name: ng.autoScalingGroupName,
+      arn: `arn:aws:autoscaling:${region}:${accountId}:autoScalingGroup:${uuidFrom(ng.autoScalingGroupName)}:autoScalingGroupName/${ng.autoScalingGroupName}`,
+      launchTemplate: { id: ltId, name: `eks-${uuidFrom(`${cluster.name}/${ng.name}/lt`)}`, version: ng.launchTemplateVersion },
+      minSize: ng.minSize,
+      maxSize: ng.maxSize,
+      desiredCapacity: ng.desiredSize,
+      availabilityZones: azs,
+      subnetIds: azs.map((az) => `subnet-0${hashHex(`${cluster.name}/subnet/${az}`, 16)}`),
+      instances: [],
+      activities: [],
+      tags: {
+        'eks:cluster-name': cluster.name,
+        'eks:nodegroup-name': ng.name,
+        [`kubernetes.io/cluster/${cluster.name}`]: 'owned',
+        'k8s.io/cluster-autoscaler/enabled': 'true',
+        [`k8s.io/cluster-autoscaler/${cluster.name}`]: 'owned',
+      },
+      createdAt,
+      deleted: false,
+    };
+    for (let i = 0; i < ng.desiredSize; i++) {
+      asg.instances.push({
+        id: `i-0${hashHex(`${cluster.name}/${ng.name}/initial/${i}`, 16)}`,
+        availabilityZone: azs[i % azs.length] ?? 'unknown',
+        launchTemplateVersion: ng.launchTemplateVersion,
+        lifecycleState: 'InService',
+        instanceType: ng.instanceType,
+      });
+    }
+    return {
+      name: ng.name,
+      arn: `arn:aws:eks:${region}:${accountId}:nodegroup/${cluster.name}/${ng.name}/${uuidFrom(`${cluster.name}/${ng.name}`)}`,
+      clusterName: cluster.name,
+      version: ng.version,
+      releaseVersion: ng.releaseVersion,
+      amiType: ng.amiType,
+      instanceType: ng.instanceType,
+      capacityType: ng.capacityType,
+      status: 'ACTIVE',
+      createdAt,
+      modifiedAt: createdAt,
+      minSize: ng.minSize,
+      maxSize: ng.maxSize,
+      desiredSize: ng.desiredSize,
+      maxUnavailable: ng.maxUnavailable,
+      nodeRole: `arn:aws:iam::${accountId}:role/eks-${ng.name}-node-role`,
+      asg,
+      ...(ng.customLaunchTemplate ? { customLaunchTemplate: ng.customLaunchTemplate } : {}),
+      instancesReplaced: 0,
+    };
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------
+
+  /** @throws ApiError ResourceNotFoundException when the cluster does not exist (or no longer does). */
+  cluster(name: string): Cluster {
+    const cluster = this.clusters.find((c) => c.name === name && !c.deleted);
+    if (!cluster) throw notFound(`No cluster found for name: ${name}.`, { clusterName: name });
+    return cluster;
+  }
+
+  /** @throws ApiError ResourceNotFoundException when the cluster or node group does not exist. */
+  nodegroup(clusterName: string, name: string): Nodegroup {
+    const ng = this.cluster(clusterName).nodegroups.find((n) => n.name === name);
+    if (!ng) throw notFound(`No node group found for name: ${name}.`, { clusterName, nodegroupName: name });
+    return ng;
+  }
+
+  /** @throws ApiError ResourceNotFoundException when the cluster or add-on does not exist. */
+  addon(clusterName: string, name: string): Addon {
+    const addon = this.cluster(clusterName).addons.find((a) => a.name === name);
+    if (!addon) {
+      throw notFound(`No addon: ${name} found in cluster: ${clusterName}`, { clusterName, addonName: name });
+    }
+    return addon;
+  }
+
+  liveAutoScalingGroups(): AutoScalingGroup[] {
+    return this.clusters.flatMap((c) => c.nodegroups.map((ng) => ng.asg)).filter((g) => !g.deleted);
+  }
+
+  isKnownVersion(version: string): boolean {
+    return this.scenario.kubernetesVersions.some((v) => v.version === version);
+  }
+
+  /** Releases of an AMI type for a minor that are published by now, oldest first. */
+  publishedReleases(amiType: string, version: string): string[] {
+    const entries = this.scenario.releases[amiType]?.[version] ?? [];
+    return entries
+      .map((e) => (typeof e === 'string' ? { releaseVersion: e, publishedAt: undefined } : e))
+      .filter((e) => e.publishedAt === undefined || Date.parse(e.publishedAt) <= this.clock)
+      .map((e) => e.releaseVersion);
+  }
+
+  recommendedRelease(amiType: string, version: string): string | undefined {
+    return this.publishedReleases(amiType, version).at(-1);
+  }
+
+  private inProgress(cluster: Cluster, filter: (u: UpdateRecord) => boolean): UpdateRecord | undefined {
+    return cluster.updates.find((u) => u.status === 'InProgress' && filter(u));
+  }
+
+  private rejectIfDeleting(cluster: Cluster, fields: Record<string, string>): void {
+    if (cluster.status === 'DELETING') throw inUse(`Cluster ${cluster.name} is being deleted.`, fields);
+  }
+
+  // ---- control plane -------------------------------------------------------------------------
+
+  /**
+   * UpdateClusterVersion, with the rules EKS enforces (EKS-FACTS §1.5, §4.2).
+   * @throws ApiError InvalidParameterException, ResourceInUseException, ResourceNotFoundException, InvalidStateException.
+   */
+  updateClusterVersion(
+    name: string,
+    request: { version: string; force?: boolean | undefined; clientRequestToken?: string | undefined },
+  ): UpdateRecord {
+    const cluster = this.cluster(name);
+    const tokenKey = request.clientRequestToken && `cluster/${name}/${request.clientRequestToken}`;
+    const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
+    if (previous) return previous; // EKS idempotency: the same token returns the same update
+    const fields = { clusterName: name };
+    this.rejectIfDeleting(cluster, fields);
+    // One update at a time per cluster, node-group updates included.
+    const busy = this.inProgress(cluster, (u) => u.addonName === undefined);
+    if (busy) {
+      throw inUse(`Cannot VersionUpdate because cluster ${name} currently has update ${busy.id} in progress`, fields);
+    }
+    const target = request.version;
+    if (!this.isKnownVersion(target)) throw invalidParameter('unsupported Kubernetes version', fields);
+    // One minor per update: no skipping, no downgrade, no same-version "update".
+    if (target !== nextMinor(cluster.version)) {
+      throw invalidParameter(`Unsupported Kubernetes minor version update from ${cluster.version} to ${target}`, fields);
+    }
+    // Kubelet skew: 3 minors behind the control plane when the kubelet is >= 1.25, else 2.
+    const behind = cluster.nodegroups.filter((ng) => {
+      const lag = Number(target.split('.')[1]) - Number(ng.version.split('.')[1]);
+      return lag > (compareMinor(ng.version, '1.25') >= 0 ? 3 : 2);
+    });
+    if (behind.length > 0) {
+      throw invalidParameter(
+        `Nodegroups ${behind.map((ng) => ng.name).join(',')} must be updated to match cluster version ${cluster.version} before updating cluster version`,
+        fields,
+      );
+    }
+    // Upgrade-readiness insights in ERROR block the update unless forced.
+    const blocking = cluster.insights.filter(
+      (i) => i.category === 'UPGRADE_READINESS' && i.kubernetesVersion === target && i.status === 'ERROR',
+    );
+    if (blocking.length > 0 && !request.force) {
+      throw new ApiError(
+        'InvalidStateException',
+        400,
+        `Upgrade readiness insights report errors for ${target}: ${blocking.map((i) => i.name).join(', ')}. Resolve them or set force.`,
+        fields,
+      );
+    }
+    const update = this.startControlPlaneUpdate(cluster, target, 'client');
+    if (tokenKey) this.tokens.set(tokenKey, update);
+    return update;
+  }
+
+  private startControlPlaneUpdate(cluster: Cluster, target: string, startedBy: 'client' | 'fault'): UpdateRecord {
+    const platformVersion =
+      this.scenario.kubernetesVersions.find((v) => v.version === target)?.platformVersion ?? 'eks.1';
+    const update = this.newUpdate(cluster, 'VersionUpdate', startedBy, [
+      { type: 'Version', value: target },
+      { type: 'PlatformVersion', value: platformVersion },
+    ]);
+    cluster.status = 'UPDATING';
+    this.step(update, this.clock + this.scenario.timings.controlPlaneUpdateMinutes * minute, () => {
+      cluster.version = target;
+      cluster.platformVersion = platformVersion;
+      cluster.status = 'ACTIVE';
+      this.end(update, 'Successful');
+    });
+    return update;
+  }
+
+  private startForeignUpdate(clusterName: string, version: string | undefined): void {
+    const cluster = this.clusters.find((c) => c.name === clusterName && !c.deleted);
+    if (!cluster || cluster.status !== 'ACTIVE') return;
+    this.startControlPlaneUpdate(cluster, version ?? nextMinor(cluster.version), 'fault');
+  }
+
+  private newUpdate(
+    cluster: Cluster,
+    type: string,
+    startedBy: 'client' | 'fault',
+    params: UpdateRecord['params'],
+    resource: { nodegroupName?: string; addonName?: string } = {},
+  ): UpdateRecord {
+    const update: UpdateRecord = {
+      id: this.nextId('update'),
+      type,
+      status: 'InProgress',
+      clusterName: cluster.name,
+      ...resource,
+      params,
+      startedBy,
+      createdAt: this.clock,
+      errors: [],
+    };
+    cluster.updates.push(update);
+    return update;
+  }
+
+  private end(update: UpdateRecord, status: UpdateStatus, error?: UpdateRecord['errors'][number]): void {
+    update.status = status;
+    update.endedAt = this.clock;
+    if (error) update.errors.push(error);
+  }
+
+  // ---- node groups ---------------------------------------------------------------------------
+
+  /**
+   * UpdateNodegroupVersion: validates, then schedules EKS's rolling replacement (EKS-FACTS §2.1).
+   * @throws ApiError InvalidParameterException, ResourceInUseException, ResourceNotFoundException.
+   */
+  updateNodegroupVersion(clusterName: string, nodegroupName: string, request: NodegroupUpdateRequest): UpdateRecord {
+    const cluster = this.cluster(clusterName);
+    const ng = this.nodegroup(clusterName, nodegroupName);
+    const tokenKey = request.clientRequestToken && `nodegroup/${clusterName}/${nodegroupName}/${request.clientRequestToken}`;
+    const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
+    if (previous) return previous;
+    const fields = { clusterName, nodegroupName };
+    this.rejectIfDeleting(cluster, fields);
+    const ngBusy = this.inProgress(cluster, (u) => u.nodegroupName === nodegroupName);
+    if (ngBusy) {
+      throw inUse(
+        `Cannot VersionUpdate because nodegroup ${nodegroupName} currently has update ${ngBusy.id} in progress`,
+        fields,
+      );
+    }
+    const cpBusy = this.inProgress(cluster, (u) => u.nodegroupName === undefined && u.addonName === undefined);
+    if (cpBusy) {
+      throw inUse(`Cannot VersionUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`, fields);
+    }
+    const lt = request.launchTemplate;
+    if (lt) {
+      // A launch template may be given only if the group was created with one, and it must be the same one.
+      const own = ng.customLaunchTemplate;
+      if (!own) {
+        throw invalidParameter(
+          `Nodegroup ${nodegroupName} was not created with a launch template; do not specify one`,
+          fields,
+        );
+      }
+      if ((lt.id && lt.id !== own.id) || (lt.name && lt.name !== own.name)) {
+        throw invalidParameter(
+          `Launch template ${lt.id ?? lt.name} does not match the launch template of nodegroup ${nodegroupName}`,
+          fields,
+        );
+      }
+    }
+    // Without a version, the node group moves to the cluster's current version.
+    const version = request.version ?? cluster.version;
+    if (!this.isKnownVersion(version)) throw invalidParameter('unsupported Kubernetes version', fields);
+    if (compareMinor(version, cluster.version) > 0) {
+      throw invalidParameter(
+        `Requested Kubernetes version ${version} is newer than the cluster's Kubernetes version ${cluster.version}; a node group cannot be newer than its control plane`,
+        fields,
+      );
+    }
+    if (compareMinor(version, ng.version) < 0) {
+      throw invalidParameter(`Cannot downgrade nodegroup ${nodegroupName} from ${ng.version} to ${version}`, fields);
+    }
+    const releaseVersion = request.releaseVersion ?? this.defaultRelease(ng.amiType, version, fields);
+    if (!this.publishedReleases(ng.amiType, version).includes(releaseVersion)) {
+      throw invalidParameter(
+        `Requested release version ${releaseVersion} is not valid for kubernetes version ${version}.`,
+        fields,
+      );
+    }
+    if (version === ng.version && releaseNewer(ng.releaseVersion, releaseVersion)) {
+      throw invalidParameter(
+        `Cannot downgrade nodegroup ${nodegroupName} from release version ${ng.releaseVersion} to ${releaseVersion}`,
+        fields,
+      );
+    }
+    if (version === ng.version && releaseVersion === ng.releaseVersion && !lt?.version) {
+      throw invalidParameter(
+        `Nodegroup ${nodegroupName} is already at version ${version} with release version ${releaseVersion}`,
+        fields,
+      );
+    }
+    const params = [
+      { type: 'Version', value: version },
+      { type: 'ReleaseVersion', value: releaseVersion },
+    ];
+    if (lt && ng.customLaunchTemplate) {
+      params.push({ type: 'LaunchTemplateName', value: ng.customLaunchTemplate.name });
+      if (lt.version) params.push({ type: 'LaunchTemplateVersion', value: lt.version });
+    }
+    const update = this.newUpdate(cluster, 'VersionUpdate', 'client', params, { nodegroupName });
+    if (tokenKey) this.tokens.set(tokenKey, update);
+    this.rollNodegroup(ng, update, { version, releaseVersion }, request.force === true);
+    return update;
+  }
+
+  private defaultRelease(amiType: string, version: string, fields: Record<string, string>): string {
+    const recommended = this.recommendedRelease(amiType, version);
+    if (recommended) return recommended;
+    const known = Object.keys(this.scenario.releases[amiType] ?? {}).sort(compareMinor);
+    const last = known.at(-1);
+    if (last && compareMinor(version, last) > 0) {
+      throw invalidParameter(`AMI Type ${amiType} is only supported for kubernetes versions ${last} or earlier`, fields);
+    }
+    throw invalidParameter(`No release of AMI type ${amiType} is available for Kubernetes version ${version}`, fields);
+  }
+
+  /**
+   * Schedules the managed node group update as EKS describes it: setup (new launch template version),
+   * scale up by a surge, then per batch of maxUnavailable old nodes evict + terminate, then scale down.
+   */
+  private rollNodegroup(
+    ng: Nodegroup,
+    update: UpdateRecord,
+    target: { version: string; releaseVersion: string },
+    force: boolean,
+  ): void {
+    const timings = this.scenario.timings;
+    const faults = this.scenario.faults;
+    const blockedByPdb = faults.some(
+      (f) => f.type === 'pdb-blocked' && f.cluster === ng.clusterName && f.nodegroup === ng.name,
+    );
+    const nodesFailToJoin = faults.some(
+      (f) => f.type === 'node-creation-failure' && f.cluster === ng.clusterName && f.nodegroup === ng.name,
+    );
+    const asg = ng.asg;
+    const before = { max: asg.maxSize, desired: asg.desiredCapacity, launchTemplateVersion: asg.launchTemplate.version };
+    const old = asg.instances.filter((i) => i.lifecycleState === 'InService');
+    const zones = new Set(asg.availabilityZones).size;
+    // Surge: up to twice the number of AZs, not more than the node count, at least maxUnavailable.
+    const surge = old.length === 0 ? 0 : Math.max(Math.min(2 * zones, old.length), ng.maxUnavailable);
+    const launched: Instance[] = [];
+
+    ng.status = 'UPDATING';
+    ng.modifiedAt = this.clock;
+    asg.launchTemplate.version += 1; // setup: a new launch template version with the target AMI
+    const newVersion = asg.launchTemplate.version;
+
+    const fail = (errorCode: string, errorMessage: string, resourceIds: string[]): void => {
+      // The node group goes back to where it was: surge nodes removed, capacity and launch template restored.
+      for (const instance of launched.filter((i) => i.lifecycleState !== 'Terminated')) {
+        this.terminateNow(asg, instance, 'the node group update failed');
+      }
+      asg.maxSize = before.max;
+      asg.desiredCapacity = before.desired;
+      asg.launchTemplate.version = before.launchTemplateVersion;
+      ng.status = 'ACTIVE';
+      ng.modifiedAt = this.clock;
+      this.end(update, 'Failed', { errorCode, errorMessage, resourceIds });
+    };
+
+    let t = this.clock + timings.nodegroupSetupMinutes * minute;
+    this.step(update, t, () => {
+      asg.maxSize += surge;
+      const from = asg.desiredCapacity;
+      asg.desiredCapacity += surge;
+      for (let i = 0; i < surge; i++) {
+        launched.push(this.launch(asg, newVersion, ng.instanceType, `a user request update of AutoScalingGroup constraints to min: ${asg.minSize}, max: ${asg.maxSize}, desired: ${asg.desiredCapacity} changing the desired capacity from ${from} to ${asg.desiredCapacity}`));
+      }
+    });
+    t += timings.instanceLaunchMinutes * minute;
+    if (nodesFailToJoin) {
+      this.step(update, t, () => {
+        for (const instance of launched) this.markInService(asg, instance);
+        fail(
+          'NodeCreationFailure',
+          'Instances failed to join the kubernetes cluster',
+          launched.map((i) => i.id),
+        );
+      });
+      return;
+    }
+    this.step(update, t, () => {
+      for (const instance of launched) this.markInService(asg, instance);
+    });
+
+    // Old nodes beyond the surge are replaced by the ASG itself (desired kept), the rest shrink desired.
+    let replacementsNeeded = Math.max(0, old.length - surge);
+    let lastReady = t;
+    for (let b = 0; b < old.length; b += ng.maxUnavailable) {
+      const batch = old.slice(b, b + ng.maxUnavailable);
+      if (blockedByPdb && !force) {
+        // A PodDisruptionBudget keeps the pods in place; EKS gives up after the eviction timeout.
+        this.step(update, t + timings.podEvictionTimeoutMinutes * minute, () =>
+          fail(
+            'PodEvictionFailure',
+            `Reached max retries while trying to evict pods from nodes in node group ${ng.name}`,
+            batch.map((i) => i.id),
+          ),
+        );
+        return;
+      }
+      // With force, EKS stops respecting the budget once the eviction timeout has passed.
+      t += (blockedByPdb ? timings.podEvictionTimeoutMinutes : timings.podEvictionMinutes) * minute;
+      this.step(update, t, () => {
+        for (const instance of batch) this.beginTermination(asg, instance);
+      });
+      t += timings.instanceTerminateMinutes * minute;
+      const replace = batch.slice(0, replacementsNeeded).length;
+      replacementsNeeded -= replace;
+      if (replace > 0) lastReady = t + timings.instanceLaunchMinutes * minute;
+      this.step(update, t, () => {
+        batch.forEach((instance, n) => {
+          this.finishTermination(asg, instance, n >= replace);
+          ng.instancesReplaced += 1;
+        });
+        for (let n = 0; n < replace; n++) {
+          const replacement = this.launch(
+            asg,
+            newVersion,
+            ng.instanceType,
+            'an instance was started in response to a difference between desired and actual capacity',
+          );
+          this.step(update, this.clock + timings.instanceLaunchMinutes * minute, () =>
+            this.markInService(asg, replacement),
+          );
+        }
+      });
+    }
+    t = Math.max(t, lastReady) + timings.scaleDownMinutes * minute;
+    this.step(update, t, () => {
+      asg.maxSize = before.max;
+      asg.desiredCapacity = before.desired;
+      ng.version = target.version;
+      ng.releaseVersion = target.releaseVersion;
+      ng.status = 'ACTIVE';
+      ng.modifiedAt = this.clock;
+      this.end(update, 'Successful');
+    });
+  }
+
+  private launch(asg: AutoScalingGroup, version: number, instanceType: string, cause: string): Instance {
+    // The ASG balances zones: a new instance goes to the zone with the fewest live instances.
+    const live = asg.instances.filter((i) => i.lifecycleState !== 'Terminating');
+    const zone =
+      [...asg.availabilityZones].sort(
+        (a, b) =>
+          live.filter((i) => i.availabilityZone === a).length - live.filter((i) => i.availabilityZone === b).length,
+      )[0] ?? 'unknown';
+    const instance: Instance = {
+      id: `i-0${this.nextId('instance').replaceAll('-', '').slice(0, 16)}`,
+      availabilityZone: zone,
+      launchTemplateVersion: version,
+      lifecycleState: 'Pending',
+      instanceType,
+    };
+    asg.instances.push(instance);
+    asg.activities.push({
+      id: this.nextId('activity'),
+      autoScalingGroupName: asg.name,
+      description: `Launching a new EC2 instance: ${instance.id}`,
+      cause: `At ${new Date(this.clock).toISOString()} ${cause}.`,
+      startTime: this.clock,
+      statusCode: 'InProgress',
+      progress: 30,
+      details: JSON.stringify({ 'Subnet ID': asg.subnetIds[asg.availabilityZones.indexOf(zone)], 'Availability Zone': zone }),
+    });
+    return instance;
+  }
+
+  private activityFor(asg: AutoScalingGroup, verb: string, instance: Instance): Activity | undefined {
+    return asg.activities.findLast((a) => a.description === `${verb} EC2 instance: ${instance.id}`);
+  }
+
+  private markInService(asg: AutoScalingGroup, instance: Instance): void {
+    if (instance.lifecycleState !== 'Pending') return;
+    instance.lifecycleState = 'InService';
+    const activity = this.activityFor(asg, 'Launching a new', instance);
+    if (activity) Object.assign(activity, { statusCode: 'Successful', progress: 100, endTime: this.clock });
+  }
+
+  private beginTermination(asg: AutoScalingGroup, instance: Instance): void {
+    instance.lifecycleState = 'Terminating';
+    const live = asg.instances.filter((i) => i.lifecycleState !== 'Terminated').length;
+    asg.activities.push({
+      id: this.nextId('activity'),
+      autoScalingGroupName: asg.name,
+      description: `Terminating EC2 instance: ${instance.id}`,
+      cause: `At ${new Date(this.clock).toISOString()} instance ${instance.id} was taken out of service in response to a user request, shrinking the capacity from ${live} to ${live - 1}.`,
+      startTime: this.clock,
+      statusCode: 'InProgress',
+      progress: 50,
+      details: JSON.stringify({ 'Availability Zone': instance.availabilityZone }),
+    });
+  }
+
+  private finishTermination(asg: AutoScalingGroup, instance: Instance, decrementDesired: boolean): void {
+    instance.lifecycleState = 'Terminated';
+    asg.instances = asg.instances.filter((i) => i !== instance);
+    if (decrementDesired) asg.desiredCapacity = Math.max(asg.minSize, asg.desiredCapacity - 1);
+    const activity = this.activityFor(asg, 'Terminating', instance);
+    if (activity) Object.assign(activity, { statusCode: 'Successful', progress: 100, endTime: this.clock });
+  }
+
+  private terminateNow(asg: AutoScalingGroup, instance: Instance, reason: string): void {
+    const launching = this.activityFor(asg, 'Launching a new', instance);
+    if (launching?.statusCode === 'InProgress') {
+      Object.assign(launching, { statusCode: 'Cancelled', progress: 100, endTime: this.clock });
+    }
+    this.beginTermination(asg, instance);
+    const activity = this.activityFor(asg, 'Terminating', instance);
+    if (activity) activity.cause += ` (${reason})`;
+    this.finishTermination(asg, instance, false);
+  }
+
+  // ---- add-ons -------------------------------------------------------------------------------
+
+  /**
+   * UpdateAddon: moves an add-on to a version compatible with the cluster.
+   * @throws ApiError InvalidParameterException, ResourceInUseException, ResourceNotFoundException.
+   */
+  updateAddon(
+    clusterName: string,
+    addonName: string,
+    request: { addonVersion?: string | undefined; resolveConflicts?: string | undefined; clientRequestToken?: string | undefined },
+  ): UpdateRecord {
+    const cluster = this.cluster(clusterName);
+    const addon = this.addon(clusterName, addonName);
+    const tokenKey = request.clientRequestToken && `addon/${clusterName}/${addonName}/${request.clientRequestToken}`;
+    const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
+    if (previous) return previous;
+    const fields = { clusterName, addonName };
+    this.rejectIfDeleting(cluster, fields);
+    const busy = this.inProgress(cluster, (u) => u.addonName === addonName);
+    if (busy) {
+      throw inUse(`Cannot AddonUpdate because addon ${addonName} currently has update ${busy.id} in progress`, fields);
+    }
+    const cpBusy = this.inProgress(cluster, (u) => u.nodegroupName === undefined && u.addonName === undefined);
+    if (cpBusy) {
+      throw inUse(`Cannot AddonUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`, fields);
+    }
+    const info = this.scenario.addonVersions.find((a) => a.addonName === addonName);
+    const compatible = info?.versions.filter((v) => v.clusterVersions.includes(cluster.version)) ?? [];
+    const version =
+      request.addonVersion ??
+      (compatible.find((v) => v.defaultFor.includes(cluster.version)) ?? compatible.at(-1))?.addonVersion;
+    if (!version || !info?.versions.some((v) => v.addonVersion === version)) {
+      throw invalidParameter(`Addon version ${version ?? '(none)'} is not available for addon ${addonName}`, fields);
+    }
+    if (!compatible.some((v) => v.addonVersion === version)) {
+      throw invalidParameter(
+        `Addon version ${version} is not supported for ${addonName} on Kubernetes version ${cluster.version}`,
+        fields,
+      );
+    }
+    const params = [{ type: 'AddonVersion', value: version }];
+    if (request.resolveConflicts) params.push({ type: 'ResolveConflicts', value: request.resolveConflicts });
+    const update = this.newUpdate(cluster, 'AddonUpdate', 'client', params, { addonName });
+    if (tokenKey) this.tokens.set(tokenKey, update);
+    addon.status = 'UPDATING';
+    addon.modifiedAt = this.clock;
+    this.step(update, this.clock + this.scenario.timings.addonUpdateMinutes * minute, () => {
+      addon.version = version;
+      addon.status = 'ACTIVE';
+      addon.modifiedAt = this.clock;
+      this.end(update, 'Successful');
+    });
+    return update;
+  }
+
+  // ---- updates -------------------------------------------------------------------------------
+
+  /** @throws ApiError ResourceNotFoundException when the update does not belong to the given resource. */
+  describeUpdate(
+    clusterName: string,
+    id: string,
+    resource: { nodegroupName?: string | undefined; addonName?: string | undefined },
+  ): UpdateRecord {
+    const cluster = this.cluster(clusterName);
+    if (resource.nodegroupName) this.nodegroup(clusterName, resource.nodegroupName);
+    if (resource.addonName) this.addon(clusterName, resource.addonName);
+    const update = cluster.updates.find(
+      (u) => u.id === id && u.nodegroupName === resource.nodegroupName && u.addonName === resource.addonName,
+    );
+    if (!update) throw notFound(`No update found for ID: ${id}`, { clusterName });
+    return update;
+  }
+
+  /** @throws ApiError ResourceNotFoundException for a missing cluster, node group or add-on. */
+  listUpdates(
+    clusterName: string,
+    resource: { nodegroupName?: string | undefined; addonName?: string | undefined },
+  ): string[] {
+    const cluster = this.cluster(clusterName);
+    if (resource.nodegroupName) this.nodegroup(clusterName, resource.nodegroupName);
+    if (resource.addonName) this.addon(clusterName, resource.addonName);
+    return cluster.updates
+      .filter((u) => u.nodegroupName === resource.nodegroupName && u.addonName === resource.addonName)
+      .map((u) => u.id);
+  }
+
+  // ---- cluster deletion (fault) ---------------------------------------------------------------
+
+  private deleteCluster(name: string): void {
+    const cluster = this.clusters.find((c) => c.name === name && !c.deleted);
+    if (!cluster) return;
+    cluster.status = 'DELETING';
+    for (const update of cluster.updates.filter((u) => u.status === 'InProgress')) this.end(update, 'Cancelled');
+    for (const ng of cluster.nodegroups) ng.status = 'DELETING';
+    for (const addon of cluster.addons) addon.status = 'DELETING';
+    this.schedule(this.clock + this.scenario.timings.clusterDeletionMinutes * minute, () => {
+      cluster.deleted = true;
+      cluster.status = 'DELETED';
+      for (const ng of cluster.nodegroups) {
+        ng.status = 'DELETED';
+        ng.asg.deleted = true;
+        for (const instance of [...ng.asg.instances]) this.terminateNow(ng.asg, instance, 'the cluster was deleted');
+      }
+      for (const addon of cluster.addons) addon.status = 'DELETED';
+    });
+  }
+
+  // ---- SNS -----------------------------------------------------------------------------------
+
+  publish(topicArn: string, message: string, subject: string | undefined): Published {
+    const entry: Published = {
+      topicArn,
+      message,
+      at: this.clock,
+      messageId: this.nextId('message'),
+      ...(subject === undefined ? {} : { subject }),
+    };
+    this.published.push(entry);
+    return entry;
+  }
+}

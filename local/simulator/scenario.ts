@@ -1,0 +1,285 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+// The scenario format. scenario.schema.json is generated from this schema
+// (node --import tsx local/simulator/generate-schema.ts); a unit test keeps them in step.
+
+const minorVersion = z.string().regex(/^\d+\.\d+$/, 'expected a Kubernetes minor version such as "1.29"');
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+const name = z.string().min(1).max(100);
+
+const releaseEntry = z.union([
+  z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/, 'expected a release version such as "1.19.15-20211013"'),
+  z.object({
+    releaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/),
+    publishedAt: isoDateTime.meta({ description: 'The release is invisible (SSM, defaults) before this time.' }),
+  }),
+]);
+
+const kubernetesVersion = z.object({
+  version: minorVersion,
+  platformVersion: z.string().meta({ description: 'Platform version a control plane gets when updated to it.' }),
+  releaseDate: isoDate,
+  endOfStandardSupport: isoDate,
+  endOfExtendedSupport: isoDate.optional(),
+  kubernetesPatchVersion: z.string().optional(),
+  default: z.boolean().default(false).meta({ description: 'Reported as the default version.' }),
+});
+
+const nodegroup = z.object({
+  name,
+  version: minorVersion,
+  releaseVersion: z.string(),
+  amiType: z.string().default('AL2_x86_64'),
+  instanceType: z.string().default('t3.small'),
+  capacityType: z.enum(['ON_DEMAND', 'SPOT', 'CAPACITY_BLOCK']).default('ON_DEMAND'),
+  minSize: z.int().min(0),
+  maxSize: z.int().min(1),
+  desiredSize: z.int().min(0),
+  maxUnavailable: z.int().min(1).max(100).default(1),
+  availabilityZones: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .meta({ description: "Defaults to the cluster's zones." }),
+  autoScalingGroupName: z.string().min(1),
+  launchTemplateVersion: z.int().min(1).default(1).meta({ description: 'Current version of the ASG launch template.' }),
+  customLaunchTemplate: z
+    .object({ name: z.string(), id: z.string() })
+    .optional()
+    .meta({ description: 'Set when the node group was created from a customer launch template.' }),
+  createdAt: isoDateTime.optional(),
+});
+
+const addon = z.object({ name, version: z.string() });
+
+const insight = z.object({
+  id: z.string().optional(),
+  name: z.string(),
+  category: z.enum(['UPGRADE_READINESS', 'MISCONFIGURATION']).default('UPGRADE_READINESS'),
+  kubernetesVersion: minorVersion.meta({ description: 'The target version the insight is about.' }),
+  status: z.enum(['PASSING', 'WARNING', 'ERROR', 'UNKNOWN']),
+  reason: z.string().default(''),
+  description: z.string().default(''),
+});
+
+const cluster = z.object({
+  name,
+  version: minorVersion,
+  platformVersion: z.string(),
+  createdAt: isoDateTime.optional(),
+  availabilityZones: z.array(z.string()).min(1),
+  supportType: z.enum(['STANDARD', 'EXTENDED']).default('EXTENDED'),
+  nodegroups: z.array(nodegroup).default([]),
+  addons: z.array(addon).default([]),
+  insights: z.array(insight).default([]),
+});
+
+const addonVersionInfo = z.object({
+  addonName: name,
+  type: z.string().default('networking'),
+  versions: z.array(
+    z.object({
+      addonVersion: z.string(),
+      clusterVersions: z.array(minorVersion).min(1),
+      defaultFor: z.array(minorVersion).default([]),
+    }),
+  ),
+});
+
+const burst = {
+  service: z.enum(['eks', 'autoscaling', 'ssm', 'sns', 'all']).default('all'),
+  operation: z.string().optional().meta({ description: 'Only count requests for this SDK operation name.' }),
+  afterRequests: z.int().min(0).meta({ description: 'Matching requests answered normally before the burst.' }),
+  count: z.int().min(1).meta({ description: 'Consecutive matching requests that fail.' }),
+};
+
+const fault = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('throttling'), ...burst }),
+  z.object({
+    type: z.literal('server-errors'),
+    ...burst,
+    effect: z
+      .enum(['rejected', 'applied'])
+      .default('rejected')
+      .meta({ description: "'applied': the request takes effect, then the response is lost as a 5xx." }),
+  }),
+  z.object({ type: z.literal('pdb-blocked'), cluster: name, nodegroup: name }),
+  z.object({ type: z.literal('node-creation-failure'), cluster: name, nodegroup: name }),
+  z.object({
+    type: z.literal('update-in-progress'),
+    cluster: name,
+    version: minorVersion.optional().meta({ description: 'Defaults to the next minor of the cluster.' }),
+    atSecond: z.number().min(0).default(0),
+  }),
+  z.object({
+    type: z.literal('cluster-deleted'),
+    cluster: name,
+    atSecond: z.number().min(0),
+  }),
+]);
+
+const timings = z.object({
+  controlPlaneUpdateMinutes: z.number().positive().default(25),
+  nodegroupSetupMinutes: z.number().positive().default(1),
+  instanceLaunchMinutes: z.number().positive().default(4),
+  podEvictionMinutes: z.number().positive().default(2),
+  podEvictionTimeoutMinutes: z.number().positive().default(15),
+  instanceTerminateMinutes: z.number().positive().default(1),
+  scaleDownMinutes: z.number().positive().default(2),
+  addonUpdateMinutes: z.number().positive().default(3),
+  clusterDeletionMinutes: z.number().positive().default(10),
+});
+
+export const scenarioSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name,
+    description: z.string().optional(),
+    region: z.string().default('us-east-1'),
+    accountId: z.string().regex(/^\d{12}$/),
+    startTime: isoDateTime
+      .default('2026-11-25T02:00:00Z')
+      .meta({ description: 'Simulated time 0; faults count seconds from here.' }),
+    timings: timings.prefault({}),
+    kubernetesVersions: z.array(kubernetesVersion).min(1),
+    releases: z
+      .record(z.string(), z.record(minorVersion, z.array(releaseEntry)))
+      .meta({ description: 'AMI type -> Kubernetes minor -> releases, oldest first; the last published one is recommended.' }),
+    addonVersions: z.array(addonVersionInfo).default([]),
+    clusters: z.array(cluster).min(1),
+    faults: z.array(fault).default([]),
+  })
+  .superRefine((s, ctx) => {
+    const versions = new Set(s.kubernetesVersions.map((v) => v.version));
+    s.clusters.forEach((c, ci) => {
+      if (!versions.has(c.version)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', ci, 'version'],
+          message: `cluster ${c.name} is on ${c.version}, which kubernetesVersions does not list`,
+        });
+      }
+      c.nodegroups.forEach((ng, ni) => {
+        const path = ['clusters', ci, 'nodegroups', ni];
+        if (compareMinor(ng.version, c.version) > 0) {
+          ctx.addIssue({ code: 'custom', path, message: `node group ${ng.name} is newer than its cluster` });
+        }
+        if (!ng.releaseVersion.startsWith(`${ng.version}.`)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'releaseVersion'],
+            message: `release ${ng.releaseVersion} does not belong to ${ng.version}`,
+          });
+        }
+        if (ng.minSize > ng.desiredSize || ng.desiredSize > ng.maxSize) {
+          ctx.addIssue({ code: 'custom', path, message: 'expected minSize <= desiredSize <= maxSize' });
+        }
+      });
+    });
+    s.faults.forEach((f, fi) => {
+      if (!('cluster' in f)) return;
+      const c = s.clusters.find((x) => x.name === f.cluster);
+      if (!c) {
+        ctx.addIssue({ code: 'custom', path: ['faults', fi, 'cluster'], message: `no cluster ${f.cluster}` });
+      } else if ('nodegroup' in f && !c.nodegroups.some((ng) => ng.name === f.nodegroup)) {
+        ctx.addIssue({ code: 'custom', path: ['faults', fi, 'nodegroup'], message: `no node group ${f.nodegroup}` });
+      }
+    });
+  });
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioCluster = Scenario['clusters'][number];
+export type ScenarioNodegroup = ScenarioCluster['nodegroups'][number];
+export type Fault = Scenario['faults'][number];
+export type Timings = Scenario['timings'];
+
+export type FaultName =
+  | 'throttling'
+  | 'server-errors'
+  | 'pdb-blocked'
+  | 'node-creation-failure'
+  | 'update-in-progress'
+  | 'cluster-deleted';
+
+export const faultNames: readonly FaultName[] = [
+  'throttling',
+  'server-errors',
+  'pdb-blocked',
+  'node-creation-failure',
+  'update-in-progress',
+  'cluster-deleted',
+];
+
+/** Compares two "major.minor" strings numerically (1.9 < 1.10). */
+export function compareMinor(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am - bm || an - bn;
+}
+
+/** Validates a scenario object and fills in defaults. @throws Error naming every problem. */
+export function parseScenario(value: unknown, source = 'scenario'): Scenario {
+  const result = scenarioSchema.safeParse(value);
+  if (!result.success) {
+    throw new Error(`Invalid ${source}:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/**
+ * Loads a scenario by name (a file in local/simulator/scenarios/) or by path, and validates it.
+ * @throws Error when the file is missing, is not JSON, or does not match the scenario schema.
+ */
+export function loadScenario(nameOrPath: string): Scenario {
+  const isName = /^[\w-]+$/.test(nameOrPath);
+  const path = isName ? fileURLToPath(new URL(`./scenarios/${nameOrPath}.json`, import.meta.url)) : nameOrPath;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new Error(`Cannot read scenario ${isName ? `"${nameOrPath}" ` : ''}at ${path}`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new Error(`Scenario ${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  return parseScenario(json, `scenario ${path}`);
+}
+
+/**
+ * Returns a copy of the scenario with a preset fault added, aimed at its first cluster and node group.
+ * @throws Error when the preset needs a node group and the first cluster has none.
+ */
+export function applyFault(scenario: Scenario, fault: FaultName): Scenario {
+  const first = scenario.clusters[0];
+  if (!first) throw new Error('Scenario has no cluster');
+  const nodegroup = (): string => {
+    const ng = first.nodegroups[0];
+    if (!ng) throw new Error(`Fault ${fault} needs a node group, and cluster ${first.name} has none`);
+    return ng.name;
+  };
+  const presets: Record<FaultName, () => Fault> = {
+    // Four in a row outlast the SDK's default three attempts, so one call fails for good.
+    throttling: () => ({ type: 'throttling', service: 'eks', afterRequests: 2, count: 4 }),
+    'server-errors': () => ({
+      type: 'server-errors',
+      service: 'eks',
+      afterRequests: 2,
+      count: 4,
+      effect: 'rejected',
+    }),
+    'pdb-blocked': () => ({ type: 'pdb-blocked', cluster: first.name, nodegroup: nodegroup() }),
+    'node-creation-failure': () => ({ type: 'node-creation-failure', cluster: first.name, nodegroup: nodegroup() }),
+    'update-in-progress': () => ({ type: 'update-in-progress', cluster: first.name, atSecond: 0 }),
+    'cluster-deleted': () => ({ type: 'cluster-deleted', cluster: first.name, atSecond: 600 }),
+  };
+  const copy = structuredClone(scenario);
+  copy.faults.push(presets[fault]());
+  return copy;
+}
