@@ -1,0 +1,164 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { checkUpdate } from '../../../functions/check-update/check-update.ts';
+import { pollCeilingSeconds, pollFloorSeconds } from '../../../functions/shared/polling.ts';
+import type { UpdateProgress } from '../../../functions/shared/types.ts';
+
+const eksMock = mockClient(EKSClient);
+const asgMock = mockClient(AutoScalingClient);
+const startedAt = new Date('2026-11-25T02:00:00Z');
+const at = (seconds: number) => () => new Date(startedAt.getTime() + seconds * 1000);
+const deps = (seconds: number) => ({
+  eks: new EKSClient({ region: 'us-east-1' }),
+  autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
+  now: at(seconds),
+});
+
+const controlPlane: UpdateProgress = {
+  kind: 'controlPlane',
+  clusterName: 'prod',
+  target: '1.19',
+  updateId: 'u-1',
+  status: 'InProgress',
+  adopted: false,
+  expectedSeconds: 1500,
+  nextWaitSeconds: 300,
+};
+const nodegroup: UpdateProgress = {
+  ...controlPlane,
+  kind: 'nodegroup',
+  nodegroupName: 'ng',
+  updateId: 'ng-u-1',
+  expectedSeconds: 960,
+};
+
+function givenUpdate(
+  status: string,
+  errors: Array<{ errorCode: string; errorMessage: string; resourceIds: string[] }> = [],
+) {
+  eksMock.on(DescribeUpdateCommand).resolves({ update: { id: 'u-1', status, createdAt: startedAt, errors } });
+}
+
+describe('checkUpdate', () => {
+  beforeEach(() => {
+    eksMock.reset();
+    asgMock.reset();
+    eksMock.on(DescribeClusterCommand).resolves({ cluster: { status: 'ACTIVE' } });
+    eksMock.on(DescribeNodegroupCommand).resolves({
+      nodegroup: { status: 'UPDATING', resources: { autoScalingGroups: [{ name: 'eks-ng-1' }] } },
+    });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'eks-ng-1',
+          MinSize: 3,
+          MaxSize: 6,
+          DesiredCapacity: 6,
+          DefaultCooldown: 300,
+          AvailabilityZones: ['us-east-1a'],
+          HealthCheckType: 'EC2',
+          CreatedTime: startedAt,
+          LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '2' },
+          Instances: [
+            {
+              InstanceId: 'i-old1',
+              LifecycleState: 'Terminating',
+              AvailabilityZone: 'a',
+              HealthStatus: 'Healthy',
+              ProtectedFromScaleIn: false,
+              LaunchTemplate: { Version: '1' },
+            },
+            {
+              InstanceId: 'i-old2',
+              LifecycleState: 'InService',
+              AvailabilityZone: 'a',
+              HealthStatus: 'Healthy',
+              ProtectedFromScaleIn: false,
+              LaunchTemplate: { Version: '1' },
+            },
+            {
+              InstanceId: 'i-new1',
+              LifecycleState: 'InService',
+              AvailabilityZone: 'a',
+              HealthStatus: 'Healthy',
+              ProtectedFromScaleIn: false,
+              LaunchTemplate: { Version: '2' },
+            },
+            {
+              InstanceId: 'i-new2',
+              LifecycleState: 'Pending',
+              AvailabilityZone: 'a',
+              HealthStatus: 'Healthy',
+              ProtectedFromScaleIn: false,
+              LaunchTemplate: { Version: '2' },
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('waits long early in an update and shorter near its expected end', async () => {
+    givenUpdate('InProgress');
+    const early = await checkUpdate(controlPlane, deps(60));
+    const late = await checkUpdate(controlPlane, deps(1450));
+    expect(early).toMatchObject({ status: 'InProgress', nextWaitSeconds: pollCeilingSeconds });
+    expect(late.nextWaitSeconds).toBe(25);
+    expect(eksMock).toHaveReceivedCommandWith(DescribeUpdateCommand, { name: 'prod', updateId: 'u-1' });
+  });
+
+  it('keeps waiting while a successful update leaves the cluster UPDATING', async () => {
+    givenUpdate('Successful');
+    eksMock.on(DescribeClusterCommand).resolves({ cluster: { status: 'UPDATING' } });
+    expect(await checkUpdate(controlPlane, deps(1500))).toMatchObject({
+      status: 'InProgress',
+      nextWaitSeconds: pollFloorSeconds,
+    });
+  });
+
+  it('reports success once the update ended and the cluster is ACTIVE', async () => {
+    givenUpdate('Successful');
+    expect(await checkUpdate(controlPlane, deps(1500))).toMatchObject({
+      status: 'Successful',
+      nextWaitSeconds: 0,
+    });
+  });
+
+  it('reports a node group rolling progress from its Auto Scaling group', async () => {
+    givenUpdate('InProgress');
+    const result = await checkUpdate(nodegroup, deps(300));
+    expect(result.progress).toEqual({ updated: 2, total: 3 });
+    expect(eksMock).toHaveReceivedCommandWith(DescribeUpdateCommand, { nodegroupName: 'ng' });
+    expect(asgMock).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
+      AutoScalingGroupNames: ['eks-ng-1'],
+    });
+  });
+
+  it('turns a failed update into the EKS error code, the resources and what to do', async () => {
+    givenUpdate('Failed', [
+      {
+        errorCode: 'PodEvictionFailure',
+        errorMessage: 'Reached max retries while trying to evict pods',
+        resourceIds: ['i-old2'],
+      },
+    ]);
+    const result = await checkUpdate(nodegroup, deps(900));
+    expect(result.status).toBe('Failed');
+    expect(result.failure?.error).toBe('PodEvictionFailure');
+    expect(result.failure?.cause).toContain('Node group ng of cluster prod');
+    expect(result.failure?.cause).toContain('i-old2');
+    expect(result.failure?.cause).toContain('"force": true');
+  });
+
+  it('names a cancelled update without errors', async () => {
+    givenUpdate('Cancelled');
+    expect((await checkUpdate(controlPlane, deps(100))).failure?.error).toBe('UpdateCancelled');
+  });
+});

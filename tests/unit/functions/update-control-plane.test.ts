@@ -1,0 +1,108 @@
+import {
+  DescribeClusterCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  ListUpdatesCommand,
+  UpdateClusterVersionCommand,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { updateRequestToken } from '../../../functions/shared/tokens.ts';
+import { updateControlPlane } from '../../../functions/update-control-plane/update-control-plane.ts';
+import { eksError } from '../fixtures.ts';
+
+const eksMock = mockClient(EKSClient);
+const eks = new EKSClient({ region: 'us-east-1' });
+const event = { clusterName: 'prod', targetVersion: '1.19', executionName: 'run-1' };
+
+describe('updateControlPlane', () => {
+  beforeEach(() => {
+    eksMock.reset();
+    eksMock
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'prod', version: '1.18', status: 'ACTIVE' } });
+  });
+
+  it('starts a one-minor update with a token derived from the execution and the step', async () => {
+    eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
+    const result = await updateControlPlane(event, { eks });
+    expect(result).toMatchObject({
+      updateId: 'u-1',
+      status: 'InProgress',
+      adopted: false,
+      kind: 'controlPlane',
+    });
+    expect(result.nextWaitSeconds).toBeGreaterThan(0);
+    expect(eksMock).toHaveReceivedCommandWith(UpdateClusterVersionCommand, {
+      name: 'prod',
+      version: '1.19',
+      clientRequestToken: updateRequestToken('run-1', 'cluster/prod', '1.19'),
+    });
+  });
+
+  it('sends the same token when the invocation is retried', async () => {
+    eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
+    await updateControlPlane(event, { eks });
+    await updateControlPlane(event, { eks });
+    const tokens = eksMock
+      .commandCalls(UpdateClusterVersionCommand)
+      .map((call) => call.args[0].input.clientRequestToken);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  it('skips when the cluster is already on the target', async () => {
+    eksMock
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'prod', version: '1.19', status: 'ACTIVE' } });
+    const result = await updateControlPlane(event, { eks });
+    expect(result).toMatchObject({ status: 'Skipped', updateId: null });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateClusterVersionCommand);
+  });
+
+  it('adopts a version update to the same target that is already in progress', async () => {
+    eksMock
+      .on(UpdateClusterVersionCommand)
+      .rejects(
+        eksError(
+          'ResourceInUseException',
+          'Cannot VersionUpdate because cluster prod currently has update u-9 in progress',
+          409,
+        ),
+      );
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['u-old', 'u-9'] });
+    eksMock
+      .on(DescribeUpdateCommand, { updateId: 'u-old' })
+      .resolves({ update: { id: 'u-old', status: 'Successful' } });
+    eksMock.on(DescribeUpdateCommand, { updateId: 'u-9' }).resolves({
+      update: {
+        id: 'u-9',
+        status: 'InProgress',
+        type: 'VersionUpdate',
+        params: [{ type: 'Version', value: '1.19' }],
+      },
+    });
+    const result = await updateControlPlane(event, { eks });
+    expect(result).toMatchObject({ updateId: 'u-9', status: 'InProgress', adopted: true });
+  });
+
+  it('waits (retryable error) when a different update holds the cluster', async () => {
+    eksMock.on(UpdateClusterVersionCommand).rejects(eksError('ResourceInUseException', 'busy', 409));
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['u-cfg'] });
+    eksMock
+      .on(DescribeUpdateCommand)
+      .resolves({ update: { id: 'u-cfg', status: 'InProgress', type: 'LoggingUpdate' } });
+    await expect(updateControlPlane(event, { eks })).rejects.toMatchObject({
+      name: 'UpdateInProgressError',
+      message: expect.stringContaining('u-cfg'),
+    });
+  });
+
+  it('lets other EKS errors through unchanged', async () => {
+    eksMock
+      .on(UpdateClusterVersionCommand)
+      .rejects(eksError('InvalidParameterException', 'unsupported Kubernetes version'));
+    await expect(updateControlPlane(event, { eks })).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
+  });
+});

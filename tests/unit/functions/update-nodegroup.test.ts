@@ -1,0 +1,121 @@
+import {
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  ListUpdatesCommand,
+  type Nodegroup,
+  UpdateNodegroupVersionCommand,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { updateRequestToken } from '../../../functions/shared/tokens.ts';
+import { updateNodegroup } from '../../../functions/update-nodegroup/update-nodegroup.ts';
+import { eksError, seedNodegroup } from '../fixtures.ts';
+
+const eksMock = mockClient(EKSClient);
+const eks = new EKSClient({ region: 'us-east-1' });
+const event = {
+  clusterName: 'prod',
+  nodegroup: seedNodegroup,
+  targetVersion: '1.19',
+  releaseVersion: null,
+  force: false,
+  executionName: 'run-1',
+};
+
+function givenNodegroup(overrides: Partial<Nodegroup> = {}) {
+  eksMock.on(DescribeNodegroupCommand).resolves({
+    nodegroup: {
+      nodegroupName: 'managednodegroup',
+      version: '1.18',
+      releaseVersion: '1.18.9-20210208',
+      status: 'ACTIVE',
+      scalingConfig: { desiredSize: 3 },
+      ...overrides,
+    },
+  });
+}
+
+describe('updateNodegroup', () => {
+  beforeEach(() => {
+    eksMock.reset();
+    givenNodegroup();
+    eksMock.on(UpdateNodegroupVersionCommand).resolves({ update: { id: 'ng-u-1', status: 'InProgress' } });
+  });
+
+  it('starts a rolling update to the control plane version, respecting pod disruption budgets', async () => {
+    const result = await updateNodegroup(event, { eks });
+    expect(result).toMatchObject({
+      kind: 'nodegroup',
+      nodegroupName: 'managednodegroup',
+      updateId: 'ng-u-1',
+      status: 'InProgress',
+    });
+    expect(eksMock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, {
+      clusterName: 'prod',
+      nodegroupName: 'managednodegroup',
+      version: '1.19',
+      force: false,
+      clientRequestToken: updateRequestToken('run-1', 'nodegroup/prod/managednodegroup', '1.19/recommended'),
+    });
+    const input = eksMock.commandCalls(UpdateNodegroupVersionCommand)[0]?.args[0].input;
+    expect(input).not.toHaveProperty('releaseVersion');
+  });
+
+  it('passes force and a pinned release through', async () => {
+    await updateNodegroup({ ...event, force: true, releaseVersion: '1.19.15-20211013' }, { eks });
+    expect(eksMock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, {
+      force: true,
+      releaseVersion: '1.19.15-20211013',
+    });
+  });
+
+  it('keeps the node group on its launch template version', async () => {
+    givenNodegroup({ launchTemplate: { id: 'lt-0abc', name: 'ng-template', version: '7' } });
+    await updateNodegroup(event, { eks });
+    expect(eksMock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, {
+      launchTemplate: { id: 'lt-0abc', version: '7' },
+    });
+  });
+
+  it('skips a node group already on the target', async () => {
+    givenNodegroup({ version: '1.19', releaseVersion: '1.19.15-20211013' });
+    expect(await updateNodegroup(event, { eks })).toMatchObject({ status: 'Skipped', updateId: null });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupVersionCommand);
+  });
+
+  it('skips a node group on a custom AMI and says why', async () => {
+    givenNodegroup({ releaseVersion: 'ami-0123456789abcdef0' });
+    expect(await updateNodegroup(event, { eks })).toMatchObject({
+      status: 'Skipped',
+      note: expect.stringContaining('custom AMI'),
+    });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupVersionCommand);
+  });
+
+  it('adopts a version update to the same target already running on the node group', async () => {
+    eksMock.on(UpdateNodegroupVersionCommand).rejects(eksError('ResourceInUseException', 'in progress', 409));
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['ng-u-0'] });
+    eksMock.on(DescribeUpdateCommand).resolves({
+      update: {
+        id: 'ng-u-0',
+        status: 'InProgress',
+        type: 'VersionUpdate',
+        params: [{ type: 'Version', value: '1.19' }],
+      },
+    });
+    expect(await updateNodegroup(event, { eks })).toMatchObject({ updateId: 'ng-u-0', adopted: true });
+    expect(eksMock).toHaveReceivedCommandWith(ListUpdatesCommand, {
+      name: 'prod',
+      nodegroupName: 'managednodegroup',
+    });
+  });
+
+  it('waits (retryable error) while the cluster is busy with a control plane update', async () => {
+    eksMock
+      .on(UpdateNodegroupVersionCommand)
+      .rejects(eksError('ResourceInUseException', 'cluster busy', 409));
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: [] });
+    await expect(updateNodegroup(event, { eks })).rejects.toMatchObject({ name: 'UpdateInProgressError' });
+  });
+});

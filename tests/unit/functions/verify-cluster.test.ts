@@ -1,0 +1,68 @@
+import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { UpgradePlan } from '../../../functions/shared/types.ts';
+import { verifyCluster } from '../../../functions/verify-cluster/verify-cluster.ts';
+import { seedNodegroup } from '../fixtures.ts';
+
+const eksMock = mockClient(EKSClient);
+const eks = new EKSClient({ region: 'us-east-1' });
+const plan: UpgradePlan = {
+  clusterName: 'prod',
+  executionName: 'run-1',
+  currentVersion: '1.18',
+  targetVersion: '1.19',
+  controlPlane: { moves: true, from: '1.18', to: '1.19' },
+  nodegroups: [seedNodegroup],
+  releaseVersion: null,
+  force: false,
+  maxConcurrentNodegroups: 1,
+  dryRun: false,
+  notify: true,
+  summary: '',
+  subjects: { start: 's', success: 's', failure: 'f' },
+};
+
+describe('verifyCluster', () => {
+  beforeEach(() => {
+    eksMock.reset();
+    eksMock.on(DescribeClusterCommand).resolves({ cluster: { version: '1.19', status: 'ACTIVE' } });
+    eksMock.on(DescribeNodegroupCommand).resolves({
+      nodegroup: { version: '1.19', releaseVersion: '1.19.15-20211013', status: 'ACTIVE' },
+    });
+  });
+
+  it('confirms the cluster ended as planned', async () => {
+    const result = await verifyCluster(plan, { eks });
+    expect(result).toMatchObject({ version: '1.19', warnings: [] });
+    expect(result.nodegroups).toEqual([
+      { name: 'managednodegroup', version: '1.19', releaseVersion: '1.19.15-20211013', status: 'ACTIVE' },
+    ]);
+  });
+
+  it('reports health issues as warnings', async () => {
+    eksMock.on(DescribeNodegroupCommand).resolves({
+      nodegroup: {
+        version: '1.19',
+        releaseVersion: '1.19.15-20211013',
+        status: 'ACTIVE',
+        health: {
+          issues: [{ code: 'AsgInstanceLaunchFailures', message: 'capacity', resourceIds: ['eks-ng'] }],
+        },
+      },
+    });
+    expect((await verifyCluster(plan, { eks })).warnings).toEqual([
+      'node group managednodegroup: AsgInstanceLaunchFailures: capacity (eks-ng)',
+    ]);
+  });
+
+  it('fails naming every difference from the plan', async () => {
+    eksMock
+      .on(DescribeNodegroupCommand)
+      .resolves({ nodegroup: { version: '1.18', releaseVersion: '1.18.9-20210208', status: 'DEGRADED' } });
+    await expect(verifyCluster(plan, { eks })).rejects.toMatchObject({
+      name: 'VerificationFailedError',
+      message: expect.stringMatching(/managednodegroup is DEGRADED.*managednodegroup is on 1.18, not 1.19/),
+    });
+  });
+});

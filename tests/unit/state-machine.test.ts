@@ -1,0 +1,119 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { workflowErrorNames } from '../../functions/shared/errors.ts';
+import { readTemplate, templateFunctions } from '../../scripts/template.ts';
+import { allStates, readDefinitionText } from './definitions.ts';
+
+const template = readTemplate();
+const stateMachine = template.Resources.UpgradeClusterStateMachine?.Properties ?? {};
+const substitutions = stateMachine.DefinitionSubstitutions as Record<string, unknown>;
+const definitionText = readDefinitionText(String(stateMachine.DefinitionUri));
+const definition: unknown = JSON.parse(definitionText);
+const states = allStates(definition);
+
+/** Error names that AWS itself raises: Step Functions, the Lambda service, and the SDK clients' exceptions. */
+const awsErrorNames = new Set([
+  'States.ALL',
+  'States.TaskFailed',
+  'States.Timeout',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.Unknown',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'ServiceUnavailableException',
+  'ServerException',
+  'InternalFailure',
+]);
+
+describe('the upgrade-cluster state machine', () => {
+  it('is valid Amazon States Language once its substitutions are filled in', () => {
+    const filled = definitionText.replace(/\$\{(\w+)\}/g, (_, name: string) =>
+      name.endsWith('TopicArn')
+        ? `arn:aws:sns:us-east-1:123456789012:${name}`
+        : `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    );
+    const result = aslValidator(JSON.parse(filled));
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('uses exactly the substitutions the template defines', () => {
+    const used = new Set([...definitionText.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
+    expect([...used].sort()).toEqual(Object.keys(substitutions).sort());
+  });
+
+  it('binds each function substitution to a function of the template', () => {
+    const functionIds = templateFunctions(template).map((fn) => fn.logicalId);
+    for (const [name, value] of Object.entries(substitutions)) {
+      if (!name.endsWith('FunctionArn')) continue;
+      expect(value).toEqual({ 'Fn::GetAtt': [name.replace(/Arn$/, ''), 'Arn'] });
+      expect(functionIds).toContain(name.replace(/Arn$/, ''));
+    }
+  });
+
+  it('names every state uniquely (the local engine binds tasks by name)', () => {
+    const names = states.map(([name]) => name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('matches only error names that exist: a workflow error class or an AWS error', () => {
+    const known = new Set<string>([...workflowErrorNames, ...awsErrorNames]);
+    for (const [name, state] of states) {
+      const rules = [...((state.Retry as unknown[]) ?? []), ...((state.Catch as unknown[]) ?? [])] as Array<{
+        ErrorEquals: string[];
+      }>;
+      for (const rule of rules) {
+        for (const error of rule.ErrorEquals) expect(known.has(error), `${name} matches ${error}`).toBe(true);
+      }
+    }
+  });
+
+  it('retries the busy-cluster error and no business error', () => {
+    const business = workflowErrorNames.filter((name) => name !== 'UpdateInProgressError');
+    for (const [, state] of states) {
+      const retried = ((state.Retry as Array<{ ErrorEquals: string[] }>) ?? []).flatMap(
+        (rule) => rule.ErrorEquals,
+      );
+      if (state.Type === 'Task' && String(state.Resource).includes('FunctionArn')) {
+        expect(retried).toContain('UpdateInProgressError');
+        expect(retried).toContain('Lambda.TooManyRequestsException');
+      }
+      for (const name of business) expect(retried).not.toContain(name);
+      expect(retried).not.toContain('States.ALL');
+    }
+  });
+});
+
+describe('errors.ts', () => {
+  it('lists exactly the error classes it declares', () => {
+    const source = readFileSync('functions/shared/errors.ts', 'utf8');
+    const declared = [...source.matchAll(/override readonly name = '(\w+)'/g)].map((match) => match[1]);
+    expect(declared).toEqual([...workflowErrorNames]);
+  });
+});
+
+describe('template.yaml', () => {
+  const functions = templateFunctions(template);
+
+  it('has a handler file for every function, and a function for every handler folder', () => {
+    for (const fn of functions) expect(existsSync(fn.entryPoint), fn.entryPoint).toBe(true);
+    const folders = readdirSync('functions', { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(`functions/${entry.name}/handler.ts`))
+      .map((entry) => `functions/${entry.name}/handler.ts`);
+    expect(folders.sort()).toEqual(functions.map((fn) => fn.entryPoint).sort());
+  });
+
+  it('runs every function on Node.js 22, arm64, bundled by esbuild', () => {
+    expect(template.Globals?.Function).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    for (const fn of functions) {
+      expect(template.Resources[fn.logicalId]?.Metadata).toMatchObject({ BuildMethod: 'esbuild' });
+      expect(fn.buildProperties).toMatchObject({ Format: 'esm', Minify: true, Sourcemap: true });
+    }
+  });
+});
