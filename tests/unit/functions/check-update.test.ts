@@ -4,6 +4,8 @@ import {
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
   EKSClient,
+  type ErrorDetail,
+  type UpdateStatus,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -39,10 +41,7 @@ const nodegroup: UpdateProgress = {
   expectedSeconds: 960,
 };
 
-function givenUpdate(
-  status: string,
-  errors: Array<{ errorCode: string; errorMessage: string; resourceIds: string[] }> = [],
-) {
+function givenUpdate(status: UpdateStatus, errors: ErrorDetail[] = []) {
   eksMock.on(DescribeUpdateCommand).resolves({ update: { id: 'u-1', status, createdAt: startedAt, errors } });
 }
 

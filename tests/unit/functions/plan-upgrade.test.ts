@@ -1,4 +1,5 @@
 import {
+  type ClusterStatus,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   EKSClient,
@@ -15,7 +16,7 @@ const plan = (input: unknown) => planUpgrade({ input, executionName: 'run-1' }, 
 
 function givenCluster(
   version: string,
-  status = 'ACTIVE',
+  status: ClusterStatus = 'ACTIVE',
   nodegroups: Record<string, string> = { ng: version },
 ) {
   eksMock.on(DescribeClusterCommand).resolves({ cluster: { name: 'prod', version, status } });
