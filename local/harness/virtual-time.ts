@@ -1,0 +1,66 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type Clock, withGlobal } from '@sinonjs/fake-timers';
+
+/**
+ * A discrete-event clock for a whole local run: `setTimeout`, `clearTimeout` and `Date` are
+ * faked, so a Wait state of 300 s, a Step Functions retry interval or an SDK backoff all run on
+ * simulated time and take no real time. The clock jumps to the next timer only when the process
+ * is quiet: no HTTP request in flight (client or simulator side) and nothing left to run.
+ * Jumping while a request is in flight would let simulated time pass during I/O; never jumping
+ * while a task runs would freeze an SDK retry backoff inside it.
+ */
+export class VirtualTime {
+  private readonly clock: Clock;
+  private clientRequestsInFlight = 0;
+  private readonly onRequestStart = (message: unknown) => {
+    const request = (message as { request: ClientRequest }).request;
+    this.clientRequestsInFlight += 1;
+    request.once('close', () => {
+      this.clientRequestsInFlight -= 1;
+    });
+  };
+
+  constructor(startMs: number) {
+    this.clock = withGlobal(globalThis).install({
+      now: startMs,
+      toFake: ['setTimeout', 'clearTimeout', 'Date'],
+      // The SDK's HTTP handler clears placeholder ids (-1) it never set; let those pass.
+      shouldClearNativeTimers: true,
+    });
+    subscribe('http.client.request.start', this.onRequestStart);
+  }
+
+  now(): number {
+    return this.clock.now;
+  }
+
+  /**
+   * Runs until `done()` is true, advancing simulated time whenever the process is quiet.
+   * @throws Error when nothing is pending and `done()` is still false (a stalled run).
+   */
+  async runUntil(done: () => boolean, serverInFlight: () => number): Promise<void> {
+    let quietTurns = 0;
+    while (!done()) {
+      await nextTurn();
+      if (this.clientRequestsInFlight > 0 || serverInFlight() > 0) {
+        quietTurns = 0;
+        continue;
+      }
+      // A few quiet turns let promise chains and stream callbacks finish before time moves.
+      quietTurns += 1;
+      if (quietTurns < 3) continue;
+      quietTurns = 0;
+      if (done()) break;
+      if (this.clock.countTimers() === 0)
+        throw new Error('The local run stalled: nothing is pending and it has not ended.');
+      this.clock.next();
+    }
+  }
+
+  uninstall(): void {
+    unsubscribe('http.client.request.start', this.onRequestStart);
+    this.clock.uninstall();
+  }
+}
