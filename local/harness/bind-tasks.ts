@@ -47,11 +47,13 @@ function lambdaContext(functionName: string, requestNumber: number) {
  * Binds every Task state of a definition to what AWS would run: `${XFunctionArn}` tasks to the
  * real handler of template.yaml's function X (payloads JSON-serialized as Lambda does), and
  * `sns:publish` tasks to a real SNS client call (which reaches the simulator).
- * Must be called after the AWS endpoint environment points at the simulator.
+ * Must be called after the AWS endpoint environment points at the simulator; `coldStart` names
+ * the module instances, as each deployment's Lambda containers build their own clients.
  */
 export async function bindTasks(
   definition: { States: Record<string, unknown> },
   record: (task: TaskRecord) => void,
+  coldStart: string,
 ): Promise<Record<string, TaskHandler>> {
   const entryPoints = new Map(templateFunctions(readTemplate()).map((fn) => [fn.logicalId, fn.entryPoint]));
   const sns = new SNSClient({});
@@ -79,7 +81,9 @@ export async function bindTasks(
       const entryPoint = entryPoints.get(functionId);
       if (!entryPoint)
         throw new Error(`State ${state} calls ${functionId}, which template.yaml does not define.`);
-      const module = (await import(pathToFileURL(resolve(entryPoint)).href)) as { handler: LambdaHandler };
+      // A fresh module instance per cold start: its SDK clients are built against this run's endpoint.
+      const url = `${pathToFileURL(resolve(entryPoint)).href}?cold-start=${coldStart}`;
+      const module = (await import(url)) as { handler: LambdaHandler };
       bindings[state] = traced(state, async (input) => {
         requestNumber += 1;
         try {

@@ -80,10 +80,14 @@ export class LocalAws {
     const definition = this.substitute(text);
     const tasks: TaskRecord[] = [];
     // Bound from the definition as written, where each task names its template function.
-    const bindings = await bindTasks(JSON.parse(text), (task) => {
-      tasks.push(task);
-      options.onTask?.(task);
-    });
+    const bindings = await bindTasks(
+      JSON.parse(text),
+      (task) => {
+        tasks.push(task);
+        options.onTask?.(task);
+      },
+      this.simulator.endpoint,
+    );
     const { region, accountId } = this.scenario;
     const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:eks-upgrade-upgrade-cluster`;
     const startedAt = this.now();

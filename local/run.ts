@@ -1,0 +1,97 @@
+// `npm start`: the real state machine upgrades a simulated cluster on this machine, on compressed time.
+import { parseArgs } from 'node:util';
+import { LocalAws } from './harness/local-aws.ts';
+import { formatSummary, progressLine, type RunSummary, summarizeRun } from './run-summary.ts';
+import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
+
+const usage = `Usage: npm start -- [options]
+
+Runs statemachine/upgrade-cluster.asl.json against the local AWS simulator, with every
+task bound to the real Lambda handler. Simulated minutes pass in milliseconds.
+
+  --scenario <name|file>  simulator scenario (default: seed; see local/simulator/scenarios)
+  --cluster <name>        cluster to upgrade (default: the scenario's first)
+  --target <version>      target version: 1.19, next, ... (default: next)
+  --fault <name>          inject a fault: ${faultNames.join(', ')}
+  --force                 ignore pod disruption budgets when draining nodes
+  --dry-run               plan only; change nothing
+  --json                  print only the summary object, as JSON
+  --help                  this text`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', default: 'seed' },
+      cluster: { type: 'string' },
+      target: { type: 'string', default: 'next' },
+      fault: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  let scenario = loadScenario(values.scenario);
+  if (values.fault) {
+    if (!faultNames.includes(values.fault as FaultName)) {
+      console.error(`Unknown fault "${values.fault}". Choose one of: ${faultNames.join(', ')}.`);
+      return 2;
+    }
+    scenario = applyFault(scenario, values.fault as FaultName);
+  }
+  const clusterName = values.cluster ?? scenario.clusters[0]?.name ?? '';
+  const dryRun = values['dry-run'];
+  const input = {
+    clusterName,
+    targetVersion: values.target,
+    ...(values.force ? { force: true } : {}),
+    ...(dryRun ? { dryRun: true } : {}),
+  };
+  const say = values.json ? () => undefined : (text: string) => console.log(text);
+
+  const wallStart = performance.now();
+  const aws = await LocalAws.start(scenario);
+  let summary: RunSummary;
+  try {
+    say(`EKS upgrade workflow, local run: scenario "${scenario.name}"${values.fault ? ` with fault "${values.fault}"` : ''}`);
+    say(`Input: ${JSON.stringify(input)}`);
+    say(`Simulator: ${aws.simulator.endpoint} (try: aws eks describe-cluster --name ${clusterName} --endpoint-url ...)\n`);
+    const before = aws.simulator.snapshot();
+    const runStartedAt = aws.now();
+    const execution = await aws.execute(input, {
+      executionName: `local-${scenario.name}-${clusterName}`.slice(0, 80),
+      onTask: (task) => {
+        const line = progressLine(task, runStartedAt);
+        if (line) say(line);
+      },
+    });
+    summary = summarizeRun({
+      clusterName,
+      before,
+      after: aws.simulator.snapshot(),
+      requestLog: aws.simulator.requestLog,
+      execution,
+      dryRun,
+      wallSeconds: (performance.now() - wallStart) / 1000,
+    });
+  } finally {
+    await aws.close();
+  }
+  if (values.json) console.log(JSON.stringify(summary, null, 2));
+  else say(formatSummary(summary));
+  return summary.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { clusterState, mutatingCalls, runWorkflow, seedInput } from './helpers.ts';
+
+describe('upgrade-cluster workflow on the simulator', () => {
+  it('upgrades the seed cluster: control plane first, then every node of the node group', async () => {
+    await runWorkflow({}, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const cluster = clusterState(aws);
+      expect(cluster.version).toBe('1.19');
+      const [nodegroup] = cluster.nodegroups;
+      expect(nodegroup).toMatchObject({ version: '1.19', status: 'ACTIVE', instancesReplaced: 3 });
+      expect(nodegroup?.instances).toHaveLength(3);
+      for (const instance of nodegroup?.instances ?? []) {
+        expect(instance.launchTemplateVersion).toBe(nodegroup?.launchTemplateVersion);
+      }
+
+      const controlPlane = cluster.updates.find((update) => !update.nodegroupName);
+      const nodegroupUpdate = cluster.updates.find((update) => update.nodegroupName);
+      expect(controlPlane?.status).toBe('Successful');
+      expect(nodegroupUpdate?.status).toBe('Successful');
+      expect(controlPlane?.endedAt).toBeLessThanOrEqual(nodegroupUpdate?.createdAt ?? 0);
+      expect(mutatingCalls(aws).map((call) => call.operation)).toEqual(['UpdateClusterVersion', 'UpdateNodegroupVersion']);
+
+      const subjects = aws.simulator.snapshot().published.map((message) => message.subject);
+      expect(subjects).toEqual([
+        'EKS ekscluster-eksctl 1.18 -> 1.19: upgrade started',
+        'EKS ekscluster-eksctl 1.18 -> 1.19: upgrade succeeded',
+      ]);
+    });
+  });
+
+  it('makes no mutating call in a dry run and returns the plan', async () => {
+    await runWorkflow({ input: { ...seedInput, dryRun: true } }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.output).toMatchObject({ controlPlane: { moves: true, from: '1.18', to: '1.19' } });
+      expect(mutatingCalls(aws)).toEqual([]);
+      expect(aws.simulator.requestLog.some((request) => request.service === 'sns')).toBe(false);
+      expect(clusterState(aws).version).toBe('1.18');
+    });
+  });
+
+  it('refuses bad input with a named error before any change', async () => {
+    await runWorkflow({ input: { clusterName: 'ekscluster-eksctl', targetVersion: '1.17' } }, ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'DowngradeRefusedError' });
+      expect(execution.cause).toContain('cannot downgrade');
+      expect(mutatingCalls(aws)).toEqual([]);
+      expect(aws.simulator.snapshot().published.map((message) => message.subject)).toEqual([
+        'EKS upgrade refused before any change',
+      ]);
+    });
+    await runWorkflow({ input: { clusterName: 'no-such-cluster', targetVersion: '1.19' } }, ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'ClusterNotFoundError' });
+      expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
+
+  it('fails with PodEvictionFailure naming the node group when a budget blocks eviction', async () => {
+    await runWorkflow({ fault: 'pdb-blocked' }, ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'PodEvictionFailure' });
+      expect(execution.cause).toContain('Node group managednodegroup');
+      expect(execution.cause).toContain('"force": true');
+      // The control plane finished; the node group stays on the old version, ready for a rerun.
+      const cluster = clusterState(aws);
+      expect(cluster.version).toBe('1.19');
+      expect(cluster.nodegroups[0]?.version).toBe('1.18');
+      expect(aws.simulator.snapshot().published.at(-1)?.subject).toContain('upgrade FAILED');
+    });
+  });
+
+  it('evicts past the budget and completes with force', async () => {
+    await runWorkflow({ fault: 'pdb-blocked', input: { ...seedInput, force: true } }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(clusterState(aws).nodegroups[0]?.version).toBe('1.19');
+      const request = mutatingCalls(aws).find((call) => call.operation === 'UpdateNodegroupVersion');
+      expect(request?.params).toMatchObject({ force: true });
+    });
+  });
+
+  it('fails with NodeCreationFailure when new nodes cannot join', async () => {
+    await runWorkflow({ fault: 'node-creation-failure' }, ({ execution }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'NodeCreationFailure' });
+      expect(execution.cause).toContain('IAM role');
+    });
+  });
+
+  for (const fault of ['throttling', 'server-errors'] as const) {
+    it(`survives a burst of ${fault} from EKS`, async () => {
+      await runWorkflow({ fault }, ({ execution, aws }) => {
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(aws.simulator.requestLog.filter((request) => request.status >= 429).length).toBeGreaterThanOrEqual(4);
+        // Retries never start a second update: one per planned step.
+        expect(mutatingCalls(aws).filter((call) => call.status === 200).map((call) => call.operation)).toEqual([
+          'UpdateClusterVersion',
+          'UpdateNodegroupVersion',
+        ]);
+        expect(clusterState(aws).updates).toHaveLength(2);
+      });
+    });
+  }
+
+  it('adopts a control plane update someone else already started, without starting another', async () => {
+    await runWorkflow({ fault: 'update-in-progress' }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const controlPlaneUpdates = clusterState(aws).updates.filter((update) => !update.nodegroupName);
+      expect(controlPlaneUpdates).toHaveLength(1);
+      expect(controlPlaneUpdates[0]?.startedBy).toBe('fault');
+      const adopted = execution.tasks.find((task) => task.state === 'Update Control Plane')?.output;
+      expect(adopted).toMatchObject({ adopted: true, updateId: controlPlaneUpdates[0]?.id });
+    });
+  });
+
+  it('fails, naming the cancelled update, when the cluster is deleted mid-run', async () => {
+    await runWorkflow({ fault: 'cluster-deleted' }, ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'UpdateCancelled' });
+      expect(execution.cause).toContain('Control plane of cluster ekscluster-eksctl');
+      expect(mutatingCalls(aws).filter((call) => call.operation === 'UpdateNodegroupVersion')).toEqual([]);
+    });
+  });
+});
