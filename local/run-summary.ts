@@ -1,5 +1,5 @@
-import type { ExecutionResult } from './harness/local-aws.ts';
 import type { TaskRecord } from './harness/bind-tasks.ts';
+import type { ExecutionResult } from './harness/local-aws.ts';
 import type { LoggedRequest, SimulatorSnapshot } from './simulator/index.ts';
 
 /** The shape `npm start -- --json` prints: one object a script or a test can read. */
@@ -50,7 +50,9 @@ interface StepOutput {
 }
 
 function isStepOutput(value: unknown): value is StepOutput {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'updateId' in value && 'status' in value;
+  return (
+    typeof value === 'object' && value !== null && 'kind' in value && 'updateId' in value && 'status' in value
+  );
 }
 
 /** Builds the summary from what the run did (its tasks), what AWS saw (request log) and the end state. */
@@ -142,7 +144,10 @@ export function progressLine(task: TaskRecord, runStartedAt: number): string | u
       .join('\n')}`;
   }
   if (task.state.startsWith('Notify')) {
-    const subject = typeof task.input === 'object' && task.input !== null && 'Subject' in task.input ? task.input.Subject : '';
+    const subject =
+      typeof task.input === 'object' && task.input !== null && 'Subject' in task.input
+        ? task.input.Subject
+        : '';
     return `${clock}  Notified: ${String(subject)}`;
   }
   if (task.state === 'Verify Cluster') return `${clock}  Verified: versions and statuses as planned.`;
@@ -156,7 +161,10 @@ export function progressLine(task: TaskRecord, runStartedAt: number): string | u
       if (task.state.startsWith('Update')) {
         return `${clock}  ${who}: ${output.adopted ? 'adopted the running update' : 'update started'} to ${output.target}${id}.`;
       }
-      const progress = 'progress' in output ? (output as { progress?: { updated: number; total: number } }).progress : undefined;
+      const progress =
+        'progress' in output
+          ? (output as { progress?: { updated: number; total: number } }).progress
+          : undefined;
       return progress
         ? `${clock}  ${who}: rolling, ${progressBar(progress.updated, progress.total)} ${progress.updated} on the new launch template, ${progress.total - progress.updated} old left to drain.`
         : `${clock}  ${who}: updating to ${output.target}...`;
@@ -179,13 +187,17 @@ export function formatSummary(summary: RunSummary): string {
   ];
   if (summary.error) lines.push(`  Error: ${summary.error}`, `  Cause: ${summary.cause ?? ''}`);
   if (summary.steps.length > 0) {
-    lines.push('', '  Step                               Update ID                              Status       Simulated');
+    lines.push(
+      '',
+      '  Step                               Update ID                              Status       Simulated',
+    );
     for (const step of summary.steps) {
       lines.push(
         `  ${`${step.name} -> ${step.target}`.padEnd(34)} ${(step.updateId ?? '-').padEnd(38)} ${`${step.status}${step.adopted ? '*' : ''}`.padEnd(12)} ${formatDuration(step.simulatedSeconds)}`,
       );
     }
-    if (summary.steps.some((step) => step.adopted)) lines.push('  * adopted: started by someone else, followed to the end');
+    if (summary.steps.some((step) => step.adopted))
+      lines.push('  * adopted: started by someone else, followed to the end');
   }
   for (const nodegroup of summary.nodegroups) {
     lines.push(

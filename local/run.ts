@@ -57,9 +57,13 @@ async function main(): Promise<number> {
   const aws = await LocalAws.start(scenario);
   let summary: RunSummary;
   try {
-    say(`EKS upgrade workflow, local run: scenario "${scenario.name}"${values.fault ? ` with fault "${values.fault}"` : ''}`);
+    say(
+      `EKS upgrade workflow, local run: scenario "${scenario.name}"${values.fault ? ` with fault "${values.fault}"` : ''}`,
+    );
     say(`Input: ${JSON.stringify(input)}`);
-    say(`Simulator: ${aws.simulator.endpoint} (try: aws eks describe-cluster --name ${clusterName} --endpoint-url ...)\n`);
+    say(
+      `Simulator: ${aws.simulator.endpoint} (try: aws eks describe-cluster --name ${clusterName} --endpoint-url ...)\n`,
+    );
     const before = aws.simulator.snapshot();
     const runStartedAt = aws.now();
     const execution = await aws.execute(input, {

@@ -17,7 +17,10 @@ export async function runWorkflow<T>(
   if (setup.fault) scenario = applyFault(scenario, setup.fault);
   const aws = await LocalAws.start(scenario);
   try {
-    const execution = await aws.execute(setup.input ?? seedInput, { executionName: 'workflow-test', ...setup.options });
+    const execution = await aws.execute(setup.input ?? seedInput, {
+      executionName: 'workflow-test',
+      ...setup.options,
+    });
     return await inspect({ execution, aws });
   } finally {
     await aws.close();

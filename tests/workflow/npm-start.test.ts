@@ -20,7 +20,12 @@ describe('npm start', () => {
   it('upgrades the seed cluster to 1.19 and prints one JSON summary', async () => {
     const { summary, code } = await start();
     expect(code).toBe(0);
-    expect(summary).toMatchObject({ cluster: 'ekscluster-eksctl', from: '1.18', to: '1.19', status: 'SUCCEEDED' });
+    expect(summary).toMatchObject({
+      cluster: 'ekscluster-eksctl',
+      from: '1.18',
+      to: '1.19',
+      status: 'SUCCEEDED',
+    });
     expect(summary.steps.map((step) => [step.kind, step.status])).toEqual([
       ['controlPlane', 'Successful'],
       ['nodegroup', 'Successful'],

@@ -19,7 +19,10 @@ describe('upgrade-cluster workflow on the simulator', () => {
       expect(controlPlane?.status).toBe('Successful');
       expect(nodegroupUpdate?.status).toBe('Successful');
       expect(controlPlane?.endedAt).toBeLessThanOrEqual(nodegroupUpdate?.createdAt ?? 0);
-      expect(mutatingCalls(aws).map((call) => call.operation)).toEqual(['UpdateClusterVersion', 'UpdateNodegroupVersion']);
+      expect(mutatingCalls(aws).map((call) => call.operation)).toEqual([
+        'UpdateClusterVersion',
+        'UpdateNodegroupVersion',
+      ]);
 
       const subjects = aws.simulator.snapshot().published.map((message) => message.subject);
       expect(subjects).toEqual([
@@ -40,18 +43,24 @@ describe('upgrade-cluster workflow on the simulator', () => {
   });
 
   it('refuses bad input with a named error before any change', async () => {
-    await runWorkflow({ input: { clusterName: 'ekscluster-eksctl', targetVersion: '1.17' } }, ({ execution, aws }) => {
-      expect(execution).toMatchObject({ status: 'FAILED', error: 'DowngradeRefusedError' });
-      expect(execution.cause).toContain('cannot downgrade');
-      expect(mutatingCalls(aws)).toEqual([]);
-      expect(aws.simulator.snapshot().published.map((message) => message.subject)).toEqual([
-        'EKS upgrade refused before any change',
-      ]);
-    });
-    await runWorkflow({ input: { clusterName: 'no-such-cluster', targetVersion: '1.19' } }, ({ execution, aws }) => {
-      expect(execution).toMatchObject({ status: 'FAILED', error: 'ClusterNotFoundError' });
-      expect(mutatingCalls(aws)).toEqual([]);
-    });
+    await runWorkflow(
+      { input: { clusterName: 'ekscluster-eksctl', targetVersion: '1.17' } },
+      ({ execution, aws }) => {
+        expect(execution).toMatchObject({ status: 'FAILED', error: 'DowngradeRefusedError' });
+        expect(execution.cause).toContain('cannot downgrade');
+        expect(mutatingCalls(aws)).toEqual([]);
+        expect(aws.simulator.snapshot().published.map((message) => message.subject)).toEqual([
+          'EKS upgrade refused before any change',
+        ]);
+      },
+    );
+    await runWorkflow(
+      { input: { clusterName: 'no-such-cluster', targetVersion: '1.19' } },
+      ({ execution, aws }) => {
+        expect(execution).toMatchObject({ status: 'FAILED', error: 'ClusterNotFoundError' });
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
   });
 
   it('fails with PodEvictionFailure naming the node group when a budget blocks eviction', async () => {
@@ -68,12 +77,15 @@ describe('upgrade-cluster workflow on the simulator', () => {
   });
 
   it('evicts past the budget and completes with force', async () => {
-    await runWorkflow({ fault: 'pdb-blocked', input: { ...seedInput, force: true } }, ({ execution, aws }) => {
-      expect(execution.status).toBe('SUCCEEDED');
-      expect(clusterState(aws).nodegroups[0]?.version).toBe('1.19');
-      const request = mutatingCalls(aws).find((call) => call.operation === 'UpdateNodegroupVersion');
-      expect(request?.params).toMatchObject({ force: true });
-    });
+    await runWorkflow(
+      { fault: 'pdb-blocked', input: { ...seedInput, force: true } },
+      ({ execution, aws }) => {
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(clusterState(aws).nodegroups[0]?.version).toBe('1.19');
+        const request = mutatingCalls(aws).find((call) => call.operation === 'UpdateNodegroupVersion');
+        expect(request?.params).toMatchObject({ force: true });
+      },
+    );
   });
 
   it('fails with NodeCreationFailure when new nodes cannot join', async () => {
@@ -87,12 +99,15 @@ describe('upgrade-cluster workflow on the simulator', () => {
     it(`survives a burst of ${fault} from EKS`, async () => {
       await runWorkflow({ fault }, ({ execution, aws }) => {
         expect(execution.status).toBe('SUCCEEDED');
-        expect(aws.simulator.requestLog.filter((request) => request.status >= 429).length).toBeGreaterThanOrEqual(4);
+        expect(
+          aws.simulator.requestLog.filter((request) => request.status >= 429).length,
+        ).toBeGreaterThanOrEqual(4);
         // Retries never start a second update: one per planned step.
-        expect(mutatingCalls(aws).filter((call) => call.status === 200).map((call) => call.operation)).toEqual([
-          'UpdateClusterVersion',
-          'UpdateNodegroupVersion',
-        ]);
+        expect(
+          mutatingCalls(aws)
+            .filter((call) => call.status === 200)
+            .map((call) => call.operation),
+        ).toEqual(['UpdateClusterVersion', 'UpdateNodegroupVersion']);
         expect(clusterState(aws).updates).toHaveLength(2);
       });
     });
