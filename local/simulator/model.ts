@@ -184,7 +184,9 @@ interface ScheduledEvent {
 export interface NodegroupUpdateRequest {
   version?: string | undefined;
   releaseVersion?: string | undefined;
-  launchTemplate?: { name?: string | undefined; id?: string | undefined; version?: string | undefined } | undefined;
+  launchTemplate?:
+    | { name?: string | undefined; id?: string | undefined; version?: string | undefined }
+    | undefined;
   force?: boolean | undefined;
   clientRequestToken?: string | undefined;
 }
@@ -209,7 +211,9 @@ export class World {
     for (const c of scenario.clusters) this.clusters.push(this.buildCluster(c));
     for (const fault of scenario.faults) {
       if (fault.type === 'update-in-progress') {
-        this.schedule(this.start + fault.atSecond * 1000, () => this.startForeignUpdate(fault.cluster, fault.version));
+        this.schedule(this.start + fault.atSecond * 1000, () =>
+          this.startForeignUpdate(fault.cluster, fault.version),
+        );
       } else if (fault.type === 'cluster-deleted') {
         this.schedule(this.start + fault.atSecond * 1000, () => this.deleteCluster(fault.cluster));
       }
@@ -298,7 +302,11 @@ export class World {
     const asg: AutoScalingGroup = {
       name: ng.autoScalingGroupName,
       arn: `arn:aws:autoscaling:${region}:${accountId}:autoScalingGroup:${uuidFrom(ng.autoScalingGroupName)}:autoScalingGroupName/${ng.autoScalingGroupName}`,
-      launchTemplate: { id: ltId, name: `eks-${uuidFrom(`${cluster.name}/${ng.name}/lt`)}`, version: ng.launchTemplateVersion },
+      launchTemplate: {
+        id: ltId,
+        name: `eks-${uuidFrom(`${cluster.name}/${ng.name}/lt`)}`,
+        version: ng.launchTemplateVersion,
+      },
       minSize: ng.minSize,
       maxSize: ng.maxSize,
       desiredCapacity: ng.desiredSize,
@@ -421,13 +429,19 @@ export class World {
     // One update at a time per cluster, node-group updates included.
     const busy = this.inProgress(cluster, (u) => u.addonName === undefined);
     if (busy) {
-      throw inUse(`Cannot VersionUpdate because cluster ${name} currently has update ${busy.id} in progress`, fields);
+      throw inUse(
+        `Cannot VersionUpdate because cluster ${name} currently has update ${busy.id} in progress`,
+        fields,
+      );
     }
     const target = request.version;
     if (!this.isKnownVersion(target)) throw invalidParameter('unsupported Kubernetes version', fields);
     // One minor per update: no skipping, no downgrade, no same-version "update".
     if (target !== nextMinor(cluster.version)) {
-      throw invalidParameter(`Unsupported Kubernetes minor version update from ${cluster.version} to ${target}`, fields);
+      throw invalidParameter(
+        `Unsupported Kubernetes minor version update from ${cluster.version} to ${target}`,
+        fields,
+      );
     }
     // Kubelet skew: 3 minors behind the control plane when the kubelet is >= 1.25, else 2.
     const behind = cluster.nodegroups.filter((ng) => {
@@ -457,7 +471,11 @@ export class World {
     return update;
   }
 
-  private startControlPlaneUpdate(cluster: Cluster, target: string, startedBy: 'client' | 'fault'): UpdateRecord {
+  private startControlPlaneUpdate(
+    cluster: Cluster,
+    target: string,
+    startedBy: 'client' | 'fault',
+  ): UpdateRecord {
     const platformVersion =
       this.scenario.kubernetesVersions.find((v) => v.version === target)?.platformVersion ?? 'eks.1';
     const update = this.newUpdate(cluster, 'VersionUpdate', startedBy, [
@@ -476,7 +494,7 @@ export class World {
 
   private startForeignUpdate(clusterName: string, version: string | undefined): void {
     const cluster = this.clusters.find((c) => c.name === clusterName && !c.deleted);
-    if (!cluster || cluster.status !== 'ACTIVE') return;
+    if (cluster?.status !== 'ACTIVE') return;
     this.startControlPlaneUpdate(cluster, version ?? nextMinor(cluster.version), 'fault');
   }
 
@@ -514,10 +532,15 @@ export class World {
    * UpdateNodegroupVersion: validates, then schedules EKS's rolling replacement (EKS-FACTS §2.1).
    * @throws ApiError InvalidParameterException, ResourceInUseException, ResourceNotFoundException.
    */
-  updateNodegroupVersion(clusterName: string, nodegroupName: string, request: NodegroupUpdateRequest): UpdateRecord {
+  updateNodegroupVersion(
+    clusterName: string,
+    nodegroupName: string,
+    request: NodegroupUpdateRequest,
+  ): UpdateRecord {
     const cluster = this.cluster(clusterName);
     const ng = this.nodegroup(clusterName, nodegroupName);
-    const tokenKey = request.clientRequestToken && `nodegroup/${clusterName}/${nodegroupName}/${request.clientRequestToken}`;
+    const tokenKey =
+      request.clientRequestToken && `nodegroup/${clusterName}/${nodegroupName}/${request.clientRequestToken}`;
     const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
     if (previous) return previous;
     const fields = { clusterName, nodegroupName };
@@ -529,9 +552,15 @@ export class World {
         fields,
       );
     }
-    const cpBusy = this.inProgress(cluster, (u) => u.nodegroupName === undefined && u.addonName === undefined);
+    const cpBusy = this.inProgress(
+      cluster,
+      (u) => u.nodegroupName === undefined && u.addonName === undefined,
+    );
     if (cpBusy) {
-      throw inUse(`Cannot VersionUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`, fields);
+      throw inUse(
+        `Cannot VersionUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`,
+        fields,
+      );
     }
     const lt = request.launchTemplate;
     if (lt) {
@@ -560,7 +589,10 @@ export class World {
       );
     }
     if (compareMinor(version, ng.version) < 0) {
-      throw invalidParameter(`Cannot downgrade nodegroup ${nodegroupName} from ${ng.version} to ${version}`, fields);
+      throw invalidParameter(
+        `Cannot downgrade nodegroup ${nodegroupName} from ${ng.version} to ${version}`,
+        fields,
+      );
     }
     const releaseVersion = request.releaseVersion ?? this.defaultRelease(ng.amiType, version, fields);
     if (!this.publishedReleases(ng.amiType, version).includes(releaseVersion)) {
@@ -601,9 +633,15 @@ export class World {
     const known = Object.keys(this.scenario.releases[amiType] ?? {}).sort(compareMinor);
     const last = known.at(-1);
     if (last && compareMinor(version, last) > 0) {
-      throw invalidParameter(`AMI Type ${amiType} is only supported for kubernetes versions ${last} or earlier`, fields);
+      throw invalidParameter(
+        `AMI Type ${amiType} is only supported for kubernetes versions ${last} or earlier`,
+        fields,
+      );
     }
-    throw invalidParameter(`No release of AMI type ${amiType} is available for Kubernetes version ${version}`, fields);
+    throw invalidParameter(
+      `No release of AMI type ${amiType} is available for Kubernetes version ${version}`,
+      fields,
+    );
   }
 
   /**
@@ -625,7 +663,11 @@ export class World {
       (f) => f.type === 'node-creation-failure' && f.cluster === ng.clusterName && f.nodegroup === ng.name,
     );
     const asg = ng.asg;
-    const before = { max: asg.maxSize, desired: asg.desiredCapacity, launchTemplateVersion: asg.launchTemplate.version };
+    const before = {
+      max: asg.maxSize,
+      desired: asg.desiredCapacity,
+      launchTemplateVersion: asg.launchTemplate.version,
+    };
     const old = asg.instances.filter((i) => i.lifecycleState === 'InService');
     const zones = new Set(asg.availabilityZones).size;
     // Surge: up to twice the number of AZs, not more than the node count, at least maxUnavailable.
@@ -656,7 +698,14 @@ export class World {
       const from = asg.desiredCapacity;
       asg.desiredCapacity += surge;
       for (let i = 0; i < surge; i++) {
-        launched.push(this.launch(asg, newVersion, ng.instanceType, `a user request update of AutoScalingGroup constraints to min: ${asg.minSize}, max: ${asg.maxSize}, desired: ${asg.desiredCapacity} changing the desired capacity from ${from} to ${asg.desiredCapacity}`));
+        launched.push(
+          this.launch(
+            asg,
+            newVersion,
+            ng.instanceType,
+            `a user request update of AutoScalingGroup constraints to min: ${asg.minSize}, max: ${asg.maxSize}, desired: ${asg.desiredCapacity} changing the desired capacity from ${from} to ${asg.desiredCapacity}`,
+          ),
+        );
       }
     });
     t += timings.instanceLaunchMinutes * minute;
@@ -736,7 +785,8 @@ export class World {
     const zone =
       [...asg.availabilityZones].sort(
         (a, b) =>
-          live.filter((i) => i.availabilityZone === a).length - live.filter((i) => i.availabilityZone === b).length,
+          live.filter((i) => i.availabilityZone === a).length -
+          live.filter((i) => i.availabilityZone === b).length,
       )[0] ?? 'unknown';
     const instance: Instance = {
       id: `i-0${this.nextId('instance').replaceAll('-', '').slice(0, 16)}`,
@@ -754,7 +804,10 @@ export class World {
       startTime: this.clock,
       statusCode: 'InProgress',
       progress: 30,
-      details: JSON.stringify({ 'Subnet ID': asg.subnetIds[asg.availabilityZones.indexOf(zone)], 'Availability Zone': zone }),
+      details: JSON.stringify({
+        'Subnet ID': asg.subnetIds[asg.availabilityZones.indexOf(zone)],
+        'Availability Zone': zone,
+      }),
     });
     return instance;
   }
@@ -813,22 +866,36 @@ export class World {
   updateAddon(
     clusterName: string,
     addonName: string,
-    request: { addonVersion?: string | undefined; resolveConflicts?: string | undefined; clientRequestToken?: string | undefined },
+    request: {
+      addonVersion?: string | undefined;
+      resolveConflicts?: string | undefined;
+      clientRequestToken?: string | undefined;
+    },
   ): UpdateRecord {
     const cluster = this.cluster(clusterName);
     const addon = this.addon(clusterName, addonName);
-    const tokenKey = request.clientRequestToken && `addon/${clusterName}/${addonName}/${request.clientRequestToken}`;
+    const tokenKey =
+      request.clientRequestToken && `addon/${clusterName}/${addonName}/${request.clientRequestToken}`;
     const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
     if (previous) return previous;
     const fields = { clusterName, addonName };
     this.rejectIfDeleting(cluster, fields);
     const busy = this.inProgress(cluster, (u) => u.addonName === addonName);
     if (busy) {
-      throw inUse(`Cannot AddonUpdate because addon ${addonName} currently has update ${busy.id} in progress`, fields);
+      throw inUse(
+        `Cannot AddonUpdate because addon ${addonName} currently has update ${busy.id} in progress`,
+        fields,
+      );
     }
-    const cpBusy = this.inProgress(cluster, (u) => u.nodegroupName === undefined && u.addonName === undefined);
+    const cpBusy = this.inProgress(
+      cluster,
+      (u) => u.nodegroupName === undefined && u.addonName === undefined,
+    );
     if (cpBusy) {
-      throw inUse(`Cannot AddonUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`, fields);
+      throw inUse(
+        `Cannot AddonUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`,
+        fields,
+      );
     }
     const info = this.scenario.addonVersions.find((a) => a.addonName === addonName);
     const compatible = info?.versions.filter((v) => v.clusterVersions.includes(cluster.version)) ?? [];
@@ -836,7 +903,10 @@ export class World {
       request.addonVersion ??
       (compatible.find((v) => v.defaultFor.includes(cluster.version)) ?? compatible.at(-1))?.addonVersion;
     if (!version || !info?.versions.some((v) => v.addonVersion === version)) {
-      throw invalidParameter(`Addon version ${version ?? '(none)'} is not available for addon ${addonName}`, fields);
+      throw invalidParameter(
+        `Addon version ${version ?? '(none)'} is not available for addon ${addonName}`,
+        fields,
+      );
     }
     if (!compatible.some((v) => v.addonVersion === version)) {
       throw invalidParameter(
@@ -896,7 +966,8 @@ export class World {
     const cluster = this.clusters.find((c) => c.name === name && !c.deleted);
     if (!cluster) return;
     cluster.status = 'DELETING';
-    for (const update of cluster.updates.filter((u) => u.status === 'InProgress')) this.end(update, 'Cancelled');
+    for (const update of cluster.updates.filter((u) => u.status === 'InProgress'))
+      this.end(update, 'Cancelled');
     for (const ng of cluster.nodegroups) ng.status = 'DELETING';
     for (const addon of cluster.addons) addon.status = 'DELETING';
     this.schedule(this.clock + this.scenario.timings.clusterDeletionMinutes * minute, () => {
@@ -905,7 +976,8 @@ export class World {
       for (const ng of cluster.nodegroups) {
         ng.status = 'DELETED';
         ng.asg.deleted = true;
-        for (const instance of [...ng.asg.instances]) this.terminateNow(ng.asg, instance, 'the cluster was deleted');
+        for (const instance of [...ng.asg.instances])
+          this.terminateNow(ng.asg, instance, 'the cluster was deleted');
       }
       for (const addon of cluster.addons) addon.status = 'DELETED';
     });

@@ -14,13 +14,17 @@ const releaseEntry = z.union([
   z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/, 'expected a release version such as "1.19.15-20211013"'),
   z.object({
     releaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/),
-    publishedAt: isoDateTime.meta({ description: 'The release is invisible (SSM, defaults) before this time.' }),
+    publishedAt: isoDateTime.meta({
+      description: 'The release is invisible (SSM, defaults) before this time.',
+    }),
   }),
 ]);
 
 const kubernetesVersion = z.object({
   version: minorVersion,
-  platformVersion: z.string().meta({ description: 'Platform version a control plane gets when updated to it.' }),
+  platformVersion: z
+    .string()
+    .meta({ description: 'Platform version a control plane gets when updated to it.' }),
   releaseDate: isoDate,
   endOfStandardSupport: isoDate,
   endOfExtendedSupport: isoDate.optional(),
@@ -45,7 +49,11 @@ const nodegroup = z.object({
     .optional()
     .meta({ description: "Defaults to the cluster's zones." }),
   autoScalingGroupName: z.string().min(1),
-  launchTemplateVersion: z.int().min(1).default(1).meta({ description: 'Current version of the ASG launch template.' }),
+  launchTemplateVersion: z
+    .int()
+    .min(1)
+    .default(1)
+    .meta({ description: 'Current version of the ASG launch template.' }),
   customLaunchTemplate: z
     .object({ name: z.string(), id: z.string() })
     .optional()
@@ -92,7 +100,10 @@ const addonVersionInfo = z.object({
 const burst = {
   service: z.enum(['eks', 'autoscaling', 'ssm', 'sns', 'all']).default('all'),
   operation: z.string().optional().meta({ description: 'Only count requests for this SDK operation name.' }),
-  afterRequests: z.int().min(0).meta({ description: 'Matching requests answered normally before the burst.' }),
+  afterRequests: z
+    .int()
+    .min(0)
+    .meta({ description: 'Matching requests answered normally before the burst.' }),
   count: z.int().min(1).meta({ description: 'Consecutive matching requests that fail.' }),
 };
 
@@ -145,9 +156,10 @@ export const scenarioSchema = z
       .meta({ description: 'Simulated time 0; faults count seconds from here.' }),
     timings: timings.prefault({}),
     kubernetesVersions: z.array(kubernetesVersion).min(1),
-    releases: z
-      .record(z.string(), z.record(minorVersion, z.array(releaseEntry)))
-      .meta({ description: 'AMI type -> Kubernetes minor -> releases, oldest first; the last published one is recommended.' }),
+    releases: z.record(z.string(), z.record(minorVersion, z.array(releaseEntry))).meta({
+      description:
+        'AMI type -> Kubernetes minor -> releases, oldest first; the last published one is recommended.',
+    }),
     addonVersions: z.array(addonVersionInfo).default([]),
     clusters: z.array(cluster).min(1),
     faults: z.array(fault).default([]),
@@ -185,7 +197,11 @@ export const scenarioSchema = z
       if (!c) {
         ctx.addIssue({ code: 'custom', path: ['faults', fi, 'cluster'], message: `no cluster ${f.cluster}` });
       } else if ('nodegroup' in f && !c.nodegroups.some((ng) => ng.name === f.nodegroup)) {
-        ctx.addIssue({ code: 'custom', path: ['faults', fi, 'nodegroup'], message: `no node group ${f.nodegroup}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', fi, 'nodegroup'],
+          message: `no node group ${f.nodegroup}`,
+        });
       }
     });
   });
@@ -236,7 +252,9 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
  */
 export function loadScenario(nameOrPath: string): Scenario {
   const isName = /^[\w-]+$/.test(nameOrPath);
-  const path = isName ? fileURLToPath(new URL(`./scenarios/${nameOrPath}.json`, import.meta.url)) : nameOrPath;
+  const path = isName
+    ? fileURLToPath(new URL(`./scenarios/${nameOrPath}.json`, import.meta.url))
+    : nameOrPath;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -275,11 +293,25 @@ export function applyFault(scenario: Scenario, fault: FaultName): Scenario {
       effect: 'rejected',
     }),
     'pdb-blocked': () => ({ type: 'pdb-blocked', cluster: first.name, nodegroup: nodegroup() }),
-    'node-creation-failure': () => ({ type: 'node-creation-failure', cluster: first.name, nodegroup: nodegroup() }),
+    'node-creation-failure': () => ({
+      type: 'node-creation-failure',
+      cluster: first.name,
+      nodegroup: nodegroup(),
+    }),
     'update-in-progress': () => ({ type: 'update-in-progress', cluster: first.name, atSecond: 0 }),
     'cluster-deleted': () => ({ type: 'cluster-deleted', cluster: first.name, atSecond: 600 }),
   };
   const copy = structuredClone(scenario);
   copy.faults.push(presets[fault]());
   return copy;
+}
+
+/** The scenario format as a JSON Schema (what scenario.schema.json holds). */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'EKS upgrade simulator scenario',
+    description:
+      'The starting state of a simulated AWS account (EKS clusters, node groups, releases) and the faults to inject.',
+  };
 }

@@ -1,0 +1,85 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import { autoScalingOperations, type QueryParams, type XmlObject } from './autoscaling.ts';
+import { ApiError, type World } from './model.ts';
+import { snsOperations } from './ssm-sns.ts';
+import type { IncomingRequest, Reply, RoutedRequest, Service } from './wire.ts';
+
+// awsQuery (EKS-FACTS §3): a form-encoded POST with Action and Version, answered in XML inside
+// <Action>Response/<Action>Result, errors in <ErrorResponse>. Auto Scaling and SNS both speak it.
+
+const namespaces = {
+  autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
+  sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
+} as const;
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressBooleanAttributes: false,
+});
+
+function xmlReply(status: number, document: XmlObject, errorCode?: string): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(document)}`,
+    ...(errorCode ? { errorCode } : {}),
+  };
+}
+
+/** Which awsQuery service a request is for: by Action, else by the signature's credential scope. */
+function serviceOf(action: string, authorization: string | undefined): 'autoscaling' | 'sns' | undefined {
+  if (action in autoScalingOperations) return 'autoscaling';
+  if (action in snsOperations) return 'sns';
+  const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(authorization ?? '')?.[1];
+  return scope === 'autoscaling' || scope === 'sns' ? scope : undefined;
+}
+
+/** Binds a form-encoded awsQuery request to its operation, or returns undefined when it is not one. */
+export function routeQuery(world: World, request: IncomingRequest): RoutedRequest | undefined {
+  const form = new URLSearchParams(request.body);
+  const action = form.get('Action');
+  if (!action) return undefined;
+  const params: QueryParams = {};
+  for (const [key, value] of form) params[key] = value;
+  const service = serviceOf(action, request.headers.authorization);
+  const namespace = namespaces[service ?? 'autoscaling'];
+  const operations = service === 'sns' ? snsOperations : autoScalingOperations;
+  const operation = operations[action];
+  const loggedService: Service = service ?? 'autoscaling';
+  return {
+    service: loggedService,
+    operation: action,
+    mutating: !/^(Describe|List|Get)/.test(action),
+    params,
+    run: () => {
+      if (!operation) {
+        throw new ApiError('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
+      }
+      const result = operation(world, params);
+      return xmlReply(200, {
+        [`${action}Response`]: {
+          '@_xmlns': namespace,
+          [`${action}Result`]: result,
+          ResponseMetadata: { RequestId: request.requestId },
+        },
+      });
+    },
+    renderError: (error) =>
+      xmlReply(
+        error.status,
+        {
+          ErrorResponse: {
+            '@_xmlns': namespace,
+            Error: {
+              Type: error.status >= 500 ? 'Receiver' : 'Sender',
+              Code: error.code,
+              Message: error.message,
+            },
+            RequestId: request.requestId,
+          },
+        },
+        error.code,
+      ),
+  };
+}

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { applyFault, type FaultName, faultNames, loadScenario, startSimulator } from './index.ts';
+
+// Runs the simulator standalone until Ctrl-C, on a clock that starts at the scenario's startTime and runs
+// `speed` times faster than real time (default 60: a simulated minute per real second).
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'seed' },
+    port: { type: 'string', default: '4566' },
+    fault: { type: 'string', multiple: true, default: [] },
+    speed: { type: 'string', default: '60' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(
+    `Usage: npm run simulator -- [--scenario seed|<file.json>] [--port 4566] [--fault NAME]... [--speed 60]\nFaults: ${faultNames.join(', ')}`,
+  );
+  process.exit(0);
+}
+
+const isFaultName = (name: string): name is FaultName => (faultNames as readonly string[]).includes(name);
+const speed = Number(values.speed);
+const port = Number(values.port);
+if (!(speed > 0) || !Number.isInteger(port) || port < 0) {
+  console.error('--speed must be a positive number and --port a port number');
+  process.exit(2);
+}
+
+let scenario = loadScenario(values.scenario);
+for (const fault of values.fault) {
+  if (!isFaultName(fault)) {
+    console.error(`Unknown fault "${fault}". Known faults: ${faultNames.join(', ')}`);
+    process.exit(2);
+  }
+  scenario = applyFault(scenario, fault);
+}
+
+const simulatedStart = Date.parse(scenario.startTime);
+const realStart = Date.now();
+const simulator = await startSimulator({
+  scenario,
+  port,
+  now: () => simulatedStart + (Date.now() - realStart) * speed,
+});
+
+const cluster = scenario.clusters[0];
+const nodegroup = cluster?.nodegroups[0];
+const flags = `--region ${scenario.region} --endpoint-url ${simulator.endpoint}`;
+console.log(`AWS simulator (scenario ${scenario.name}) listening on ${simulator.endpoint}`);
+console.log(`Simulated clock starts at ${scenario.startTime} and runs ${speed}x real time.`);
+if (scenario.faults.length > 0) console.log(`Faults: ${JSON.stringify(scenario.faults)}`);
+console.log('\nTry (any credentials work):\n  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test');
+if (cluster) {
+  console.log(`  aws eks describe-cluster --name ${cluster.name} ${flags}`);
+  console.log(
+    `  aws eks update-cluster-version --name ${cluster.name} --kubernetes-version <next minor> ${flags}`,
+  );
+  console.log(`  aws eks list-updates --name ${cluster.name} ${flags}`);
+}
+if (cluster && nodegroup) {
+  console.log(
+    `  aws eks describe-nodegroup --cluster-name ${cluster.name} --nodegroup-name ${nodegroup.name} ${flags}`,
+  );
+  console.log(
+    `  aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${nodegroup.autoScalingGroupName} ${flags}`,
+  );
+  console.log(
+    `  aws ssm get-parameter --name /aws/service/eks/optimized-ami/${cluster.version}/amazon-linux-2/recommended/release_version ${flags}`,
+  );
+}
+console.log('\nCtrl-C to stop.');
+
+process.once('SIGINT', () => {
+  void simulator.close().then(() => process.exit(0));
+});
