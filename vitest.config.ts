@@ -6,5 +6,6 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['tests/setup.ts'],
     testTimeout: 30_000,
+    reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
   },
 });
