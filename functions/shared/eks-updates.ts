@@ -5,6 +5,7 @@ import {
   type Update,
   UpdateStatus,
 } from '@aws-sdk/client-eks';
+import { UpdateInProgressError } from './errors.ts';
 
 export interface InProgressUpdate {
   id: string;
@@ -43,4 +44,27 @@ export async function findInProgressUpdate(
     }
   }
   return undefined;
+}
+
+/**
+ * After EKS refused a version update as busy (409): the ID of the running update when it is this
+ * very move (started by a person or an earlier run), which the run then follows to its end.
+ * @throws UpdateInProgressError when something else holds the resource; the state machine retries later.
+ */
+export async function adoptableVersionUpdate(
+  eks: EKSClient,
+  target: { clusterName: string; nodegroupName?: string; version: string },
+  refusal: unknown,
+): Promise<string> {
+  const running = await findInProgressUpdate(eks, target.clusterName, target.nodegroupName);
+  if (running?.type === 'VersionUpdate' && running.version === target.version) return running.id;
+  const subject = target.nodegroupName
+    ? `Node group ${target.nodegroupName}`
+    : `Cluster ${target.clusterName}`;
+  throw new UpdateInProgressError(
+    running
+      ? `${subject} is busy with update ${running.id} (${running.type}${running.version ? ` to ${running.version}` : ''}); waiting for it before moving to ${target.version}.`
+      : `${subject} was refused the update to ${target.version} as busy, with no update of its own listed (the cluster is updating, or EKS-internal work); trying again later.`,
+    { cause: refusal },
+  );
 }

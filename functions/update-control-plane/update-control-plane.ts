@@ -1,6 +1,6 @@
 import { DescribeClusterCommand, type EKSClient, UpdateClusterVersionCommand } from '@aws-sdk/client-eks';
-import { findInProgressUpdate } from '../shared/eks-updates.ts';
-import { isAwsError, UnexpectedResponseError, UpdateInProgressError } from '../shared/errors.ts';
+import { adoptableVersionUpdate } from '../shared/eks-updates.ts';
+import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { controlPlaneExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { UpdateProgress } from '../shared/types.ts';
@@ -37,6 +37,8 @@ export async function updateControlPlane(
     return { ...base, updateId: null, status: 'Skipped', adopted: false, nextWaitSeconds: 0 };
   }
 
+  let updateId: string;
+  let adopted = false;
   try {
     const { update } = await eks.send(
       new UpdateClusterVersionCommand({
@@ -45,33 +47,21 @@ export async function updateControlPlane(
         clientRequestToken: updateRequestToken(event.executionName, `cluster/${clusterName}`, targetVersion),
       }),
     );
-    if (!update?.id)
+    if (!update?.id) {
       throw new UnexpectedResponseError(`UpdateClusterVersion for ${clusterName} returned no update id.`);
-    return {
-      ...base,
-      updateId: update.id,
-      status: 'InProgress',
-      adopted: false,
-      nextWaitSeconds: nextWaitSeconds(0, controlPlaneExpectedSeconds),
-    };
-  } catch (error) {
-    if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    // EKS allows one update at a time: if the one running is this very move, follow it instead of failing.
-    const running = await findInProgressUpdate(eks, clusterName);
-    if (running?.type === 'VersionUpdate' && running.version === targetVersion) {
-      return {
-        ...base,
-        updateId: running.id,
-        status: 'InProgress',
-        adopted: true,
-        nextWaitSeconds: nextWaitSeconds(0, controlPlaneExpectedSeconds),
-      };
     }
-    throw new UpdateInProgressError(
-      running
-        ? `Cluster ${clusterName} is busy with update ${running.id} (${running.type}${running.version ? ` to ${running.version}` : ''}); waiting for it before moving to ${targetVersion}.`
-        : `Cluster ${clusterName} refused the update to ${targetVersion} as busy, though no update is listed (EKS-internal work); trying again later.`,
-      { cause: error },
-    );
+    updateId = update.id;
+  } catch (error) {
+    // EKS allows one update at a time: if the one running is this very move, follow it instead of failing.
+    if (!isAwsError(error, 'ResourceInUseException')) throw error;
+    updateId = await adoptableVersionUpdate(eks, { clusterName, version: targetVersion }, error);
+    adopted = true;
   }
+  return {
+    ...base,
+    updateId,
+    status: 'InProgress',
+    adopted,
+    nextWaitSeconds: nextWaitSeconds(0, controlPlaneExpectedSeconds),
+  };
 }

@@ -4,8 +4,8 @@ import {
   type LaunchTemplateSpecification,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
-import { findInProgressUpdate } from '../shared/eks-updates.ts';
-import { isAwsError, UnexpectedResponseError, UpdateInProgressError } from '../shared/errors.ts';
+import { adoptableVersionUpdate } from '../shared/eks-updates.ts';
+import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { nextWaitSeconds, nodegroupExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { PlannedNodegroup, UpdateProgress } from '../shared/types.ts';
@@ -74,6 +74,8 @@ export async function updateNodegroup(
   }
 
   const launchTemplate = launchTemplateOf(nodegroup.launchTemplate);
+  let updateId: string;
+  let adopted = false;
   try {
     const { update } = await eks.send(
       new UpdateNodegroupVersionCommand({
@@ -95,32 +97,23 @@ export async function updateNodegroup(
         `UpdateNodegroupVersion for ${clusterName}/${nodegroupName} returned no update id.`,
       );
     }
-    return {
-      ...base,
-      updateId: update.id,
-      status: 'InProgress',
-      adopted: false,
-      nextWaitSeconds: nextWaitSeconds(0, expectedSeconds),
-    };
+    updateId = update.id;
   } catch (error) {
     if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    const running = await findInProgressUpdate(eks, clusterName, nodegroupName);
-    if (running?.type === 'VersionUpdate' && running.version === targetVersion) {
-      return {
-        ...base,
-        updateId: running.id,
-        status: 'InProgress',
-        adopted: true,
-        nextWaitSeconds: nextWaitSeconds(0, expectedSeconds),
-      };
-    }
-    throw new UpdateInProgressError(
-      running
-        ? `Node group ${nodegroupName} is busy with update ${running.id} (${running.type}); waiting for it before moving to ${targetVersion}.`
-        : `Node group ${nodegroupName} refused the update to ${targetVersion} because cluster ${clusterName} is busy; trying again later.`,
-      { cause: error },
+    updateId = await adoptableVersionUpdate(
+      eks,
+      { clusterName, nodegroupName, version: targetVersion },
+      error,
     );
+    adopted = true;
   }
+  return {
+    ...base,
+    updateId,
+    status: 'InProgress',
+    adopted,
+    nextWaitSeconds: nextWaitSeconds(0, expectedSeconds),
+  };
 }
 
 /** Keeps the node group on its own launch template version, named the way it was created. */
