@@ -1,6 +1,8 @@
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
+  AddonStatus,
   ClusterStatus,
+  DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
@@ -24,12 +26,15 @@ export interface CheckUpdateDeps {
  * ended and its resource is ACTIVE again; Failed and Cancelled carry the EKS error code.
  */
 export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps): Promise<UpdateProgress> {
-  const { clusterName, nodegroupName, updateId } = event;
+  const { clusterName, nodegroupName, addonName, updateId } = event;
   if (!updateId) return event;
   const { update } = await deps.eks.send(
-    new DescribeUpdateCommand(
-      nodegroupName ? { name: clusterName, updateId, nodegroupName } : { name: clusterName, updateId },
-    ),
+    new DescribeUpdateCommand({
+      name: clusterName,
+      updateId,
+      ...(nodegroupName ? { nodegroupName } : {}),
+      ...(addonName ? { addonName } : {}),
+    }),
   );
   if (!update?.status)
     throw new UnexpectedResponseError(`DescribeUpdate ${updateId} on ${clusterName} returned no status.`);
@@ -74,6 +79,12 @@ async function readResource(
   event: UpdateProgress,
   { eks, autoScaling }: CheckUpdateDeps,
 ): Promise<ResourceState> {
+  if (event.addonName) {
+    const { addon } = await eks.send(
+      new DescribeAddonCommand({ clusterName: event.clusterName, addonName: event.addonName }),
+    );
+    return { active: addon?.status === AddonStatus.ACTIVE };
+  }
   if (!event.nodegroupName) {
     const { cluster } = await eks.send(new DescribeClusterCommand({ name: event.clusterName }));
     return { active: cluster?.status === ClusterStatus.ACTIVE };
@@ -111,6 +122,8 @@ const adviceByErrorCode: Record<string, string> = {
     'New nodes did not join the cluster. Check the node IAM role, the subnets (free IPs, routes) and the launch template, then run again; the node group keeps its old nodes.',
   InsufficientFreeAddresses:
     'The node group subnets have no free IP addresses for the surge nodes. Free some, then run again.',
+  ConfigurationConflict:
+    'The add-on configuration on the cluster differs from what EKS would apply; this run keeps yours (PRESERVE). Reconcile the fields named above, then run again.',
   AsgInstanceLaunchFailures:
     'The Auto Scaling group could not launch instances (capacity or quota). Check its activity history, then run again.',
 };
@@ -122,9 +135,11 @@ function describeFailure(
 ): { error: string; cause: string } {
   const first = errors[0];
   const error = first?.errorCode ?? (status === UpdateStatus.CANCELLED ? 'UpdateCancelled' : 'UpdateFailed');
-  const subject = event.nodegroupName
-    ? `Node group ${event.nodegroupName} of cluster ${event.clusterName}`
-    : `Control plane of cluster ${event.clusterName}`;
+  const subject = event.addonName
+    ? `Add-on ${event.addonName} of cluster ${event.clusterName}`
+    : event.nodegroupName
+      ? `Node group ${event.nodegroupName} of cluster ${event.clusterName}`
+      : `Control plane of cluster ${event.clusterName}`;
   const details = errors
     .map((detail) => {
       const resources = detail.resourceIds?.length ? ` (resources: ${detail.resourceIds.join(', ')})` : '';

@@ -1,7 +1,9 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { makeHandler } from '../shared/handler-kit.ts';
 import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 
 const eks = new EKSClient({});
+const ssm = new SSMClient({});
 
-export const handler = makeHandler((event: PlanUpgradeEvent) => planUpgrade(event, { eks }));
+export const handler = makeHandler((event: PlanUpgradeEvent) => planUpgrade(event, { eks, ssm }));

@@ -1,30 +1,34 @@
 import {
   ClusterStatus,
+  DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   type EKSClient,
   type Nodegroup,
+  paginateDescribeAddonVersions,
+  paginateDescribeClusterVersions,
+  paginateListAddons,
+  paginateListInsights,
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { recommendedReleaseParameter } from '../shared/ami-types.ts';
 import {
   ClusterNotFoundError,
   ClusterNotReadyError,
   DowngradeRefusedError,
+  InvalidInputError,
   isAwsError,
   NodegroupNotFoundError,
   UnexpectedResponseError,
   UnsupportedTargetError,
 } from '../shared/errors.ts';
 import { parseUpgradeInput, type UpgradeInput } from '../shared/input.ts';
-import type { PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
-import {
-  compareMinor,
-  formatMinor,
-  type MinorVersion,
-  minorsBetween,
-  nextMinor,
-  parseMinor,
-} from '../shared/versions.ts';
+import { controlPlaneHops } from '../shared/rotation-plan.ts';
+import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
+import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
+import type { AddonCatalog } from './addon-steps.ts';
+import { buildPlan, type ClusterFacts } from './build-plan.ts';
 
 export interface PlanUpgradeEvent {
   input: unknown;
@@ -33,19 +37,21 @@ export interface PlanUpgradeEvent {
 
 export interface PlanUpgradeDeps {
   eks: EKSClient;
+  ssm: SSMClient;
 }
 
 /** An UPDATING cluster may be running the very update this run wants: the update step adopts it. */
 const plannableStatuses: ReadonlySet<string> = new Set([ClusterStatus.ACTIVE, ClusterStatus.UPDATING]);
 
 /**
- * Reads the cluster and its managed node groups and decides what moves; changes nothing.
+ * Reads the cluster, its node groups, add-ons, insights and the version calendar, and plans
+ * every stage of the upgrade. Changes nothing.
  * @throws InvalidInputError, ClusterNotFoundError, ClusterNotReadyError, DowngradeRefusedError,
- *   UnsupportedTargetError or NodegroupNotFoundError, each before any mutating call.
+ *   UnsupportedTargetError, InsightsBlockUpgradeError or NodegroupNotFoundError, each before any change.
  */
-export async function planUpgrade(event: PlanUpgradeEvent, { eks }: PlanUpgradeDeps): Promise<UpgradePlan> {
+export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps): Promise<UpgradePlan> {
   const input = parseUpgradeInput(event.input);
-  const cluster = await describeCluster(eks, input.clusterName);
+  const cluster = await describeCluster(deps.eks, input.clusterName);
   if (!cluster.version || !cluster.status) {
     throw new UnexpectedResponseError(
       `DescribeCluster for ${input.clusterName} returned no version or status.`,
@@ -57,32 +63,37 @@ export async function planUpgrade(event: PlanUpgradeEvent, { eks }: PlanUpgradeD
     );
   }
   const current = parseVersion(cluster.version, `cluster ${input.clusterName}`);
-  const target = resolveTarget(input, current);
+  const notes: string[] = [];
+  const target = await resolveTarget(deps.eks, input, current, notes);
+  const targetText = formatMinor(target);
+  if (input.releaseVersion && !input.releaseVersion.startsWith(`${targetText}.`)) {
+    throw new InvalidInputError(
+      `releaseVersion ${input.releaseVersion} is not a release of Kubernetes ${targetText}, the version the node groups end on. Nothing was changed.`,
+    );
+  }
+  const hopVersions = controlPlaneHops(current, target).map(formatMinor);
 
-  const names = await listNodegroupNames(eks, input.clusterName);
-  const selected = selectNodegroups(input, names);
-  const nodegroups = await Promise.all(
-    selected.map((name) => describeNodegroup(eks, input.clusterName, name)),
-  );
-  const planned = nodegroups.map((nodegroup) => planNodegroup(nodegroup, target, input));
-
-  const targetVersion = formatMinor(target);
-  const plan: UpgradePlan = {
+  const nodegroups = await readNodegroups(deps.eks, input);
+  for (const nodegroup of nodegroups) {
+    if (compareMinor(parseVersion(nodegroup.currentVersion, `node group ${nodegroup.name}`), target) > 0) {
+      throw new DowngradeRefusedError(
+        `Node group ${nodegroup.name} is on ${nodegroup.currentVersion}, newer than the requested target ${targetText}; refusing to downgrade. Nothing was changed.`,
+      );
+    }
+  }
+  const addons = await readAddons(deps.eks, input.clusterName);
+  const facts: ClusterFacts = {
     clusterName: input.clusterName,
-    executionName: event.executionName,
-    currentVersion: cluster.version,
-    targetVersion,
-    controlPlane: { moves: compareMinor(current, target) < 0, from: cluster.version, to: targetVersion },
-    nodegroups: planned,
-    force: input.force,
-    maxConcurrentNodegroups: input.maxConcurrentNodegroups,
-    dryRun: input.dryRun,
-    notify: input.notify,
-    releaseVersion: input.releaseVersion ?? null,
-    summary: '',
-    subjects: notificationSubjects(input.clusterName, cluster.version, targetVersion),
+    current,
+    target,
+    nodegroups,
+    addons,
+    addonCatalogs: await readAddonCatalogs(deps.eks, hopVersions),
+    insights: await readInsights(deps.eks, input.clusterName, hopVersions),
+    recommendedReleases: await readRecommendedReleases(deps.ssm, targetText, nodegroups),
+    notes,
   };
-  return { ...plan, summary: summarize(plan) };
+  return buildPlan(facts, input, event.executionName);
 }
 
 async function describeCluster(eks: EKSClient, clusterName: string) {
@@ -109,79 +120,106 @@ function parseVersion(text: string, owner: string): MinorVersion {
   return version;
 }
 
-/** The control plane moves one minor per update; this run takes at most one such hop. */
-function resolveTarget(input: UpgradeInput, current: MinorVersion): MinorVersion {
+/**
+ * "next", "latest", a pinned version or nothing (stay), checked against the versions EKS offers
+ * in this region (DescribeClusterVersions).
+ */
+async function resolveTarget(
+  eks: EKSClient,
+  input: UpgradeInput,
+  current: MinorVersion,
+  notes: string[],
+): Promise<MinorVersion> {
   if (input.targetVersion === undefined) return current;
-  if (input.targetVersion === 'next') return nextMinor(current);
-  const target = parseVersion(input.targetVersion, 'targetVersion');
-  const ahead = minorsBetween(current, target);
-  if (ahead < 0) {
+  const offered = new Map<string, string>();
+  for await (const page of paginateDescribeClusterVersions({ client: eks }, { includeAll: true })) {
+    for (const info of page.clusterVersions ?? []) {
+      if (info.clusterVersion) offered.set(info.clusterVersion, info.versionStatus ?? 'UNKNOWN');
+    }
+  }
+  const supported = [...offered.entries()]
+    .filter(([, status]) => status !== 'UNSUPPORTED')
+    .flatMap(([text]) => parseMinor(text) ?? []);
+  let target: MinorVersion;
+  if (input.targetVersion === 'latest') {
+    const newest = supported.sort(compareMinor).at(-1);
+    if (!newest)
+      throw new UnsupportedTargetError(
+        'EKS lists no supported Kubernetes version in this region. Nothing was changed.',
+      );
+    target = compareMinor(newest, current) > 0 ? newest : current;
+  } else {
+    target =
+      input.targetVersion === 'next'
+        ? nextMinor(current)
+        : parseVersion(input.targetVersion, 'targetVersion');
+  }
+  const targetText = formatMinor(target);
+  if (compareMinor(target, current) < 0) {
     throw new DowngradeRefusedError(
-      `Cluster ${input.clusterName} is on ${formatMinor(current)}, newer than the requested target ${input.targetVersion}; EKS cannot downgrade a control plane. Nothing was changed.`,
+      `Cluster ${input.clusterName} is on ${formatMinor(current)}, newer than the requested target ${targetText}; EKS cannot downgrade a control plane. Nothing was changed.`,
     );
   }
-  if (ahead > 1) {
-    throw new UnsupportedTargetError(
-      `Cluster ${input.clusterName} is on ${formatMinor(current)}; ${input.targetVersion} is ${ahead} minor versions ahead and this run moves one at a time: ask for ${formatMinor(nextMinor(current))} first. Nothing was changed.`,
-    );
+  for (const hop of controlPlaneHops(current, target).map(formatMinor)) {
+    const status = offered.get(hop);
+    if (status === undefined) {
+      throw new UnsupportedTargetError(
+        `Kubernetes ${hop} is not a version EKS offers in this region (it offers ${[...offered.keys()].join(', ')}); the path to ${targetText} cannot be taken. Nothing was changed.`,
+      );
+    }
+    if (status === 'UNSUPPORTED')
+      notes.push(`Kubernetes ${hop} is past the end of EKS support; plan to move on from it.`);
   }
   return target;
 }
 
-async function listNodegroupNames(eks: EKSClient, clusterName: string): Promise<string[]> {
+async function readNodegroups(eks: EKSClient, input: UpgradeInput): Promise<PlannedNodegroup[]> {
   const names: string[] = [];
-  for await (const page of paginateListNodegroups({ client: eks }, { clusterName })) {
+  for await (const page of paginateListNodegroups({ client: eks }, { clusterName: input.clusterName })) {
     names.push(...(page.nodegroups ?? []));
   }
-  return names;
-}
-
-function selectNodegroups(input: UpgradeInput, names: string[]): string[] {
-  if (!input.nodegroups) return names;
-  const missing = input.nodegroups.filter((name) => !names.includes(name));
+  const missing = (input.nodegroups ?? []).filter((name) => !names.includes(name));
   if (missing.length > 0) {
     throw new NodegroupNotFoundError(
       `Cluster ${input.clusterName} has no managed node group named ${missing.join(', ')} (it has: ${names.join(', ') || 'none'}). Nothing was changed.`,
     );
   }
-  return input.nodegroups;
+  const selected = input.nodegroups ?? names;
+  return Promise.all(
+    selected.map(async (nodegroupName) => {
+      const { nodegroup } = await eks.send(
+        new DescribeNodegroupCommand({ clusterName: input.clusterName, nodegroupName }),
+      );
+      if (!nodegroup?.version) {
+        throw new UnexpectedResponseError(
+          `DescribeNodegroup for ${input.clusterName}/${nodegroupName} returned no version.`,
+        );
+      }
+      return plannedNodegroup(nodegroupName, nodegroup);
+    }),
+  );
 }
 
-async function describeNodegroup(
-  eks: EKSClient,
-  clusterName: string,
-  nodegroupName: string,
-): Promise<Nodegroup> {
-  const { nodegroup } = await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
-  if (!nodegroup) {
-    throw new UnexpectedResponseError(
-      `DescribeNodegroup for ${clusterName}/${nodegroupName} returned nothing.`,
-    );
-  }
-  return nodegroup;
-}
-
-function planNodegroup(nodegroup: Nodegroup, target: MinorVersion, input: UpgradeInput): PlannedNodegroup {
-  const name = nodegroup.nodegroupName ?? 'unknown';
-  const currentText = nodegroup.version ?? '';
-  const current = parseVersion(currentText, `node group ${name}`);
-  // A kubelet may never be newer than the API server: refusing here keeps the run from creating that skew.
-  if (compareMinor(current, target) > 0) {
-    throw new DowngradeRefusedError(
-      `Node group ${name} is on ${currentText}, newer than the requested target ${formatMinor(target)}; refusing to downgrade. Nothing was changed.`,
-    );
-  }
+function plannedNodegroup(name: string, nodegroup: Nodegroup): PlannedNodegroup {
   const releaseVersion = nodegroup.releaseVersion ?? '';
   const template = nodegroup.launchTemplate;
+  const desiredSize = nodegroup.scalingConfig?.desiredSize ?? 0;
+  const config = nodegroup.updateConfig;
+  // EKS drains this many nodes at once (updateConfig; default 1).
+  const maxUnavailable =
+    config?.maxUnavailable ??
+    (config?.maxUnavailablePercentage
+      ? Math.max(1, Math.floor((desiredSize * config.maxUnavailablePercentage) / 100))
+      : 1);
   return {
     name,
-    currentVersion: currentText,
+    currentVersion: nodegroup.version ?? '',
     releaseVersion,
-    desiredSize: nodegroup.scalingConfig?.desiredSize ?? 0,
-    maxUnavailable: maxUnavailable(nodegroup),
-    moves:
-      compareMinor(current, target) < 0 ||
-      (input.releaseVersion !== undefined && input.releaseVersion !== releaseVersion),
+    amiType: nodegroup.amiType ?? 'CUSTOM',
+    desiredSize,
+    maxUnavailable,
+    // With a custom AMI in its launch template, releaseVersion holds the AMI id.
+    customAmi: releaseVersion.startsWith('ami-') || nodegroup.amiType === 'CUSTOM',
     ...(template
       ? {
           launchTemplate: {
@@ -194,43 +232,95 @@ function planNodegroup(nodegroup: Nodegroup, target: MinorVersion, input: Upgrad
   };
 }
 
-/** EKS drains this many nodes at once (updateConfig; default 1). */
-function maxUnavailable(nodegroup: Nodegroup): number {
-  const config = nodegroup.updateConfig;
-  if (config?.maxUnavailable) return config.maxUnavailable;
-  const desired = nodegroup.scalingConfig?.desiredSize ?? 1;
-  if (config?.maxUnavailablePercentage)
-    return Math.max(1, Math.floor((desired * config.maxUnavailablePercentage) / 100));
-  return 1;
+async function readAddons(
+  eks: EKSClient,
+  clusterName: string,
+): Promise<Array<{ name: string; version: string }>> {
+  const names: string[] = [];
+  for await (const page of paginateListAddons({ client: eks }, { clusterName }))
+    names.push(...(page.addons ?? []));
+  return Promise.all(
+    names.map(async (addonName) => {
+      const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+      return { name: addonName, version: addon?.addonVersion ?? 'unknown' };
+    }),
+  );
 }
 
-/** SNS refuses subjects over 100 characters, and cluster names may be 100 long. */
-function notificationSubjects(clusterName: string, from: string, to: string): UpgradePlan['subjects'] {
-  const subject = (outcome: string) => {
-    const tail = ` ${from} -> ${to}: ${outcome}`;
-    const room = 100 - 'EKS '.length - tail.length;
-    const name = clusterName.length > room ? `${clusterName.slice(0, room - 3)}...` : clusterName;
-    return `EKS ${name}${tail}`;
-  };
-  return {
-    start: subject('upgrade started'),
-    success: subject('upgrade succeeded'),
-    failure: subject('upgrade FAILED'),
-  };
-}
-
-function summarize(plan: UpgradePlan): string {
-  const lines = [
-    plan.controlPlane.moves
-      ? `Control plane of ${plan.clusterName}: ${plan.controlPlane.from} -> ${plan.controlPlane.to}.`
-      : `Control plane of ${plan.clusterName} stays on ${plan.currentVersion}.`,
-  ];
-  for (const nodegroup of plan.nodegroups) {
-    lines.push(
-      nodegroup.moves
-        ? `Node group ${nodegroup.name}: ${nodegroup.currentVersion} (${nodegroup.releaseVersion}) -> ${plan.targetVersion}${plan.releaseVersion ? ` (${plan.releaseVersion})` : ''}, ${nodegroup.desiredSize} nodes replaced ${nodegroup.maxUnavailable} at a time${plan.force ? ', pod disruption budgets IGNORED (force)' : ', pod disruption budgets respected'}.`
-        : `Node group ${nodegroup.name}: stays on ${nodegroup.currentVersion} (${nodegroup.releaseVersion}).`,
-    );
+/** Per hop version, each add-on's compatible versions and default (one paginated call per hop). */
+async function readAddonCatalogs(
+  eks: EKSClient,
+  hopVersions: string[],
+): Promise<ClusterFacts['addonCatalogs']> {
+  const catalogs: ClusterFacts['addonCatalogs'] = new Map();
+  for (const kubernetesVersion of hopVersions) {
+    const byAddon = new Map<string, AddonCatalog>();
+    for await (const page of paginateDescribeAddonVersions({ client: eks }, { kubernetesVersion })) {
+      for (const info of page.addons ?? []) {
+        if (!info.addonName) continue;
+        const compatible = (info.addonVersions ?? []).flatMap((version) => {
+          const match = version.compatibilities?.find((item) => item.clusterVersion === kubernetesVersion);
+          return version.addonVersion && match
+            ? [{ version: version.addonVersion, isDefault: match.defaultVersion === true }]
+            : [];
+        });
+        byAddon.set(info.addonName, {
+          versions: compatible.map((item) => item.version),
+          defaultVersion: compatible.find((item) => item.isDefault)?.version,
+        });
+      }
+    }
+    catalogs.set(kubernetesVersion, byAddon);
   }
-  return lines.join('\n');
+  return catalogs;
+}
+
+async function readInsights(
+  eks: EKSClient,
+  clusterName: string,
+  hopVersions: string[],
+): Promise<PlanInsight[]> {
+  if (hopVersions.length === 0) return [];
+  const insights: PlanInsight[] = [];
+  const filter = { categories: ['UPGRADE_READINESS' as const], kubernetesVersions: hopVersions };
+  for await (const page of paginateListInsights({ client: eks }, { clusterName, filter })) {
+    for (const insight of page.insights ?? []) {
+      insights.push({
+        id: insight.id ?? 'unknown',
+        name: insight.name ?? 'unnamed insight',
+        kubernetesVersion: insight.kubernetesVersion ?? 'unknown',
+        status: insight.insightStatus?.status ?? 'UNKNOWN',
+        reason: insight.insightStatus?.reason ?? insight.description ?? '',
+      });
+    }
+  }
+  return insights;
+}
+
+/** The recommended AMI release of the target version for each AMI type in use (public SSM parameters). */
+async function readRecommendedReleases(
+  ssm: SSMClient,
+  targetVersion: string,
+  nodegroups: PlannedNodegroup[],
+): Promise<Map<string, string>> {
+  const releases = new Map<string, string>();
+  const amiTypes = new Set(
+    nodegroups.filter((nodegroup) => !nodegroup.customAmi).map((nodegroup) => nodegroup.amiType),
+  );
+  for (const amiType of amiTypes) {
+    const name = recommendedReleaseParameter(targetVersion, amiType);
+    if (!name) continue;
+    try {
+      const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+      if (Parameter?.Value) releases.set(`${targetVersion}/${amiType}`, Parameter.Value);
+    } catch (error) {
+      // No AMI of this type for this version (e.g. AL2 after 1.32): EKS will refuse the node group's update.
+      if (!isAwsError(error, 'ParameterNotFound')) throw error;
+      throw new UnsupportedTargetError(
+        `EKS publishes no ${amiType} AMI for Kubernetes ${targetVersion}; move those node groups to another AMI type first. Nothing was changed.`,
+        { cause: error },
+      );
+    }
+  }
+  return releases;
 }

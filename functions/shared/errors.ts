@@ -29,6 +29,11 @@ export class UnsupportedTargetError extends Error {
   override readonly name = 'UnsupportedTargetError';
 }
 
+/** Upgrade-readiness insights in ERROR for a hop, and the input did not accept them. */
+export class InsightsBlockUpgradeError extends Error {
+  override readonly name = 'InsightsBlockUpgradeError';
+}
+
 /** A node group named in the input is not a managed node group of the cluster. */
 export class NodegroupNotFoundError extends Error {
   override readonly name = 'NodegroupNotFoundError';
@@ -59,6 +64,7 @@ export const workflowErrorNames = [
   'ClusterNotReadyError',
   'DowngradeRefusedError',
   'UnsupportedTargetError',
+  'InsightsBlockUpgradeError',
   'NodegroupNotFoundError',
   'UpdateInProgressError',
   'UnexpectedResponseError',

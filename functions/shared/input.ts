@@ -11,14 +11,23 @@ export const upgradeInputSchema = z
     clusterName: resourceName,
     targetVersion: z
       .string()
-      .regex(/^(\d+\.\d+|next)$/, 'must be a Kubernetes minor version such as "1.19", or "next"')
+      .regex(
+        /^(\d+\.\d+|next|latest)$/,
+        'must be a Kubernetes minor version such as "1.19", "next" or "latest"',
+      )
       .optional(),
     nodegroups: z.array(resourceName).min(1).max(100).optional(),
     releaseVersion: z
       .string()
       .regex(/^\d+\.\d+\.\d+-\d{8}$/, 'must be an EKS AMI release such as "1.19.15-20211013"')
       .optional(),
+    /** Custom-AMI node groups move only to a launch template version named here. */
+    launchTemplateVersions: z
+      .record(resourceName, z.string().regex(/^\d+$/, 'must be a version number'))
+      .optional(),
     force: z.boolean().default(false),
+    /** Upgrade-readiness insights in ERROR block a hop unless this is set. */
+    acceptInsightErrors: z.boolean().default(false),
     maxConcurrentNodegroups: z.number().int().min(1).max(40).default(1),
     dryRun: z.boolean().default(false),
     notify: z.boolean().default(true),

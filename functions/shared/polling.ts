@@ -4,6 +4,7 @@ export const pollCeilingSeconds = 300;
 
 /** Typical durations (EKS-FACTS 4.2, and the console's ~25 min control plane). */
 export const controlPlaneExpectedSeconds = 25 * 60;
+export const addonExpectedSeconds = 3 * 60;
 
 /** A rolling node group update: setup and surge, then each node batch drained and replaced. */
 export function nodegroupExpectedSeconds(desiredSize: number, maxUnavailable = 1): number {

@@ -39,7 +39,11 @@ export interface Rotation {
  * because the allowed lag never shrinks as the kubelet gets newer (tests check it against a
  * brute-force search).
  */
-export function planRotations(current: MinorVersion, target: MinorVersion, kubelet: MinorVersion): Rotation[] {
+export function planRotations(
+  current: MinorVersion,
+  target: MinorVersion,
+  kubelet: MinorVersion,
+): Rotation[] {
   const hops = controlPlaneHops(current, target);
   const rotations: Rotation[] = [];
   let version = kubelet;

@@ -6,17 +6,59 @@ export interface LaunchTemplateRef {
   version?: string;
 }
 
+/** A managed node group as the plan found it. */
 export interface PlannedNodegroup {
   name: string;
   currentVersion: string;
   releaseVersion: string;
+  amiType: string;
   launchTemplate?: LaunchTemplateRef;
-  /** Node count, to predict how long the rolling update takes. */
+  /** Node count, to predict how long a rolling update takes. */
   desiredSize: number;
-  /** Nodes EKS drains at once during the rolling update. */
+  /** Nodes EKS drains at once during a rolling update. */
   maxUnavailable: number;
-  /** Whether the plan expects this node group to change (the update step checks again). */
-  moves: boolean;
+  /** True when its AMI comes from its launch template: EKS cannot change its version. */
+  customAmi: boolean;
+}
+
+/** One rolling update of one node group. */
+export interface NodegroupStep {
+  name: string;
+  /** Kubernetes version it rolls to; null for a launch-template-only move (custom AMI). */
+  toVersion: string | null;
+  /** AMI release it rolls onto; null lets EKS take the newest for the version. */
+  releaseVersion: string | null;
+  /** Set for a custom-AMI node group moved to a launch template version the input named. */
+  launchTemplate?: LaunchTemplateRef;
+  reason: 'skew' | 'final' | 'ami-refresh' | 'launch-template';
+  desiredSize: number;
+  maxUnavailable: number;
+}
+
+/** One update of one managed add-on, to a version compatible with the control plane at that stage. */
+export interface AddonStep {
+  name: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * One stage of the run: the control plane's hop (none in stage 0), then the add-ons that the new
+ * version needs moved, then the node groups due at this point.
+ */
+export interface PlanStage {
+  index: number;
+  controlPlane: { from: string; to: string } | null;
+  addons: AddonStep[];
+  nodegroups: NodegroupStep[];
+}
+
+export interface PlanInsight {
+  id: string;
+  name: string;
+  kubernetesVersion: string;
+  status: string;
+  reason: string;
 }
 
 export interface UpgradePlan {
@@ -24,11 +66,22 @@ export interface UpgradePlan {
   executionName: string;
   currentVersion: string;
   targetVersion: string;
-  controlPlane: { moves: boolean; from: string; to: string };
+  stages: PlanStage[];
   nodegroups: PlannedNodegroup[];
-  /** The AMI release every node group ends on; null for the recommended release of the target. */
-  releaseVersion: string | null;
+  addons: Array<{ name: string; version: string }>;
+  /** Core add-ons EKS does not manage on this cluster: the user moves them (if installed). */
+  selfManagedAddons: string[];
+  insights: PlanInsight[];
+  /** What the cluster should look like at the end, for Verify Cluster. */
+  expected: {
+    nodegroups: Array<{ name: string; version: string | null; releaseVersion: string | null }>;
+    addons: Array<{ name: string; version: string }>;
+  };
+  /** Things a person should know that change nothing (custom AMIs, versions past support...). */
+  notes: string[];
+  estimatedSeconds: number;
   force: boolean;
+  acceptInsightErrors: boolean;
   maxConcurrentNodegroups: number;
   dryRun: boolean;
   notify: boolean;
@@ -38,7 +91,7 @@ export interface UpgradePlan {
   subjects: { start: string; success: string; failure: string };
 }
 
-export type UpdateKind = 'controlPlane' | 'nodegroup';
+export type UpdateKind = 'controlPlane' | 'nodegroup' | 'addon';
 
 export type StepStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelled' | 'Skipped';
 
@@ -47,6 +100,7 @@ export interface UpdateProgress {
   kind: UpdateKind;
   clusterName: string;
   nodegroupName?: string;
+  addonName?: string;
   target: string;
   updateId: string | null;
   status: StepStatus;

@@ -1,14 +1,22 @@
-import { DescribeClusterCommand, type EKSClient, UpdateClusterVersionCommand } from '@aws-sdk/client-eks';
-import { adoptableVersionUpdate } from '../shared/eks-updates.ts';
-import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
+import {
+  DescribeClusterCommand,
+  type EKSClient,
+  paginateListInsights,
+  UpdateClusterVersionCommand,
+} from '@aws-sdk/client-eks';
+import { adoptableUpdate } from '../shared/eks-updates.ts';
+import { InsightsBlockUpgradeError, isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { controlPlaneExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { UpdateProgress } from '../shared/types.ts';
+import { compareMinor, parseMinor } from '../shared/versions.ts';
 
 export interface UpdateControlPlaneEvent {
   clusterName: string;
   targetVersion: string;
   executionName: string;
+  /** Upgrade even when upgrade-readiness insights report errors (EKS's `force`). */
+  acceptInsightErrors: boolean;
 }
 
 export interface UpdateControlPlaneDeps {
@@ -16,8 +24,9 @@ export interface UpdateControlPlaneDeps {
 }
 
 /**
- * Starts the control plane's move to the target minor, or follows one already under way.
- * @throws UpdateInProgressError when a different update holds the cluster (the state machine retries).
+ * Starts the control plane's move to the next minor, or follows one already under way. Before it,
+ * reads the upgrade-readiness insights for that version: errors stop the run unless accepted.
+ * @throws InsightsBlockUpgradeError; UpdateInProgressError when a different update holds the cluster (retried).
  */
 export async function updateControlPlane(
   event: UpdateControlPlaneEvent,
@@ -31,10 +40,27 @@ export async function updateControlPlane(
     expectedSeconds: controlPlaneExpectedSeconds,
   };
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
-  if (!cluster?.version)
-    throw new UnexpectedResponseError(`DescribeCluster for ${clusterName} returned no version.`);
-  if (cluster.version === targetVersion) {
-    return { ...base, updateId: null, status: 'Skipped', adopted: false, nextWaitSeconds: 0 };
+  const current = parseMinor(cluster?.version ?? '');
+  const wanted = parseMinor(targetVersion);
+  if (!current || !wanted)
+    throw new UnexpectedResponseError(`Cluster ${clusterName} reports no usable version.`);
+  // On (or, after a rerun, past) this hop already: nothing to do.
+  if (compareMinor(current, wanted) >= 0) {
+    return {
+      ...base,
+      updateId: null,
+      status: 'Skipped',
+      adopted: false,
+      nextWaitSeconds: 0,
+      note: `already on ${cluster?.version}`,
+    };
+  }
+
+  const blocking = await insightErrors(eks, clusterName, targetVersion);
+  if (blocking.length > 0 && !event.acceptInsightErrors) {
+    throw new InsightsBlockUpgradeError(
+      `Upgrade insights for ${targetVersion} on cluster ${clusterName} report errors: ${blocking.join('; ')}. Fix them, or run with "acceptInsightErrors": true. The cluster stays on ${cluster?.version}.`,
+    );
   }
 
   let updateId: string;
@@ -45,6 +71,8 @@ export async function updateControlPlane(
         name: clusterName,
         version: targetVersion,
         clientRequestToken: updateRequestToken(event.executionName, `cluster/${clusterName}`, targetVersion),
+        // EKS refuses a version update that insights block unless forced; only the input may accept that.
+        ...(blocking.length > 0 ? { force: true } : {}),
       }),
     );
     if (!update?.id) {
@@ -54,7 +82,7 @@ export async function updateControlPlane(
   } catch (error) {
     // EKS allows one update at a time: if the one running is this very move, follow it instead of failing.
     if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    updateId = await adoptableVersionUpdate(eks, { clusterName, version: targetVersion }, error);
+    updateId = await adoptableUpdate(eks, { clusterName, version: targetVersion }, error);
     adopted = true;
   }
   return {
@@ -64,4 +92,25 @@ export async function updateControlPlane(
     adopted,
     nextWaitSeconds: nextWaitSeconds(0, controlPlaneExpectedSeconds),
   };
+}
+
+async function insightErrors(
+  eks: EKSClient,
+  clusterName: string,
+  kubernetesVersion: string,
+): Promise<string[]> {
+  const filter = {
+    categories: ['UPGRADE_READINESS' as const],
+    kubernetesVersions: [kubernetesVersion],
+    statuses: ['ERROR' as const],
+  };
+  const found: string[] = [];
+  for await (const page of paginateListInsights({ client: eks }, { clusterName, filter })) {
+    for (const insight of page.insights ?? []) {
+      found.push(
+        `${insight.name ?? insight.id ?? 'insight'}: ${insight.insightStatus?.reason ?? insight.description ?? ''}`,
+      );
+    }
+  }
+  return found;
 }

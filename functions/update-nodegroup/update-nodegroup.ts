@@ -4,19 +4,18 @@ import {
   type LaunchTemplateSpecification,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
-import { adoptableVersionUpdate } from '../shared/eks-updates.ts';
+import { adoptableUpdate } from '../shared/eks-updates.ts';
 import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { nextWaitSeconds, nodegroupExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
-import type { PlannedNodegroup, UpdateProgress } from '../shared/types.ts';
+import type { NodegroupStep, UpdateProgress } from '../shared/types.ts';
+import { compareMinor, parseMinor } from '../shared/versions.ts';
 
 export interface UpdateNodegroupEvent {
   clusterName: string;
-  nodegroup: PlannedNodegroup;
-  targetVersion: string;
-  releaseVersion: string | null;
-  force: boolean;
   executionName: string;
+  force: boolean;
+  nodegroup: NodegroupStep;
 }
 
 export interface UpdateNodegroupDeps {
@@ -24,7 +23,7 @@ export interface UpdateNodegroupDeps {
 }
 
 /**
- * Starts a rolling update of one managed node group to the target version, or follows one already under way.
+ * Starts one planned rolling update of a managed node group, or follows one already under way.
  * With force=false EKS respects pod disruption budgets and fails the update rather than evict past them.
  * @throws UpdateInProgressError when a different update holds the node group or cluster (the state machine retries).
  */
@@ -32,8 +31,8 @@ export async function updateNodegroup(
   event: UpdateNodegroupEvent,
   { eks }: UpdateNodegroupDeps,
 ): Promise<UpdateProgress> {
-  const { clusterName, targetVersion, releaseVersion } = event;
-  const nodegroupName = event.nodegroup.name;
+  const { clusterName, nodegroup: planned } = event;
+  const nodegroupName = planned.name;
   const { nodegroup } = await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
   if (!nodegroup)
     throw new UnexpectedResponseError(
@@ -41,39 +40,21 @@ export async function updateNodegroup(
     );
 
   const expectedSeconds = nodegroupExpectedSeconds(
-    nodegroup.scalingConfig?.desiredSize ?? event.nodegroup.desiredSize,
-    event.nodegroup.maxUnavailable,
+    nodegroup.scalingConfig?.desiredSize ?? planned.desiredSize,
+    planned.maxUnavailable,
   );
-  const base = {
-    kind: 'nodegroup' as const,
-    clusterName,
-    nodegroupName,
-    target: targetVersion,
-    expectedSeconds,
-  };
-  const skipped = (note: string): UpdateProgress => ({
-    ...base,
-    updateId: null,
-    status: 'Skipped',
-    adopted: false,
-    nextWaitSeconds: 0,
-    note,
-  });
+  const target = planned.toVersion ?? `launch template version ${planned.launchTemplate?.version ?? '?'}`;
+  const base = { kind: 'nodegroup' as const, clusterName, nodegroupName, target, expectedSeconds };
+  const done = alreadyDone(
+    planned,
+    nodegroup.version,
+    nodegroup.releaseVersion,
+    nodegroup.launchTemplate?.version,
+  );
+  if (done)
+    return { ...base, updateId: null, status: 'Skipped', adopted: false, nextWaitSeconds: 0, note: done };
 
-  // With a custom AMI in its launch template, releaseVersion holds the AMI id and EKS refuses a version change.
-  if (nodegroup.releaseVersion?.startsWith('ami-')) {
-    return skipped(
-      `runs custom AMI ${nodegroup.releaseVersion} from its launch template; move it with a new launch template version`,
-    );
-  }
-  if (
-    nodegroup.version === targetVersion &&
-    (!releaseVersion || nodegroup.releaseVersion === releaseVersion)
-  ) {
-    return skipped(`already on ${targetVersion} (${nodegroup.releaseVersion ?? 'unknown release'})`);
-  }
-
-  const launchTemplate = launchTemplateOf(nodegroup.launchTemplate);
+  const launchTemplate = planned.launchTemplate ?? sameLaunchTemplate(nodegroup.launchTemplate);
   let updateId: string;
   let adopted = false;
   try {
@@ -81,14 +62,14 @@ export async function updateNodegroup(
       new UpdateNodegroupVersionCommand({
         clusterName,
         nodegroupName,
-        version: targetVersion,
         force: event.force,
         clientRequestToken: updateRequestToken(
           event.executionName,
           `nodegroup/${clusterName}/${nodegroupName}`,
-          `${targetVersion}/${releaseVersion ?? 'recommended'}`,
+          `${planned.toVersion}/${planned.releaseVersion ?? 'newest'}/${planned.launchTemplate?.version ?? ''}`,
         ),
-        ...(releaseVersion ? { releaseVersion } : {}),
+        ...(planned.toVersion ? { version: planned.toVersion } : {}),
+        ...(planned.releaseVersion ? { releaseVersion: planned.releaseVersion } : {}),
         ...(launchTemplate ? { launchTemplate } : {}),
       }),
     );
@@ -100,9 +81,9 @@ export async function updateNodegroup(
     updateId = update.id;
   } catch (error) {
     if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    updateId = await adoptableVersionUpdate(
+    updateId = await adoptableUpdate(
       eks,
-      { clusterName, nodegroupName, version: targetVersion },
+      { clusterName, nodegroupName, version: planned.toVersion ?? '' },
       error,
     );
     adopted = true;
@@ -116,8 +97,36 @@ export async function updateNodegroup(
   };
 }
 
-/** Keeps the node group on its own launch template version, named the way it was created. */
-function launchTemplateOf(
+/** Why the step has nothing to do (a rerun after it finished, or a person did it), or undefined. */
+function alreadyDone(
+  planned: NodegroupStep,
+  version: string | undefined,
+  releaseVersion: string | undefined,
+  templateVersion: string | undefined,
+): string | undefined {
+  // With a custom AMI in its launch template, releaseVersion holds the AMI id and EKS refuses a version change.
+  if (!planned.launchTemplate && releaseVersion?.startsWith('ami-')) {
+    return `runs custom AMI ${releaseVersion} from its launch template; only a new launch template version moves it`;
+  }
+  if (planned.launchTemplate) {
+    return templateVersion === planned.launchTemplate.version
+      ? `already on launch template version ${templateVersion}`
+      : undefined;
+  }
+  const current = parseMinor(version ?? '');
+  const wanted = parseMinor(planned.toVersion ?? '');
+  if (!current || !wanted) return undefined;
+  const order = compareMinor(current, wanted);
+  // Never roll back: a node group already past this step's version has had it.
+  if (order > 0) return `already on ${version}, past ${planned.toVersion}`;
+  if (order === 0 && (planned.releaseVersion === null || planned.releaseVersion === releaseVersion)) {
+    return `already on ${version} (${releaseVersion ?? 'unknown release'})`;
+  }
+  return undefined;
+}
+
+/** Keeps a node group on its own launch template version, named the way it was created. */
+function sameLaunchTemplate(
   template: LaunchTemplateSpecification | undefined,
 ): LaunchTemplateSpecification | undefined {
   if (!template?.version || !(template.id || template.name)) return undefined;

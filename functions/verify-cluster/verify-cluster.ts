@@ -1,5 +1,6 @@
 import {
   ClusterStatus,
+  DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   type EKSClient,
@@ -16,18 +17,21 @@ export interface Verification {
   clusterName: string;
   version: string;
   nodegroups: Array<{ name: string; version: string; releaseVersion: string; status: string }>;
-  /** Health issues EKS reports on the cluster or its node groups; they do not fail the run. */
+  addons: Array<{ name: string; version: string; status: string }>;
+  /** Health issues EKS reports on the cluster, node groups or add-ons; they do not fail the run. */
   warnings: string[];
 }
 
 /**
- * Checks the cluster ended as planned: control plane and node groups on the target and ACTIVE.
+ * Checks the cluster ended as planned: control plane, node groups and add-ons on their planned
+ * versions and ACTIVE.
  * @throws VerificationFailedError listing every difference.
  */
 export async function verifyCluster(plan: UpgradePlan, { eks }: VerifyClusterDeps): Promise<Verification> {
-  const { cluster } = await eks.send(new DescribeClusterCommand({ name: plan.clusterName }));
+  const clusterName = plan.clusterName;
+  const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
   const problems: string[] = [];
-  const warnings = issuesOf(`cluster ${plan.clusterName}`, cluster?.health?.issues);
+  const warnings = issuesOf(`cluster ${clusterName}`, cluster?.health?.issues);
   const version = cluster?.version ?? 'unknown';
   if (version !== plan.targetVersion)
     problems.push(`control plane is on ${version}, not ${plan.targetVersion}`);
@@ -35,39 +39,49 @@ export async function verifyCluster(plan: UpgradePlan, { eks }: VerifyClusterDep
     problems.push(`cluster is ${cluster?.status ?? 'unknown'}, not ACTIVE`);
 
   const nodegroups: Verification['nodegroups'] = [];
-  for (const planned of plan.nodegroups) {
+  for (const expected of plan.expected.nodegroups) {
     const { nodegroup } = await eks.send(
-      new DescribeNodegroupCommand({ clusterName: plan.clusterName, nodegroupName: planned.name }),
+      new DescribeNodegroupCommand({ clusterName, nodegroupName: expected.name }),
     );
     const actual = {
-      name: planned.name,
+      name: expected.name,
       version: nodegroup?.version ?? 'unknown',
       releaseVersion: nodegroup?.releaseVersion ?? 'unknown',
       status: nodegroup?.status ?? 'unknown',
     };
     nodegroups.push(actual);
-    warnings.push(...issuesOf(`node group ${planned.name}`, nodegroup?.health?.issues));
+    warnings.push(...issuesOf(`node group ${expected.name}`, nodegroup?.health?.issues));
     if (actual.status !== NodegroupStatus.ACTIVE)
-      problems.push(`node group ${planned.name} is ${actual.status}, not ACTIVE`);
-    if (actual.releaseVersion.startsWith('ami-')) {
-      warnings.push(
-        `node group ${planned.name} runs custom AMI ${actual.releaseVersion}; its version is the launch template's to change`,
-      );
-    } else if (actual.version !== plan.targetVersion) {
-      problems.push(`node group ${planned.name} is on ${actual.version}, not ${plan.targetVersion}`);
-    } else if (plan.releaseVersion && actual.releaseVersion !== plan.releaseVersion) {
+      problems.push(`node group ${expected.name} is ${actual.status}, not ACTIVE`);
+    if (expected.version !== null && actual.version !== expected.version) {
+      problems.push(`node group ${expected.name} is on ${actual.version}, not ${expected.version}`);
+    } else if (expected.releaseVersion !== null && actual.releaseVersion !== expected.releaseVersion) {
       problems.push(
-        `node group ${planned.name} runs release ${actual.releaseVersion}, not ${plan.releaseVersion}`,
+        `node group ${expected.name} runs release ${actual.releaseVersion}, not ${expected.releaseVersion}`,
       );
     }
   }
 
+  const addons: Verification['addons'] = [];
+  for (const expected of plan.expected.addons) {
+    const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName: expected.name }));
+    const actual = {
+      name: expected.name,
+      version: addon?.addonVersion ?? 'unknown',
+      status: addon?.status ?? 'unknown',
+    };
+    addons.push(actual);
+    warnings.push(...issuesOf(`add-on ${expected.name}`, addon?.health?.issues));
+    if (actual.version !== expected.version)
+      problems.push(`add-on ${expected.name} is ${actual.version}, not ${expected.version}`);
+  }
+
   if (problems.length > 0) {
     throw new VerificationFailedError(
-      `Cluster ${plan.clusterName} did not end as planned: ${problems.join('; ')}. Run again to finish the upgrade.`,
+      `Cluster ${clusterName} did not end as planned: ${problems.join('; ')}. Run again to finish the upgrade.`,
     );
   }
-  return { clusterName: plan.clusterName, version, nodegroups, warnings };
+  return { clusterName, version, nodegroups, addons, warnings };
 }
 
 interface HealthIssue {

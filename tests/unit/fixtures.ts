@@ -1,5 +1,5 @@
 import { EKSServiceException } from '@aws-sdk/client-eks';
-import type { PlannedNodegroup } from '../../functions/shared/types.ts';
+import type { NodegroupStep, PlannedNodegroup, UpgradePlan } from '../../functions/shared/types.ts';
 
 /** An SDK error as the EKS client throws it, with the exception name the code matches on. */
 export function eksError(name: string, message: string, status = 400): EKSServiceException {
@@ -15,7 +15,39 @@ export const seedNodegroup: PlannedNodegroup = {
   name: 'managednodegroup',
   currentVersion: '1.18',
   releaseVersion: '1.18.9-20210208',
+  amiType: 'AL2_x86_64',
   desiredSize: 3,
   maxUnavailable: 1,
-  moves: true,
+  customAmi: false,
+};
+
+export const seedRotation: NodegroupStep = {
+  name: 'managednodegroup',
+  toVersion: '1.19',
+  releaseVersion: null,
+  reason: 'final',
+  desiredSize: 3,
+  maxUnavailable: 1,
+};
+
+export const seedPlan: UpgradePlan = {
+  clusterName: 'prod',
+  executionName: 'run-1',
+  currentVersion: '1.18',
+  targetVersion: '1.19',
+  stages: [{ index: 1, controlPlane: { from: '1.18', to: '1.19' }, addons: [], nodegroups: [seedRotation] }],
+  nodegroups: [seedNodegroup],
+  addons: [],
+  selfManagedAddons: [],
+  insights: [],
+  expected: { nodegroups: [{ name: 'managednodegroup', version: '1.19', releaseVersion: null }], addons: [] },
+  notes: [],
+  estimatedSeconds: 0,
+  force: false,
+  acceptInsightErrors: false,
+  maxConcurrentNodegroups: 1,
+  dryRun: false,
+  notify: true,
+  summary: '',
+  subjects: { start: 's', success: 's', failure: 'f' },
 };

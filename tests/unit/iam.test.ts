@@ -15,6 +15,8 @@ const iamPrefixByClient: Record<string, string> = {
 /** Actions whose APIs have no resource-level permissions, so '*' is the only possible resource. */
 const resourceStarAllowed = new Set([
   'autoscaling:DescribeAutoScalingGroups',
+  'eks:DescribeClusterVersions',
+  'eks:DescribeAddonVersions',
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
@@ -97,7 +99,13 @@ describe('least privilege', () => {
 
   it('sees the calls a function makes (the scan itself works)', () => {
     expect(actionsCalledFrom('functions/update-control-plane/handler.ts')).toEqual(
-      new Set(['eks:DescribeCluster', 'eks:UpdateClusterVersion', 'eks:ListUpdates', 'eks:DescribeUpdate']),
+      new Set([
+        'eks:DescribeCluster',
+        'eks:ListInsights',
+        'eks:UpdateClusterVersion',
+        'eks:ListUpdates',
+        'eks:DescribeUpdate',
+      ]),
     );
   });
 });

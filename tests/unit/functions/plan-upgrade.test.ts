@@ -1,18 +1,27 @@
 import {
   type ClusterStatus,
+  DescribeAddonCommand,
+  DescribeAddonVersionsCommand,
   DescribeClusterCommand,
+  DescribeClusterVersionsCommand,
   DescribeNodegroupCommand,
   EKSClient,
+  ListAddonsCommand,
+  ListInsightsCommand,
   ListNodegroupsCommand,
 } from '@aws-sdk/client-eks';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { planUpgrade } from '../../../functions/plan-upgrade/plan-upgrade.ts';
 import { eksError } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
-const eks = new EKSClient({ region: 'us-east-1' });
-const plan = (input: unknown) => planUpgrade({ input, executionName: 'run-1' }, { eks });
+const ssmMock = mockClient(SSMClient);
+const deps = { eks: new EKSClient({ region: 'us-east-1' }), ssm: new SSMClient({ region: 'us-east-1' }) };
+const plan = (input: unknown) => planUpgrade({ input, executionName: 'run-1' }, deps);
+
+const offered = ['1.23', '1.24', '1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31'];
 
 function givenCluster(
   version: string,
@@ -20,6 +29,12 @@ function givenCluster(
   nodegroups: Record<string, string> = { ng: version },
 ) {
   eksMock.on(DescribeClusterCommand).resolves({ cluster: { name: 'prod', version, status } });
+  eksMock.on(DescribeClusterVersionsCommand).resolves({
+    clusterVersions: offered.map((clusterVersion) => ({
+      clusterVersion,
+      versionStatus: clusterVersion === '1.23' ? 'UNSUPPORTED' : 'STANDARD_SUPPORT',
+    })),
+  });
   const names = Object.keys(nodegroups);
   // Two pages, to prove the plan reads every page.
   eksMock
@@ -31,40 +46,155 @@ function givenCluster(
       nodegroup: {
         nodegroupName: name,
         version: ngVersion,
-        releaseVersion: `${ngVersion}.9-20210208`,
+        releaseVersion: `${ngVersion}.9-20240101`,
+        amiType: 'AL2_x86_64',
         status: 'ACTIVE',
         scalingConfig: { desiredSize: 3 },
       },
     });
   }
+  eksMock.on(ListAddonsCommand).resolves({ addons: [] });
+  eksMock.on(ListInsightsCommand).resolves({ insights: [] });
+  eksMock.on(DescribeAddonVersionsCommand).resolves({ addons: [] });
+  ssmMock.on(GetParameterCommand).callsFake((input: { Name: string }) => {
+    const version = /optimized-ami\/([\d.]+)\//.exec(input.Name)?.[1];
+    return { Parameter: { Value: `${version}.15-20250101` } };
+  });
 }
 
 describe('planUpgrade', () => {
-  beforeEach(() => eksMock.reset());
+  beforeEach(() => {
+    eksMock.reset();
+    ssmMock.reset();
+  });
 
-  it('plans the control plane and every node group one minor up', async () => {
-    givenCluster('1.18', 'ACTIVE', { a: '1.18', b: '1.18' });
-    const result = await plan({ clusterName: 'prod', targetVersion: '1.19' });
-    expect(result.controlPlane).toEqual({ moves: true, from: '1.18', to: '1.19' });
-    expect(result.nodegroups.map((ng) => [ng.name, ng.moves])).toEqual([
-      ['a', true],
-      ['b', true],
+  it('plans one hop: control plane, then every node group onto the recommended release', async () => {
+    givenCluster('1.28', 'ACTIVE', { a: '1.28', b: '1.28' });
+    const result = await plan({ clusterName: 'prod', targetVersion: '1.29' });
+    expect(result.stages).toEqual([
+      {
+        index: 1,
+        controlPlane: { from: '1.28', to: '1.29' },
+        addons: [],
+        nodegroups: [
+          expect.objectContaining({
+            name: 'a',
+            toVersion: '1.29',
+            releaseVersion: '1.29.15-20250101',
+            reason: 'final',
+          }),
+          expect.objectContaining({
+            name: 'b',
+            toVersion: '1.29',
+            releaseVersion: '1.29.15-20250101',
+            reason: 'final',
+          }),
+        ],
+      },
     ]);
     expect(result).toMatchObject({ force: false, maxConcurrentNodegroups: 1, dryRun: false, notify: true });
-    expect(result.summary).toContain('1.18 -> 1.19');
+    expect(result.summary).toContain('1.28 -> 1.29');
     expect(eksMock).toHaveReceivedCommandTimes(ListNodegroupsCommand, 2);
+    expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, {
+      Name: '/aws/service/eks/optimized-ami/1.29/amazon-linux-2/recommended/release_version',
+    });
   });
 
-  it('resolves "next" to the following minor', async () => {
+  it('plans several hops, rolling node groups only when the skew rule forces it', async () => {
+    givenCluster('1.24', 'ACTIVE', { current: '1.24', behind: '1.23' });
+    const result = await plan({ clusterName: 'prod', targetVersion: '1.30' });
+    expect(
+      result.stages.filter((stage) => stage.controlPlane).map((stage) => stage.controlPlane?.to),
+    ).toEqual(['1.25', '1.26', '1.27', '1.28', '1.29', '1.30']);
+    const rotations = (name: string) =>
+      result.stages.flatMap((stage) =>
+        stage.nodegroups.filter((step) => step.name === name).map((step) => step.toVersion),
+      );
+    expect(rotations('current')).toEqual(['1.26', '1.29', '1.30']);
+    expect(rotations('behind')).toEqual(['1.25', '1.28', '1.30']);
+    expect(result.estimatedSeconds).toBeGreaterThan(6 * 25 * 60);
+  });
+
+  it('resolves "next" and "latest" from the versions EKS offers', async () => {
     givenCluster('1.29');
     expect((await plan({ clusterName: 'prod', targetVersion: 'next' })).targetVersion).toBe('1.30');
+    expect((await plan({ clusterName: 'prod', targetVersion: 'latest' })).targetVersion).toBe('1.31');
   });
 
-  it('keeps the control plane when no target is given', async () => {
+  it('refreshes AMIs without a version change when no target is given', async () => {
     givenCluster('1.29');
     const result = await plan({ clusterName: 'prod' });
-    expect(result.controlPlane.moves).toBe(false);
-    expect(result.nodegroups[0]?.moves).toBe(false);
+    expect(result.stages).toEqual([
+      {
+        index: 0,
+        controlPlane: null,
+        addons: [],
+        nodegroups: [
+          expect.objectContaining({
+            name: 'ng',
+            toVersion: '1.29',
+            releaseVersion: '1.29.15-20250101',
+            reason: 'ami-refresh',
+          }),
+        ],
+      },
+    ]);
+    expect(eksMock).not.toHaveReceivedCommand(DescribeClusterVersionsCommand);
+  });
+
+  it('moves incompatible add-ons after the hop, vpc-cni one minor at a time', async () => {
+    givenCluster('1.28');
+    eksMock.on(ListAddonsCommand).resolves({ addons: ['vpc-cni', 'kube-proxy'] });
+    eksMock
+      .on(DescribeAddonCommand, { addonName: 'vpc-cni' })
+      .resolves({ addon: { addonVersion: 'v1.14.1-eksbuild.1' } });
+    eksMock
+      .on(DescribeAddonCommand, { addonName: 'kube-proxy' })
+      .resolves({ addon: { addonVersion: 'v1.28.2-eksbuild.2' } });
+    const compatible = (versions: string[], defaultVersion: string) =>
+      versions.map((addonVersion) => ({
+        addonVersion,
+        compatibilities: [{ clusterVersion: '1.29', defaultVersion: addonVersion === defaultVersion }],
+      }));
+    eksMock.on(DescribeAddonVersionsCommand).resolves({
+      addons: [
+        {
+          addonName: 'vpc-cni',
+          addonVersions: compatible(
+            ['v1.16.0-eksbuild.1', 'v1.15.1-eksbuild.1', 'v1.15.4-eksbuild.1'],
+            'v1.16.0-eksbuild.1',
+          ),
+        },
+        { addonName: 'kube-proxy', addonVersions: compatible(['v1.29.0-eksbuild.1'], 'v1.29.0-eksbuild.1') },
+      ],
+    });
+    const result = await plan({ clusterName: 'prod', targetVersion: '1.29' });
+    expect(result.stages[0]?.addons).toEqual([
+      { name: 'vpc-cni', from: 'v1.14.1-eksbuild.1', to: 'v1.15.4-eksbuild.1' },
+      { name: 'vpc-cni', from: 'v1.15.4-eksbuild.1', to: 'v1.16.0-eksbuild.1' },
+      { name: 'kube-proxy', from: 'v1.28.2-eksbuild.2', to: 'v1.29.0-eksbuild.1' },
+    ]);
+    expect(result.selfManagedAddons).toEqual(['coredns']);
+  });
+
+  it('refuses a hop that upgrade insights report errors for, unless accepted', async () => {
+    givenCluster('1.28');
+    eksMock.on(ListInsightsCommand).resolves({
+      insights: [
+        {
+          id: 'i-1',
+          name: 'Deprecated APIs removed in Kubernetes v1.29',
+          kubernetesVersion: '1.29',
+          insightStatus: { status: 'ERROR', reason: 'flowcontrol v1beta2 in use' },
+        },
+      ],
+    });
+    await expect(plan({ clusterName: 'prod', targetVersion: '1.29' })).rejects.toMatchObject({
+      name: 'InsightsBlockUpgradeError',
+      message: expect.stringContaining('flowcontrol v1beta2'),
+    });
+    const accepted = await plan({ clusterName: 'prod', targetVersion: '1.29', acceptInsightErrors: true });
+    expect(accepted.summary).toContain('Insight ERROR for 1.29');
   });
 
   it('refuses malformed input before calling AWS', async () => {
@@ -79,47 +209,52 @@ describe('planUpgrade', () => {
     expect(eksMock.calls()).toHaveLength(0);
   });
 
+  it('refuses a release of another version than the target', async () => {
+    givenCluster('1.28');
+    await expect(
+      plan({ clusterName: 'prod', targetVersion: '1.29', releaseVersion: '1.28.15-20250101' }),
+    ).rejects.toMatchObject({ name: 'InvalidInputError' });
+  });
+
   it('names a cluster that does not exist', async () => {
     eksMock
       .on(DescribeClusterCommand)
       .rejects(eksError('ResourceNotFoundException', 'No cluster found for name: prod.', 404));
-    await expect(plan({ clusterName: 'prod', targetVersion: '1.19' })).rejects.toMatchObject({
+    await expect(plan({ clusterName: 'prod', targetVersion: '1.29' })).rejects.toMatchObject({
       name: 'ClusterNotFoundError',
     });
   });
 
   it('refuses a cluster that is not ACTIVE or UPDATING', async () => {
-    givenCluster('1.18', 'DELETING');
-    await expect(plan({ clusterName: 'prod', targetVersion: '1.19' })).rejects.toMatchObject({
+    givenCluster('1.28', 'DELETING');
+    await expect(plan({ clusterName: 'prod', targetVersion: '1.29' })).rejects.toMatchObject({
       name: 'ClusterNotReadyError',
       message: expect.stringContaining('DELETING'),
     });
   });
 
   it('accepts an UPDATING cluster so the update step can adopt its update', async () => {
-    givenCluster('1.18', 'UPDATING');
-    expect((await plan({ clusterName: 'prod', targetVersion: '1.19' })).controlPlane.moves).toBe(true);
+    givenCluster('1.28', 'UPDATING');
+    expect(
+      (await plan({ clusterName: 'prod', targetVersion: '1.29' })).stages[0]?.controlPlane,
+    ).not.toBeNull();
   });
 
-  it('refuses a downgrade', async () => {
-    givenCluster('1.20');
-    await expect(plan({ clusterName: 'prod', targetVersion: '1.19' })).rejects.toMatchObject({
+  it('refuses a downgrade and a version EKS does not offer', async () => {
+    givenCluster('1.28');
+    await expect(plan({ clusterName: 'prod', targetVersion: '1.27' })).rejects.toMatchObject({
       name: 'DowngradeRefusedError',
     });
-  });
-
-  it('refuses a target more than one minor ahead', async () => {
-    givenCluster('1.18');
-    await expect(plan({ clusterName: 'prod', targetVersion: '1.20' })).rejects.toMatchObject({
+    await expect(plan({ clusterName: 'prod', targetVersion: '1.40' })).rejects.toMatchObject({
       name: 'UnsupportedTargetError',
-      message: expect.stringContaining('1.19 first'),
+      message: expect.stringContaining('1.32 is not a version EKS offers'),
     });
   });
 
   it('refuses a node group that is not in the cluster, naming the ones that are', async () => {
-    givenCluster('1.18', 'ACTIVE', { a: '1.18' });
+    givenCluster('1.28', 'ACTIVE', { a: '1.28' });
     await expect(
-      plan({ clusterName: 'prod', targetVersion: '1.19', nodegroups: ['zz'] }),
+      plan({ clusterName: 'prod', targetVersion: '1.29', nodegroups: ['zz'] }),
     ).rejects.toMatchObject({
       name: 'NodegroupNotFoundError',
       message: expect.stringMatching(/zz.*it has: a/),
@@ -127,15 +262,15 @@ describe('planUpgrade', () => {
   });
 
   it('plans only the node groups asked for', async () => {
-    givenCluster('1.18', 'ACTIVE', { a: '1.18', b: '1.18' });
-    const result = await plan({ clusterName: 'prod', targetVersion: '1.19', nodegroups: ['b'] });
+    givenCluster('1.28', 'ACTIVE', { a: '1.28', b: '1.28' });
+    const result = await plan({ clusterName: 'prod', targetVersion: '1.29', nodegroups: ['b'] });
     expect(result.nodegroups.map((ng) => ng.name)).toEqual(['b']);
   });
 
   it('keeps notification subjects within the SNS limit of 100 characters', async () => {
     const name = `c${'x'.repeat(99)}`;
-    givenCluster('1.18');
-    const result = await plan({ clusterName: name, targetVersion: '1.19' });
+    givenCluster('1.28');
+    const result = await plan({ clusterName: name, targetVersion: '1.29' });
     for (const subject of Object.values(result.subjects)) expect(subject.length).toBeLessThanOrEqual(100);
   });
 });

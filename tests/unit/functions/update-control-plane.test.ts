@@ -2,6 +2,7 @@ import {
   DescribeClusterCommand,
   DescribeUpdateCommand,
   EKSClient,
+  ListInsightsCommand,
   ListUpdatesCommand,
   UpdateClusterVersionCommand,
 } from '@aws-sdk/client-eks';
@@ -13,7 +14,12 @@ import { eksError } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
 const eks = new EKSClient({ region: 'us-east-1' });
-const event = { clusterName: 'prod', targetVersion: '1.19', executionName: 'run-1' };
+const event = {
+  clusterName: 'prod',
+  targetVersion: '1.19',
+  executionName: 'run-1',
+  acceptInsightErrors: false,
+};
 
 describe('updateControlPlane', () => {
   beforeEach(() => {
@@ -21,6 +27,36 @@ describe('updateControlPlane', () => {
     eksMock
       .on(DescribeClusterCommand)
       .resolves({ cluster: { name: 'prod', version: '1.18', status: 'ACTIVE' } });
+    eksMock.on(ListInsightsCommand).resolves({ insights: [] });
+  });
+
+  it('stops before the hop when upgrade insights report errors', async () => {
+    eksMock.on(ListInsightsCommand).resolves({
+      insights: [
+        {
+          name: 'Deprecated APIs',
+          insightStatus: { status: 'ERROR', reason: 'extensions/v1beta1 Ingress in use' },
+        },
+      ],
+    });
+    await expect(updateControlPlane(event, { eks })).rejects.toMatchObject({
+      name: 'InsightsBlockUpgradeError',
+      message: expect.stringContaining('extensions/v1beta1'),
+    });
+    expect(eksMock).toHaveReceivedCommandWith(ListInsightsCommand, {
+      clusterName: 'prod',
+      filter: { categories: ['UPGRADE_READINESS'], kubernetesVersions: ['1.19'], statuses: ['ERROR'] },
+    });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateClusterVersionCommand);
+  });
+
+  it('forces past insight errors only when the input accepts them', async () => {
+    eksMock
+      .on(ListInsightsCommand)
+      .resolves({ insights: [{ name: 'Deprecated APIs', insightStatus: { status: 'ERROR' } }] });
+    eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
+    await updateControlPlane({ ...event, acceptInsightErrors: true }, { eks });
+    expect(eksMock).toHaveReceivedCommandWith(UpdateClusterVersionCommand, { force: true });
   });
 
   it('starts a one-minor update with a token derived from the execution and the step', async () => {
@@ -50,12 +86,11 @@ describe('updateControlPlane', () => {
     expect(new Set(tokens).size).toBe(1);
   });
 
-  it('skips when the cluster is already on the target', async () => {
-    eksMock
-      .on(DescribeClusterCommand)
-      .resolves({ cluster: { name: 'prod', version: '1.19', status: 'ACTIVE' } });
-    const result = await updateControlPlane(event, { eks });
-    expect(result).toMatchObject({ status: 'Skipped', updateId: null });
+  it('skips when the cluster is already on (or past) the target', async () => {
+    for (const version of ['1.19', '1.20']) {
+      eksMock.on(DescribeClusterCommand).resolves({ cluster: { name: 'prod', version, status: 'ACTIVE' } });
+      expect(await updateControlPlane(event, { eks })).toMatchObject({ status: 'Skipped', updateId: null });
+    }
     expect(eksMock).not.toHaveReceivedCommand(UpdateClusterVersionCommand);
   });
 

@@ -10,18 +10,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { updateRequestToken } from '../../../functions/shared/tokens.ts';
 import { updateNodegroup } from '../../../functions/update-nodegroup/update-nodegroup.ts';
-import { eksError, seedNodegroup } from '../fixtures.ts';
+import { eksError, seedRotation } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
 const eks = new EKSClient({ region: 'us-east-1' });
-const event = {
-  clusterName: 'prod',
-  nodegroup: seedNodegroup,
-  targetVersion: '1.19',
-  releaseVersion: null,
-  force: false,
-  executionName: 'run-1',
-};
+const event = { clusterName: 'prod', nodegroup: seedRotation, force: false, executionName: 'run-1' };
 
 function givenNodegroup(overrides: Partial<Nodegroup> = {}) {
   eksMock.on(DescribeNodegroupCommand).resolves({
@@ -56,14 +49,17 @@ describe('updateNodegroup', () => {
       nodegroupName: 'managednodegroup',
       version: '1.19',
       force: false,
-      clientRequestToken: updateRequestToken('run-1', 'nodegroup/prod/managednodegroup', '1.19/recommended'),
+      clientRequestToken: updateRequestToken('run-1', 'nodegroup/prod/managednodegroup', '1.19/newest/'),
     });
     const input = eksMock.commandCalls(UpdateNodegroupVersionCommand)[0]?.args[0].input;
     expect(input).not.toHaveProperty('releaseVersion');
   });
 
   it('passes force and a pinned release through', async () => {
-    await updateNodegroup({ ...event, force: true, releaseVersion: '1.19.15-20211013' }, { eks });
+    await updateNodegroup(
+      { ...event, force: true, nodegroup: { ...seedRotation, releaseVersion: '1.19.15-20211013' } },
+      { eks },
+    );
     expect(eksMock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, {
       force: true,
       releaseVersion: '1.19.15-20211013',
@@ -91,6 +87,32 @@ describe('updateNodegroup', () => {
       note: expect.stringContaining('custom AMI'),
     });
     expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupVersionCommand);
+  });
+
+  it('never rolls a node group back from a version past the step (a rerun)', async () => {
+    givenNodegroup({ version: '1.20', releaseVersion: '1.20.4-20210526' });
+    expect(await updateNodegroup(event, { eks })).toMatchObject({
+      status: 'Skipped',
+      note: expect.stringContaining('past'),
+    });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupVersionCommand);
+  });
+
+  it('moves a custom-AMI node group to the launch template version the plan names, and only that', async () => {
+    givenNodegroup({
+      releaseVersion: 'ami-0123456789abcdef0',
+      launchTemplate: { id: 'lt-0abc', version: '3' },
+    });
+    const step = {
+      ...seedRotation,
+      toVersion: null,
+      reason: 'launch-template' as const,
+      launchTemplate: { id: 'lt-0abc', version: '4' },
+    };
+    await updateNodegroup({ ...event, nodegroup: step }, { eks });
+    const input = eksMock.commandCalls(UpdateNodegroupVersionCommand)[0]?.args[0].input;
+    expect(input?.launchTemplate).toEqual({ id: 'lt-0abc', version: '4' });
+    expect(input).not.toHaveProperty('version');
   });
 
   it('adopts a version update to the same target already running on the node group', async () => {

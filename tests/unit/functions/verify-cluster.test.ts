@@ -1,26 +1,22 @@
-import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+} from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { UpgradePlan } from '../../../functions/shared/types.ts';
 import { verifyCluster } from '../../../functions/verify-cluster/verify-cluster.ts';
-import { seedNodegroup } from '../fixtures.ts';
+import { seedPlan } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
 const eks = new EKSClient({ region: 'us-east-1' });
-const plan: UpgradePlan = {
-  clusterName: 'prod',
-  executionName: 'run-1',
-  currentVersion: '1.18',
-  targetVersion: '1.19',
-  controlPlane: { moves: true, from: '1.18', to: '1.19' },
-  nodegroups: [seedNodegroup],
-  releaseVersion: null,
-  force: false,
-  maxConcurrentNodegroups: 1,
-  dryRun: false,
-  notify: true,
-  summary: '',
-  subjects: { start: 's', success: 's', failure: 'f' },
+const plan = {
+  ...seedPlan,
+  expected: {
+    nodegroups: [{ name: 'managednodegroup', version: '1.19', releaseVersion: '1.19.15-20211013' }],
+    addons: [{ name: 'vpc-cni', version: 'v1.12.6-eksbuild.2' }],
+  },
 };
 
 describe('verifyCluster', () => {
@@ -30,6 +26,9 @@ describe('verifyCluster', () => {
     eksMock.on(DescribeNodegroupCommand).resolves({
       nodegroup: { version: '1.19', releaseVersion: '1.19.15-20211013', status: 'ACTIVE' },
     });
+    eksMock
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonVersion: 'v1.12.6-eksbuild.2', status: 'ACTIVE' } });
   });
 
   it('confirms the cluster ended as planned', async () => {
@@ -54,6 +53,15 @@ describe('verifyCluster', () => {
     expect((await verifyCluster(plan, { eks })).warnings).toEqual([
       'node group managednodegroup: AsgInstanceLaunchFailures: capacity (eks-ng)',
     ]);
+  });
+
+  it('fails when an add-on is not on its planned version', async () => {
+    eksMock
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonVersion: 'v1.11.4-eksbuild.1', status: 'ACTIVE' } });
+    await expect(verifyCluster(plan, { eks })).rejects.toMatchObject({
+      message: expect.stringContaining('add-on vpc-cni is v1.11.4-eksbuild.1, not v1.12.6-eksbuild.2'),
+    });
   });
 
   it('fails naming every difference from the plan', async () => {

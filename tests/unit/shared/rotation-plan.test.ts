@@ -55,16 +55,20 @@ function replay(current: number, target: number, kubelet: number, rotations: Rot
 
 describe('planRotations', () => {
   it('rolls a 1.24 and a 1.23 node group three times each for 1.24 -> 1.30, not six', () => {
-    expect(planRotations(v(24), v(30), v(24)).map((rotation) => [rotation.stage, rotation.to.minor])).toEqual([
-      [2, 26],
-      [5, 29],
-      [6, 30],
-    ]);
-    expect(planRotations(v(24), v(30), v(23)).map((rotation) => [rotation.stage, rotation.to.minor])).toEqual([
-      [1, 25],
-      [4, 28],
-      [6, 30],
-    ]);
+    expect(planRotations(v(24), v(30), v(24)).map((rotation) => [rotation.stage, rotation.to.minor])).toEqual(
+      [
+        [2, 26],
+        [5, 29],
+        [6, 30],
+      ],
+    );
+    expect(planRotations(v(24), v(30), v(23)).map((rotation) => [rotation.stage, rotation.to.minor])).toEqual(
+      [
+        [1, 25],
+        [4, 28],
+        [6, 30],
+      ],
+    );
   });
 
   it('lets 1.25 nodes ride three hops before rolling once at the end', () => {

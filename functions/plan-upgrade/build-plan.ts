@@ -1,0 +1,262 @@
+import { InsightsBlockUpgradeError, UnsupportedTargetError } from '../shared/errors.ts';
+import type { UpgradeInput } from '../shared/input.ts';
+import {
+  addonExpectedSeconds,
+  controlPlaneExpectedSeconds,
+  nodegroupExpectedSeconds,
+} from '../shared/polling.ts';
+import { controlPlaneHops, planRotations, skewAllows } from '../shared/rotation-plan.ts';
+import type {
+  NodegroupStep,
+  PlanInsight,
+  PlannedNodegroup,
+  PlanStage,
+  UpgradePlan,
+} from '../shared/types.ts';
+import { formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
+import { type AddonCatalog, planAddonSteps } from './addon-steps.ts';
+
+/** Everything the plan step read from AWS; building the plan from it calls nothing. */
+export interface ClusterFacts {
+  clusterName: string;
+  current: MinorVersion;
+  target: MinorVersion;
+  nodegroups: PlannedNodegroup[];
+  addons: Array<{ name: string; version: string }>;
+  /** Per hop version ("1.25"): add-on name -> compatible versions. */
+  addonCatalogs: Map<string, Map<string, AddonCatalog>>;
+  insights: PlanInsight[];
+  /** "1.30/AL2_x86_64" -> recommended release, where AWS publishes one. */
+  recommendedReleases: Map<string, string>;
+  notes: string[];
+}
+
+/** Core add-ons every EKS cluster runs, managed by EKS or by the user. */
+const coreAddons = ['vpc-cni', 'coredns', 'kube-proxy'];
+
+/**
+ * Turns the facts into stages: stage 0 before any hop, then one per control-plane hop, each
+ * with the add-on updates the new version needs and the node group rotations due there.
+ * @throws InsightsBlockUpgradeError, UnsupportedTargetError.
+ */
+export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionName: string): UpgradePlan {
+  const hops = controlPlaneHops(facts.current, facts.target);
+  const targetText = formatMinor(facts.target);
+  const stages: PlanStage[] = [facts.current, ...hops].map((version, index) => ({
+    index,
+    controlPlane:
+      index === 0
+        ? null
+        : {
+            from: formatMinor(index === 1 ? facts.current : (hops[index - 2] ?? facts.current)),
+            to: formatMinor(version),
+          },
+    addons: [],
+    nodegroups: [],
+  }));
+  const lastStage = stages[stages.length - 1];
+
+  refuseBlockingInsights(facts.insights, input);
+  planAddons(facts, stages);
+
+  const expectedNodegroups: UpgradePlan['expected']['nodegroups'] = [];
+  for (const nodegroup of facts.nodegroups) {
+    if (nodegroup.customAmi) {
+      expectedNodegroups.push({ name: nodegroup.name, version: null, releaseVersion: null });
+      planCustomAmiNodegroup(nodegroup, facts, hops, input, lastStage);
+      continue;
+    }
+    const kubelet = parseMinor(nodegroup.currentVersion) ?? facts.current;
+    const finalRelease =
+      input.releaseVersion ?? facts.recommendedReleases.get(`${targetText}/${nodegroup.amiType}`) ?? null;
+    const rotations = planRotations(facts.current, facts.target, kubelet);
+    for (const rotation of rotations) {
+      const isFinal = rotation.reason === 'final';
+      stages[rotation.stage]?.nodegroups.push(
+        step(nodegroup, formatMinor(rotation.to), isFinal ? finalRelease : null, rotation.reason),
+      );
+    }
+    // Already on the target version: roll only onto a newer AMI release (an AMI refresh).
+    if (rotations.length === 0 && finalRelease !== null && finalRelease !== nodegroup.releaseVersion) {
+      lastStage?.nodegroups.push(step(nodegroup, targetText, finalRelease, 'ami-refresh'));
+    }
+    const endsOnRelease =
+      rotations.length > 0 || (finalRelease !== null && finalRelease !== nodegroup.releaseVersion)
+        ? finalRelease
+        : nodegroup.releaseVersion;
+    expectedNodegroups.push({ name: nodegroup.name, version: targetText, releaseVersion: endsOnRelease });
+  }
+
+  const plan: UpgradePlan = {
+    clusterName: facts.clusterName,
+    executionName,
+    currentVersion: formatMinor(facts.current),
+    targetVersion: targetText,
+    stages: stages.filter(
+      (stage) => stage.controlPlane || stage.addons.length > 0 || stage.nodegroups.length > 0,
+    ),
+    nodegroups: facts.nodegroups,
+    addons: facts.addons,
+    selfManagedAddons: coreAddons.filter((name) => !facts.addons.some((addon) => addon.name === name)),
+    insights: facts.insights,
+    expected: { nodegroups: expectedNodegroups, addons: expectedAddons(facts, stages) },
+    notes: facts.notes,
+    estimatedSeconds: 0,
+    force: input.force,
+    acceptInsightErrors: input.acceptInsightErrors,
+    maxConcurrentNodegroups: input.maxConcurrentNodegroups,
+    dryRun: input.dryRun,
+    notify: input.notify,
+    summary: '',
+    subjects: notificationSubjects(facts.clusterName, formatMinor(facts.current), targetText),
+  };
+  plan.estimatedSeconds = estimateSeconds(plan);
+  plan.summary = summarize(plan);
+  return plan;
+}
+
+function refuseBlockingInsights(insights: PlanInsight[], input: UpgradeInput): void {
+  const blocking = insights.filter((insight) => insight.status === 'ERROR');
+  if (blocking.length === 0 || input.acceptInsightErrors) return;
+  throw new InsightsBlockUpgradeError(
+    `Upgrade insights report errors that EKS would refuse the upgrade for: ${blocking
+      .map((insight) => `${insight.name} (${insight.kubernetesVersion}): ${insight.reason}`)
+      .join('; ')}. Fix them, or set "acceptInsightErrors": true to upgrade anyway. Nothing was changed.`,
+  );
+}
+
+/** After each hop, the add-ons whose version the new control plane does not support move. */
+function planAddons(facts: ClusterFacts, stages: PlanStage[]): void {
+  for (const addon of facts.addons) {
+    let version = addon.version;
+    for (const stage of stages) {
+      if (!stage.controlPlane) continue;
+      const catalog = facts.addonCatalogs.get(stage.controlPlane.to)?.get(addon.name);
+      if (!catalog) continue;
+      for (const to of planAddonSteps(addon.name, version, catalog, stage.controlPlane.to)) {
+        stage.addons.push({ name: addon.name, from: version, to });
+        version = to;
+      }
+    }
+  }
+}
+
+function expectedAddons(facts: ClusterFacts, stages: PlanStage[]): Array<{ name: string; version: string }> {
+  return facts.addons.map((addon) => {
+    const steps = stages.flatMap((stage) => stage.addons).filter((step) => step.name === addon.name);
+    return { name: addon.name, version: steps.at(-1)?.to ?? addon.version };
+  });
+}
+
+function step(
+  nodegroup: PlannedNodegroup,
+  toVersion: string | null,
+  releaseVersion: string | null,
+  reason: NodegroupStep['reason'],
+): NodegroupStep {
+  return {
+    name: nodegroup.name,
+    toVersion,
+    releaseVersion,
+    reason,
+    desiredSize: nodegroup.desiredSize,
+    maxUnavailable: nodegroup.maxUnavailable,
+  };
+}
+
+/**
+ * EKS cannot change the version of a node group whose AMI its launch template names: it moves
+ * only to a launch template version the input gives, and must not be left too far behind.
+ */
+function planCustomAmiNodegroup(
+  nodegroup: PlannedNodegroup,
+  facts: ClusterFacts,
+  hops: MinorVersion[],
+  input: UpgradeInput,
+  lastStage: PlanStage | undefined,
+): void {
+  const kubelet = parseMinor(nodegroup.currentVersion);
+  const breaking = kubelet ? hops.find((hop) => !skewAllows(hop, kubelet)) : undefined;
+  if (breaking) {
+    throw new UnsupportedTargetError(
+      `Node group ${nodegroup.name} runs a custom AMI (${nodegroup.releaseVersion}) with kubelet ${nodegroup.currentVersion}, which the skew rule does not allow under a ${formatMinor(breaking)} control plane. Move it to a newer AMI with a new launch template version first, or choose a lower target. Nothing was changed.`,
+    );
+  }
+  const version = input.launchTemplateVersions?.[nodegroup.name];
+  if (version && nodegroup.launchTemplate && version !== nodegroup.launchTemplate.version) {
+    const { id, name } = nodegroup.launchTemplate;
+    lastStage?.nodegroups.push({
+      ...step(nodegroup, null, null, 'launch-template'),
+      launchTemplate: id ? { id, version } : { ...(name ? { name } : {}), version },
+    });
+    return;
+  }
+  facts.notes.push(
+    `Node group ${nodegroup.name} runs custom AMI ${nodegroup.releaseVersion} from its launch template and is not moved; name a launch template version in "launchTemplateVersions" to roll it.`,
+  );
+}
+
+/** Typical durations added up stage by stage; node groups of a stage share maxConcurrentNodegroups workers. */
+function estimateSeconds(plan: UpgradePlan): number {
+  let total = 0;
+  for (const stage of plan.stages) {
+    if (stage.controlPlane) total += controlPlaneExpectedSeconds;
+    total += stage.addons.length * addonExpectedSeconds;
+    const workers = new Array<number>(Math.max(1, plan.maxConcurrentNodegroups)).fill(0);
+    for (const rotation of stage.nodegroups) {
+      const earliest = workers.indexOf(Math.min(...workers));
+      workers[earliest] =
+        (workers[earliest] ?? 0) + nodegroupExpectedSeconds(rotation.desiredSize, rotation.maxUnavailable);
+    }
+    total += Math.max(...workers);
+  }
+  return total;
+}
+
+function summarize(plan: UpgradePlan): string {
+  const lines = [
+    plan.currentVersion === plan.targetVersion
+      ? `Control plane of ${plan.clusterName} stays on ${plan.currentVersion}.`
+      : `Control plane of ${plan.clusterName}: ${plan.currentVersion} -> ${plan.targetVersion} in ${plan.stages.filter((stage) => stage.controlPlane).length} one-minor hops.`,
+  ];
+  for (const stage of plan.stages) {
+    const parts = [
+      ...(stage.controlPlane ? [`control plane -> ${stage.controlPlane.to}`] : []),
+      ...stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`),
+      ...stage.nodegroups.map(
+        (rotation) =>
+          `node group ${rotation.name} -> ${rotation.toVersion ?? `launch template version ${rotation.launchTemplate?.version ?? '?'}`}${rotation.releaseVersion ? ` (${rotation.releaseVersion})` : ''}`,
+      ),
+    ];
+    lines.push(`Stage ${stage.index}: ${parts.join('; ')}.`);
+  }
+  if (plan.stages.length === 0) lines.push('Nothing to change: the cluster is already where the input asks.');
+  lines.push(
+    `Node groups roll ${plan.force ? 'IGNORING pod disruption budgets (force)' : 'respecting pod disruption budgets'}, ${plan.maxConcurrentNodegroups} at a time.`,
+  );
+  for (const insight of plan.insights.filter((candidate) => candidate.status !== 'PASSING')) {
+    lines.push(
+      `Insight ${insight.status} for ${insight.kubernetesVersion}: ${insight.name}: ${insight.reason}`,
+    );
+  }
+  if (plan.selfManagedAddons.length > 0) {
+    lines.push(`Self-managed add-ons (yours to move, if installed): ${plan.selfManagedAddons.join(', ')}.`);
+  }
+  lines.push(...plan.notes);
+  return lines.join('\n');
+}
+
+/** SNS refuses subjects over 100 characters, and cluster names may be 100 long. */
+function notificationSubjects(clusterName: string, from: string, to: string): UpgradePlan['subjects'] {
+  const subject = (outcome: string) => {
+    const tail = ` ${from} -> ${to}: ${outcome}`;
+    const room = 100 - 'EKS '.length - tail.length;
+    const name = clusterName.length > room ? `${clusterName.slice(0, room - 3)}...` : clusterName;
+    return `EKS ${name}${tail}`;
+  };
+  return {
+    start: subject('upgrade started'),
+    success: subject('upgrade succeeded'),
+    failure: subject('upgrade FAILED'),
+  };
+}

@@ -1,0 +1,79 @@
+import {
+  DescribeAddonCommand,
+  type EKSClient,
+  ResolveConflicts,
+  UpdateAddonCommand,
+} from '@aws-sdk/client-eks';
+import { adoptableUpdate } from '../shared/eks-updates.ts';
+import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
+import { addonExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
+import { updateRequestToken } from '../shared/tokens.ts';
+import type { AddonStep, UpdateProgress } from '../shared/types.ts';
+
+export interface UpdateAddonEvent {
+  clusterName: string;
+  executionName: string;
+  addon: AddonStep;
+}
+
+export interface UpdateAddonDeps {
+  eks: EKSClient;
+}
+
+/**
+ * Moves one managed add-on to the planned version, keeping the user's configuration
+ * (resolveConflicts PRESERVE), or follows the same update already under way.
+ * @throws UpdateInProgressError when another update holds the add-on or cluster (the state machine retries).
+ */
+export async function updateAddon(
+  event: UpdateAddonEvent,
+  { eks }: UpdateAddonDeps,
+): Promise<UpdateProgress> {
+  const { clusterName } = event;
+  const { name: addonName, to } = event.addon;
+  const base = {
+    kind: 'addon' as const,
+    clusterName,
+    addonName,
+    target: to,
+    expectedSeconds: addonExpectedSeconds,
+  };
+  const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+  if (addon?.addonVersion === to) {
+    return {
+      ...base,
+      updateId: null,
+      status: 'Skipped',
+      adopted: false,
+      nextWaitSeconds: 0,
+      note: `already on ${to}`,
+    };
+  }
+  let updateId: string;
+  let adopted = false;
+  try {
+    const { update } = await eks.send(
+      new UpdateAddonCommand({
+        clusterName,
+        addonName,
+        addonVersion: to,
+        resolveConflicts: ResolveConflicts.PRESERVE,
+        clientRequestToken: updateRequestToken(event.executionName, `addon/${clusterName}/${addonName}`, to),
+      }),
+    );
+    if (!update?.id)
+      throw new UnexpectedResponseError(`UpdateAddon ${addonName} on ${clusterName} returned no update id.`);
+    updateId = update.id;
+  } catch (error) {
+    if (!isAwsError(error, 'ResourceInUseException')) throw error;
+    updateId = await adoptableUpdate(eks, { clusterName, addonName, version: to }, error);
+    adopted = true;
+  }
+  return {
+    ...base,
+    updateId,
+    status: 'InProgress',
+    adopted,
+    nextWaitSeconds: nextWaitSeconds(0, addonExpectedSeconds),
+  };
+}

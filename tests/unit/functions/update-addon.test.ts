@@ -1,0 +1,68 @@
+import {
+  DescribeAddonCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  ListUpdatesCommand,
+  UpdateAddonCommand,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { updateRequestToken } from '../../../functions/shared/tokens.ts';
+import { updateAddon } from '../../../functions/update-addon/update-addon.ts';
+import { eksError } from '../fixtures.ts';
+
+const eksMock = mockClient(EKSClient);
+const eks = new EKSClient({ region: 'us-east-1' });
+const event = {
+  clusterName: 'prod',
+  executionName: 'run-1',
+  addon: { name: 'vpc-cni', from: 'v1.11.4-eksbuild.1', to: 'v1.12.6-eksbuild.2' },
+};
+
+describe('updateAddon', () => {
+  beforeEach(() => {
+    eksMock.reset();
+    eksMock
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonVersion: 'v1.11.4-eksbuild.1', status: 'ACTIVE' } });
+  });
+
+  it("moves the add-on and keeps the user's configuration", async () => {
+    eksMock.on(UpdateAddonCommand).resolves({ update: { id: 'a-1', status: 'InProgress' } });
+    expect(await updateAddon(event, { eks })).toMatchObject({
+      kind: 'addon',
+      addonName: 'vpc-cni',
+      updateId: 'a-1',
+    });
+    expect(eksMock).toHaveReceivedCommandWith(UpdateAddonCommand, {
+      clusterName: 'prod',
+      addonName: 'vpc-cni',
+      addonVersion: 'v1.12.6-eksbuild.2',
+      resolveConflicts: 'PRESERVE',
+      clientRequestToken: updateRequestToken('run-1', 'addon/prod/vpc-cni', 'v1.12.6-eksbuild.2'),
+    });
+  });
+
+  it('skips an add-on already on the planned version', async () => {
+    eksMock
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonVersion: 'v1.12.6-eksbuild.2', status: 'ACTIVE' } });
+    expect(await updateAddon(event, { eks })).toMatchObject({ status: 'Skipped' });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateAddonCommand);
+  });
+
+  it('adopts the same add-on update already running', async () => {
+    eksMock.on(UpdateAddonCommand).rejects(eksError('ResourceInUseException', 'busy', 409));
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['a-0'] });
+    eksMock.on(DescribeUpdateCommand).resolves({
+      update: {
+        id: 'a-0',
+        status: 'InProgress',
+        type: 'AddonUpdate',
+        params: [{ type: 'AddonVersion', value: 'v1.12.6-eksbuild.2' }],
+      },
+    });
+    expect(await updateAddon(event, { eks })).toMatchObject({ updateId: 'a-0', adopted: true });
+    expect(eksMock).toHaveReceivedCommandWith(ListUpdatesCommand, { name: 'prod', addonName: 'vpc-cni' });
+  });
+});
