@@ -1,3 +1,4 @@
+import type { UpgradePlan } from '../functions/shared/types.ts';
 import type { TaskRecord } from './harness/bind-tasks.ts';
 import type { ExecutionResult } from './harness/local-aws.ts';
 import type { LoggedRequest, SimulatorSnapshot } from './simulator/index.ts';
@@ -30,8 +31,12 @@ export interface RunSummary {
     to: string;
     releaseFrom: string;
     releaseTo: string;
+    /** How many rolling updates the run put the node group through. */
+    rotations: number;
     instancesReplaced: number;
   }>;
+  /** The Plan Upgrade task's output: stages, insights, notes (absent when planning failed). */
+  plan?: unknown;
   stateTransitions: number;
   lambdaInvocations: number;
   simulatedSeconds: number;
@@ -41,8 +46,9 @@ export interface RunSummary {
 
 /** The step result shape the update and check tasks return (see functions/shared/types.ts). */
 interface StepOutput {
-  kind: 'controlPlane' | 'nodegroup';
+  kind: 'controlPlane' | 'nodegroup' | 'addon';
   nodegroupName?: string;
+  addonName?: string;
   target: string;
   updateId: string | null;
   status: string;
@@ -70,19 +76,20 @@ export function summarizeRun(args: {
   const clusterAfter = after.clusters.find((cluster) => cluster.name === clusterName);
   const updates = new Map((clusterAfter?.updates ?? []).map((update) => [update.id, update]));
   const second = (ms: number) => Math.round((ms - execution.startedAt) / 1000);
+  const plan = execution.tasks.find((task) => task.state === 'Plan Upgrade')?.output;
 
   // The last word on each step: the final output of its update or check task.
   const lastByStep = new Map<string, StepOutput>();
   for (const task of execution.tasks) {
     if (!isStepOutput(task.output)) continue;
-    lastByStep.set(`${task.output.kind}/${task.output.nodegroupName ?? ''}`, task.output);
+    lastByStep.set(`${stepName(task.output)}/${task.output.target}`, task.output);
   }
   const steps = [...lastByStep.values()].map((step) => {
     const update = step.updateId ? updates.get(step.updateId) : undefined;
     const start = update ? update.createdAt : execution.startedAt;
     const end = update ? (update.endedAt ?? after.now) : start;
     return {
-      name: step.kind === 'controlPlane' ? 'control plane' : `node group ${step.nodegroupName ?? ''}`,
+      name: stepName(step),
       kind: step.kind,
       target: step.target,
       updateId: step.updateId,
@@ -102,6 +109,13 @@ export function summarizeRun(args: {
       to: nodegroup.version,
       releaseFrom: earlier?.releaseVersion ?? nodegroup.releaseVersion,
       releaseTo: nodegroup.releaseVersion,
+      rotations: steps.filter(
+        (step) =>
+          step.kind === 'nodegroup' &&
+          step.name === stepName({ kind: 'nodegroup', nodegroupName: nodegroup.name }) &&
+          step.updateId &&
+          step.status === 'Successful',
+      ).length,
       instancesReplaced: nodegroup.instancesReplaced - (earlier?.instancesReplaced ?? 0),
     };
   });
@@ -121,7 +135,13 @@ export function summarizeRun(args: {
     simulatedSeconds: second(execution.endedAt),
     wallSeconds: Math.round(args.wallSeconds * 100) / 100,
     mutatingCalls: args.requestLog.filter((request) => request.mutating && request.service !== 'sns').length,
+    ...(plan ? { plan } : {}),
   };
+}
+
+function stepName(step: Pick<StepOutput, 'kind' | 'nodegroupName' | 'addonName'>): string {
+  if (step.kind === 'addon') return `add-on ${step.addonName ?? ''}`;
+  return step.kind === 'nodegroup' ? `node group ${step.nodegroupName ?? ''}` : 'control plane';
 }
 
 export function formatDuration(seconds: number): string {
@@ -152,11 +172,12 @@ export function progressLine(task: TaskRecord, runStartedAt: number): string | u
   }
   if (task.state === 'Verify Cluster') return `${clock}  Verified: versions and statuses as planned.`;
   if (!isStepOutput(output)) return undefined;
-  const who = output.kind === 'controlPlane' ? 'Control plane' : `Node group ${output.nodegroupName ?? ''}`;
+  const name = stepName(output);
+  const who = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
   const id = output.updateId ? ` (update ${output.updateId})` : '';
   switch (output.status) {
     case 'Skipped':
-      return `${clock}  ${who}: already on ${output.target}, nothing to do.`;
+      return `${clock}  ${who}: nothing to do for ${output.target}${'note' in output ? ` (${String(output.note)})` : ''}.`;
     case 'InProgress': {
       if (task.state.startsWith('Update')) {
         return `${clock}  ${who}: ${output.adopted ? 'adopted the running update' : 'update started'} to ${output.target}${id}.`;
@@ -179,21 +200,31 @@ function progressBar(done: number, total: number, width = 12): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
+/** A Lambda error's Cause is the JSON Step Functions got from Lambda; a person wants its message. */
+export function readableCause(cause: string): string {
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed)
+      return String(parsed.errorMessage);
+  } catch {
+    // Not JSON: a Fail state's own cause, already for people.
+  }
+  return cause;
+}
+
 /** The human summary: outcome, steps, node groups, counts, and a timeline of the updates. */
 export function formatSummary(summary: RunSummary): string {
   const lines = [
     '',
     `${summary.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED'}: cluster ${summary.cluster} ${summary.from} -> ${summary.to}${summary.dryRun ? ' (dry run: nothing changed)' : ''}`,
   ];
-  if (summary.error) lines.push(`  Error: ${summary.error}`, `  Cause: ${summary.cause ?? ''}`);
+  if (summary.error)
+    lines.push(`  Error: ${summary.error}`, `  Cause: ${readableCause(summary.cause ?? '')}`);
   if (summary.steps.length > 0) {
-    lines.push(
-      '',
-      '  Step                               Update ID                              Status       Simulated',
-    );
+    lines.push('', `  ${'Step'.padEnd(46)} ${'Update ID'.padEnd(38)} ${'Status'.padEnd(12)} Simulated`);
     for (const step of summary.steps) {
       lines.push(
-        `  ${`${step.name} -> ${step.target}`.padEnd(34)} ${(step.updateId ?? '-').padEnd(38)} ${`${step.status}${step.adopted ? '*' : ''}`.padEnd(12)} ${formatDuration(step.simulatedSeconds)}`,
+        `  ${`${step.name} -> ${step.target}`.padEnd(46)} ${(step.updateId ?? '-').padEnd(38)} ${`${step.status}${step.adopted ? '*' : ''}`.padEnd(12)} ${formatDuration(step.simulatedSeconds)}`,
       );
     }
     if (summary.steps.some((step) => step.adopted))
@@ -201,7 +232,7 @@ export function formatSummary(summary: RunSummary): string {
   }
   for (const nodegroup of summary.nodegroups) {
     lines.push(
-      `  Node group ${nodegroup.name}: ${nodegroup.from} (${nodegroup.releaseFrom}) -> ${nodegroup.to} (${nodegroup.releaseTo}), ${nodegroup.instancesReplaced} instances replaced`,
+      `  Node group ${nodegroup.name}: ${nodegroup.from} (${nodegroup.releaseFrom}) -> ${nodegroup.to} (${nodegroup.releaseTo}), ${nodegroup.rotations} rolling update${nodegroup.rotations === 1 ? '' : 's'}, ${nodegroup.instancesReplaced} instances replaced`,
     );
   }
   lines.push(
@@ -214,18 +245,69 @@ export function formatSummary(summary: RunSummary): string {
   return lines.join('\n');
 }
 
-/** A Gantt chart in text: one bar per update over the run's simulated time. */
+/** A Gantt chart in text: one row per resource, one bar per update over the run's simulated time. */
 export function formatTimeline(summary: RunSummary, width = 60): string | undefined {
   const bars = summary.steps.filter((step) => step.updateId);
   if (bars.length === 0 || summary.simulatedSeconds <= 0) return undefined;
   const scale = width / summary.simulatedSeconds;
-  const label = (text: string) => text.slice(0, 28).padEnd(28);
-  const rows = bars.map((step) => {
+  const rows = new Map<string, string[]>();
+  for (const step of bars) {
+    const row = rows.get(step.name) ?? new Array<string>(width).fill(' ');
     const start = Math.min(width - 1, Math.floor(step.startSecond * scale));
     const end = Math.max(start + 1, Math.min(width, Math.round(step.endSecond * scale)));
-    const mark = step.status === 'Successful' ? '=' : 'x';
-    return `  ${label(step.name)}|${' '.repeat(start)}${mark.repeat(end - start)}${' '.repeat(width - end)}|`;
-  });
+    row.fill(step.status === 'Successful' ? '=' : 'x', start, end);
+    rows.set(step.name, row);
+  }
+  const label = (text: string) => text.slice(0, 28).padEnd(28);
+  const lines = [...rows].map(([name, row]) => `  ${label(name)}|${row.join('')}|`);
   const axis = `  ${' '.repeat(28)}0${' '.repeat(width - 1)}${formatDuration(summary.simulatedSeconds)}`;
-  return ['  Timeline (simulated)', ...rows, axis].join('\n');
+  return ['  Timeline (simulated; = succeeded, x failed)', ...lines, axis].join('\n');
+}
+
+/** The plan as a table a person reads before saying yes: one block per stage. */
+export function formatPlan(plan: UpgradePlan): string {
+  const rotations = plan.stages.reduce((sum, stage) => sum + stage.nodegroups.length, 0);
+  const hops = plan.stages.filter((stage) => stage.controlPlane).length;
+  const addonCells = plan.stages.flatMap((stage) =>
+    stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`),
+  );
+  const addonWidth = Math.max(10, ...addonCells.map((cell) => cell.length + 2));
+  const lines = [
+    `Plan for ${plan.clusterName}: ${plan.currentVersion} -> ${plan.targetVersion}, ${hops} control-plane hop${hops === 1 ? '' : 's'}, ${rotations} node group rolling update${rotations === 1 ? '' : 's'}, about ${formatDuration(plan.estimatedSeconds)}`,
+    '',
+    `  ${'Stage'.padEnd(6)}${'Control plane'.padEnd(16)}${'Add-ons'.padEnd(addonWidth)}Node groups`,
+  ];
+  for (const stage of plan.stages) {
+    const controlPlane = stage.controlPlane ? `${stage.controlPlane.from} -> ${stage.controlPlane.to}` : '-';
+    const addons = stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`);
+    const nodegroups = stage.nodegroups.map(
+      (step) =>
+        `${step.name} -> ${step.toVersion ?? `launch template v${step.launchTemplate?.version ?? '?'}`}${step.releaseVersion ? ` (${step.releaseVersion})` : ''} [${step.reason}]`,
+    );
+    const rows = Math.max(1, addons.length, nodegroups.length);
+    for (let row = 0; row < rows; row += 1) {
+      lines.push(
+        `  ${(row === 0 ? String(stage.index) : '').padEnd(6)}${(row === 0 ? controlPlane : '').padEnd(16)}${(addons[row] ?? (row === 0 ? '-' : '')).padEnd(addonWidth)}${nodegroups[row] ?? (row === 0 ? '-' : '')}`,
+      );
+    }
+  }
+  if (plan.stages.length === 0)
+    lines.push('  Nothing to change: the cluster is already where the input asks.');
+  const insights = plan.insights.filter((insight) => insight.status !== 'PASSING');
+  if (insights.length > 0) {
+    lines.push('', '  Upgrade insights:');
+    for (const insight of insights) {
+      lines.push(
+        `    ${insight.status.padEnd(8)} ${insight.kubernetesVersion}  ${insight.name}: ${insight.reason}`,
+      );
+    }
+  }
+  if (plan.selfManagedAddons.length > 0) {
+    lines.push(
+      '',
+      `  Self-managed add-ons (yours to move, if installed): ${plan.selfManagedAddons.join(', ')}`,
+    );
+  }
+  for (const note of plan.notes) lines.push(`  Note: ${note}`);
+  return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 // `npm start`: the real state machine upgrades a simulated cluster on this machine, on compressed time.
 import { parseArgs } from 'node:util';
+import type { UpgradePlan } from '../functions/shared/types.ts';
 import { LocalAws } from './harness/local-aws.ts';
-import { formatSummary, progressLine, type RunSummary, summarizeRun } from './run-summary.ts';
+import { formatPlan, formatSummary, progressLine, type RunSummary, summarizeRun } from './run-summary.ts';
 import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
 
 const usage = `Usage: npm start -- [options]
@@ -11,7 +12,8 @@ task bound to the real Lambda handler. Simulated minutes pass in milliseconds.
 
   --scenario <name|file>  simulator scenario (default: seed; see local/simulator/scenarios)
   --cluster <name>        cluster to upgrade (default: the scenario's first)
-  --target <version>      target version: 1.19, next, ... (default: next)
+  --target <version>      target version: 1.30, next, latest, or none for an AMI refresh
+                          (default: the scenario's, else next)
   --fault <name>          inject a fault: ${faultNames.join(', ')}
   --force                 ignore pod disruption budgets when draining nodes
   --dry-run               plan only; change nothing
@@ -47,7 +49,7 @@ async function main(): Promise<number> {
   const dryRun = values['dry-run'];
   const input = {
     clusterName,
-    targetVersion: values.target,
+    ...(values.target === 'none' ? {} : { targetVersion: values.target }),
     ...(values.force ? { force: true } : {}),
     ...(dryRun ? { dryRun: true } : {}),
   };
@@ -86,8 +88,15 @@ async function main(): Promise<number> {
     await aws.close();
   }
   if (values.json) console.log(JSON.stringify(summary, null, 2));
-  else say(formatSummary(summary));
+  else {
+    if (dryRun && isPlan(summary.plan)) say(`\n${formatPlan(summary.plan)}`);
+    say(formatSummary(summary));
+  }
   return summary.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+function isPlan(value: unknown): value is UpgradePlan {
+  return typeof value === 'object' && value !== null && 'stages' in value && 'estimatedSeconds' in value;
 }
 
 main().then(

@@ -42,10 +42,11 @@ function newest(versions: string[]): string | undefined {
 }
 
 /**
- * The updates an add-on needs once the control plane is on a version whose catalog is given:
- * none when its version is compatible; else straight to EKS's default version, or one minor
- * at a time for add-ons that require it, through the newest compatible patch of each minor.
- * @throws UnsupportedTargetError when no compatible path exists.
+ * The updates an add-on gets once the control plane is on a version whose catalog is given.
+ * Most add-ons move only when their version is not compatible, straight to EKS's default. Those
+ * that must move one minor per update (vpc-cni) step toward the default at every hop, through the
+ * newest compatible patch of each minor, so they never fall too far behind to catch up.
+ * @throws UnsupportedTargetError when an incompatible add-on has no compatible version to reach.
  */
 export function planAddonSteps(
   name: string,
@@ -53,28 +54,34 @@ export function planAddonSteps(
   catalog: AddonCatalog,
   clusterVersion: string,
 ): string[] {
-  if (catalog.versions.includes(current)) return [];
+  const compatible = catalog.versions.includes(current);
   const goal = catalog.defaultVersion ?? newest(catalog.versions);
   const from = parseAddonVersion(current);
   const to = goal ? parseAddonVersion(goal) : undefined;
-  if (!goal || !from || !to) {
-    throw new UnsupportedTargetError(
-      `Add-on ${name} ${current} is not compatible with Kubernetes ${clusterVersion} and EKS lists no version to move it to. Nothing was changed.`,
+  const stuck = (why: string) =>
+    new UnsupportedTargetError(
+      `Add-on ${name} ${current} is not compatible with Kubernetes ${clusterVersion} and ${why}; update it by hand first. Nothing was changed.`,
     );
+  if (!goal || !from || !to) {
+    if (compatible) return [];
+    throw stuck('EKS lists no version to move it to');
   }
-  if (compareAddonVersions(to, from) <= 0) return [];
-  if (!oneMinorAtATime.has(name) || to.major !== from.major) return [goal];
+  if (compareAddonVersions(to, from) <= 0) {
+    if (compatible) return [];
+    throw stuck(`EKS's default for it, ${goal}, is not newer`);
+  }
+  if (!oneMinorAtATime.has(name) || to.major !== from.major) return compatible ? [] : [goal];
 
   const steps: string[] = [];
-  for (let minor = from.minor + 1; minor < to.minor; minor += 1) {
-    const step = newest(catalog.versions.filter((version) => parseAddonVersion(version)?.minor === minor));
-    if (!step) {
-      throw new UnsupportedTargetError(
-        `Add-on ${name} must move one minor version at a time from ${current} to ${goal}, but no ${to.major}.${minor} version is compatible with Kubernetes ${clusterVersion}; move it by hand first. Nothing was changed.`,
-      );
-    }
+  for (let minor = from.minor + 1; minor <= to.minor; minor += 1) {
+    const step =
+      minor === to.minor
+        ? goal
+        : newest(catalog.versions.filter((version) => parseAddonVersion(version)?.minor === minor));
+    if (!step) break;
     steps.push(step);
   }
-  steps.push(goal);
+  if (steps.length === 0 && !compatible)
+    throw stuck(`no ${from.major}.${from.minor + 1} version is compatible with it`);
   return steps;
 }

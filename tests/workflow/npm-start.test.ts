@@ -28,14 +28,41 @@ describe('npm start', () => {
     });
     expect(summary.steps.map((step) => [step.kind, step.status])).toEqual([
       ['controlPlane', 'Successful'],
+      ['addon', 'Successful'],
       ['nodegroup', 'Successful'],
     ]);
     expect(summary.steps[0]?.simulatedSeconds).toBe(25 * 60);
     expect(summary.nodegroups).toEqual([
-      expect.objectContaining({ name: 'managednodegroup', from: '1.18', to: '1.19', instancesReplaced: 3 }),
+      expect.objectContaining({
+        name: 'managednodegroup',
+        from: '1.18',
+        to: '1.19',
+        rotations: 1,
+        instancesReplaced: 3,
+      }),
     ]);
-    expect(summary.mutatingCalls).toBe(2);
+    expect(summary.mutatingCalls).toBe(3);
     expect(summary.stateTransitions).toBeGreaterThan(10);
+  });
+
+  it('takes a 1.24 cluster to 1.30 with the fewest node rotations the skew rule allows', async () => {
+    const { summary, code } = await start('--scenario', 'multi-hop', '--target', '1.30');
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ from: '1.24', to: '1.30', status: 'SUCCEEDED' });
+    for (const nodegroup of summary.nodegroups) expect(nodegroup).toMatchObject({ to: '1.30', rotations: 3 });
+  });
+
+  it('refreshes only the node groups behind the recommended AMI release', async () => {
+    const { summary, code } = await start('--scenario', 'ami-refresh', '--target', 'none');
+    expect(code).toBe(0);
+    expect(summary.from).toBe(summary.to);
+    const rolled = summary.nodegroups
+      .filter((nodegroup) => nodegroup.rotations > 0)
+      .map((nodegroup) => nodegroup.name);
+    expect(rolled.sort()).toEqual(['apps', 'legacy-al2']);
+    for (const nodegroup of summary.nodegroups.filter((candidate) => candidate.rotations > 0)) {
+      expect(nodegroup.releaseTo).not.toBe(nodegroup.releaseFrom);
+    }
   });
 
   it('reports a failed run with its EKS error code and exits non-zero', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { clusterState, mutatingCalls, runWorkflow, seedInput } from './helpers.ts';
 
+/** What the seed upgrade changes, in order: the control plane, kube-proxy (1.18 builds do not run on 1.19), the nodes. */
+const seedUpdates = ['UpdateClusterVersion', 'UpdateAddon', 'UpdateNodegroupVersion'];
+
 describe('upgrade-cluster workflow on the simulator', () => {
   it('upgrades the seed cluster: control plane first, then every node of the node group', async () => {
     await runWorkflow({}, ({ execution, aws }) => {
@@ -14,15 +17,18 @@ describe('upgrade-cluster workflow on the simulator', () => {
         expect(instance.launchTemplateVersion).toBe(nodegroup?.launchTemplateVersion);
       }
 
-      const controlPlane = cluster.updates.find((update) => !update.nodegroupName);
+      const controlPlane = cluster.updates.find((update) => !update.nodegroupName && !update.addonName);
+      const addon = cluster.updates.find((update) => update.addonName === 'kube-proxy');
       const nodegroupUpdate = cluster.updates.find((update) => update.nodegroupName);
-      expect(controlPlane?.status).toBe('Successful');
-      expect(nodegroupUpdate?.status).toBe('Successful');
-      expect(controlPlane?.endedAt).toBeLessThanOrEqual(nodegroupUpdate?.createdAt ?? 0);
-      expect(mutatingCalls(aws).map((call) => call.operation)).toEqual([
-        'UpdateClusterVersion',
-        'UpdateNodegroupVersion',
+      expect([controlPlane?.status, addon?.status, nodegroupUpdate?.status]).toEqual([
+        'Successful',
+        'Successful',
+        'Successful',
       ]);
+      // Control plane first, then the add-on it made incompatible, then the nodes.
+      expect(controlPlane?.endedAt).toBeLessThanOrEqual(addon?.createdAt ?? 0);
+      expect(addon?.endedAt).toBeLessThanOrEqual(nodegroupUpdate?.createdAt ?? 0);
+      expect(mutatingCalls(aws).map((call) => call.operation)).toEqual(seedUpdates);
 
       const subjects = aws.simulator.snapshot().published.map((message) => message.subject);
       expect(subjects).toEqual([
@@ -35,7 +41,7 @@ describe('upgrade-cluster workflow on the simulator', () => {
   it('makes no mutating call in a dry run and returns the plan', async () => {
     await runWorkflow({ input: { ...seedInput, dryRun: true } }, ({ execution, aws }) => {
       expect(execution.status).toBe('SUCCEEDED');
-      expect(execution.output).toMatchObject({ controlPlane: { moves: true, from: '1.18', to: '1.19' } });
+      expect(execution.output).toMatchObject({ stages: [{ controlPlane: { from: '1.18', to: '1.19' } }] });
       expect(mutatingCalls(aws)).toEqual([]);
       expect(aws.simulator.requestLog.some((request) => request.service === 'sns')).toBe(false);
       expect(clusterState(aws).version).toBe('1.18');
@@ -107,8 +113,8 @@ describe('upgrade-cluster workflow on the simulator', () => {
           mutatingCalls(aws)
             .filter((call) => call.status === 200)
             .map((call) => call.operation),
-        ).toEqual(['UpdateClusterVersion', 'UpdateNodegroupVersion']);
-        expect(clusterState(aws).updates).toHaveLength(2);
+        ).toEqual(seedUpdates);
+        expect(clusterState(aws).updates).toHaveLength(seedUpdates.length);
       });
     });
   }
@@ -116,7 +122,9 @@ describe('upgrade-cluster workflow on the simulator', () => {
   it('adopts a control plane update someone else already started, without starting another', async () => {
     await runWorkflow({ fault: 'update-in-progress' }, ({ execution, aws }) => {
       expect(execution.status).toBe('SUCCEEDED');
-      const controlPlaneUpdates = clusterState(aws).updates.filter((update) => !update.nodegroupName);
+      const controlPlaneUpdates = clusterState(aws).updates.filter(
+        (update) => !update.nodegroupName && !update.addonName,
+      );
       expect(controlPlaneUpdates).toHaveLength(1);
       expect(controlPlaneUpdates[0]?.startedBy).toBe('fault');
       const adopted = execution.tasks.find((task) => task.state === 'Update Control Plane')?.output;

@@ -30,6 +30,14 @@ describe('planAddonSteps', () => {
     ]);
   });
 
+  it('steps vpc-cni as far as this version allows while it stays compatible', () => {
+    const gappy = {
+      versions: ['v1.18.1-eksbuild.3', 'v1.15.5-eksbuild.1', 'v1.14.1-eksbuild.1'],
+      defaultVersion: 'v1.18.1-eksbuild.3',
+    };
+    expect(planAddonSteps('vpc-cni', 'v1.14.1-eksbuild.1', gappy, '1.30')).toEqual(['v1.15.5-eksbuild.1']);
+  });
+
   it('refuses when a minor on the way is missing', () => {
     expect(() => planAddonSteps('vpc-cni', 'v1.12.0-eksbuild.1', catalog, '1.30')).toThrow(
       expect.objectContaining({ name: 'UnsupportedTargetError' }),
