@@ -42,6 +42,8 @@ export interface RunSummary {
   simulatedSeconds: number;
   wallSeconds: number;
   mutatingCalls: number;
+  /** Rules the run broke (local/harness/invariants.ts); empty when it kept them all. */
+  invariantViolations: string[];
 }
 
 /** The step result shape the update and check tasks return (see functions/shared/types.ts). */
@@ -135,6 +137,7 @@ export function summarizeRun(args: {
     simulatedSeconds: second(execution.endedAt),
     wallSeconds: Math.round(args.wallSeconds * 100) / 100,
     mutatingCalls: args.requestLog.filter((request) => request.mutating && request.service !== 'sns').length,
+    invariantViolations: [],
     ...(plan ? { plan } : {}),
   };
 }
@@ -239,6 +242,11 @@ export function formatSummary(summary: RunSummary): string {
     '',
     `  State transitions ${summary.stateTransitions}, Lambda invocations ${summary.lambdaInvocations}, mutating AWS calls ${summary.mutatingCalls}`,
     `  Simulated time ${formatDuration(summary.simulatedSeconds)}, wall time ${summary.wallSeconds.toFixed(2)} s`,
+  );
+  lines.push(
+    summary.invariantViolations.length === 0
+      ? '  Invariants: all kept (one minor per hop, skew rule, no node group ahead of the control plane, no duplicate update)'
+      : `  INVARIANTS BROKEN:\n${summary.invariantViolations.map((violation) => `    - ${violation}`).join('\n')}`,
   );
   const timeline = formatTimeline(summary);
   if (timeline) lines.push('', timeline);

@@ -1,6 +1,7 @@
 // `npm start`: the real state machine upgrades a simulated cluster on this machine, on compressed time.
 import { parseArgs } from 'node:util';
 import type { UpgradePlan } from '../functions/shared/types.ts';
+import { checkInvariants, errorsByFault } from './harness/invariants.ts';
 import { LocalAws } from './harness/local-aws.ts';
 import { formatPlan, formatSummary, progressLine, type RunSummary, summarizeRun } from './run-summary.ts';
 import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
@@ -75,14 +76,24 @@ async function main(): Promise<number> {
         if (line) say(line);
       },
     });
+    const after = aws.simulator.snapshot();
     summary = summarizeRun({
       clusterName,
       before,
-      after: aws.simulator.snapshot(),
+      after,
       requestLog: aws.simulator.requestLog,
       execution,
       dryRun,
       wallSeconds: (performance.now() - wallStart) / 1000,
+    });
+    summary.invariantViolations = checkInvariants({
+      clusterName,
+      before,
+      after,
+      requestLog: aws.simulator.requestLog,
+      dryRun,
+      maxConcurrentNodegroups: 1,
+      expectedErrors: values.fault ? (errorsByFault[values.fault] ?? []) : [],
     });
   } finally {
     await aws.close();
@@ -92,7 +103,7 @@ async function main(): Promise<number> {
     if (dryRun && isPlan(summary.plan)) say(`\n${formatPlan(summary.plan)}`);
     say(formatSummary(summary));
   }
-  return summary.status === 'SUCCEEDED' ? 0 : 1;
+  return summary.status === 'SUCCEEDED' && summary.invariantViolations.length === 0 ? 0 : 1;
 }
 
 function isPlan(value: unknown): value is UpgradePlan {
