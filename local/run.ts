@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     options: {
       scenario: { type: 'string', default: 'seed' },
       cluster: { type: 'string' },
-      target: { type: 'string', default: 'next' },
+      target: { type: 'string' },
       fault: { type: 'string' },
       force: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
@@ -46,14 +46,20 @@ async function main(): Promise<number> {
     }
     scenario = applyFault(scenario, values.fault as FaultName);
   }
-  const clusterName = values.cluster ?? scenario.clusters[0]?.name ?? '';
+  // The scenario's own input first (its cluster and target), then whatever the flags say.
+  const defaults: Record<string, unknown> = scenario.defaultInput ?? { targetVersion: 'next' };
+  const { targetVersion: defaultTarget, ...defaultRest } = defaults;
+  const target = values.target ?? defaultTarget;
+  const clusterName = values.cluster ?? String(defaults.clusterName ?? scenario.clusters[0]?.name ?? '');
   const dryRun = values['dry-run'];
   const input = {
+    ...defaultRest,
     clusterName,
-    ...(values.target === 'none' ? {} : { targetVersion: values.target }),
+    ...(target === undefined || target === 'none' ? {} : { targetVersion: target }),
     ...(values.force ? { force: true } : {}),
     ...(dryRun ? { dryRun: true } : {}),
   };
+  const maxConcurrentNodegroups = Number(defaultRest.maxConcurrentNodegroups ?? 1);
   const say = values.json ? () => undefined : (text: string) => console.log(text);
 
   const wallStart = performance.now();
@@ -92,7 +98,7 @@ async function main(): Promise<number> {
       after,
       requestLog: aws.simulator.requestLog,
       dryRun,
-      maxConcurrentNodegroups: 1,
+      maxConcurrentNodegroups,
       expectedErrors: values.fault ? (errorsByFault[values.fault] ?? []) : [],
     });
   } finally {

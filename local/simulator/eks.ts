@@ -3,6 +3,7 @@ import {
   type Addon,
   ApiError,
   type Cluster,
+  compareAddonVersions,
   hashHex,
   type Nodegroup,
   type UpdateRecord,
@@ -125,7 +126,13 @@ function nodegroupShape(c: Cluster, ng: Nodegroup): Record<string, unknown> {
     updateConfig: { maxUnavailable: ng.maxUnavailable },
     tags: { 'alpha.eksctl.io/nodegroup-name': ng.name, 'alpha.eksctl.io/nodegroup-type': 'managed' },
     ...(ng.customLaunchTemplate
-      ? { launchTemplate: { ...ng.customLaunchTemplate, version: String(ng.asg.launchTemplate.version) } }
+      ? {
+          launchTemplate: {
+            name: ng.customLaunchTemplate.name,
+            id: ng.customLaunchTemplate.id,
+            version: String(ng.customLaunchTemplate.version),
+          },
+        }
       : { diskSize: 20 }),
   };
 }
@@ -264,7 +271,8 @@ const operations: Record<string, Handler> = {
         type: a.type,
         publisher: 'eks',
         owner: 'aws',
-        addonVersions: a.versions
+        addonVersions: [...a.versions]
+          .sort((x, y) => compareAddonVersions(y.addonVersion, x.addonVersion)) // newest first, as EKS lists them
           .filter((v) => kubernetesVersion === undefined || v.clusterVersions.includes(kubernetesVersion))
           .map((v) => ({
             addonVersion: v.addonVersion,
@@ -279,8 +287,7 @@ const operations: Record<string, Handler> = {
               })),
             requiresConfiguration: false,
             requiresIamPermissions: false,
-          }))
-          .reverse(), // newest first, as EKS lists them
+          })),
       }))
       .filter((a) => a.addonVersions.length > 0);
     const { page: addons, nextToken } = page(infos, request);
@@ -303,7 +310,7 @@ const operations: Record<string, Handler> = {
         category: i.category,
         kubernetesVersion: i.kubernetesVersion,
         lastRefreshTime: seconds(world.clock),
-        lastTransitionTime: seconds(cluster.createdAt),
+        lastTransitionTime: seconds(i.transitionedAt),
         description: i.description,
         insightStatus: { status: i.status, reason: i.reason },
       })),

@@ -10,7 +10,7 @@ import type { IncomingRequest, Reply, RoutedRequest, Service } from './wire.ts';
 // A simulator of the AWS APIs the workflow calls (EKS, Auto Scaling, SSM, SNS) on one local HTTP server,
 // speaking their real wire protocols, over a lazy virtual clock. It shares no code with functions/.
 
-export { applyFault, faultNames, loadScenario } from './scenario.ts';
+export { applyFault, faultNames, loadScenario, publishRelease } from './scenario.ts';
 export type { FaultName, Scenario, UpdateRecord };
 
 export interface SimulatorOptions {
@@ -42,9 +42,14 @@ export interface SimulatorSnapshot {
     nodegroups: Array<{
       name: string;
       version: string;
+      /** For amiType CUSTOM, the AMI id. */
       releaseVersion: string;
+      amiType: string;
       status: string;
+      /** Version of the Auto Scaling group's launch template (EKS adds one per update). */
       launchTemplateVersion: number;
+      /** The customer's launch template and the version of it in use, when the group has one. */
+      customLaunchTemplate?: { name: string; id: string; version: number };
       instances: Array<{
         id: string;
         availabilityZone: string;
@@ -53,6 +58,16 @@ export interface SimulatorSnapshot {
       }>;
       instancesReplaced: number;
     }>;
+    /** Always set by the simulator; optional so that hand-built snapshots (tests) stay valid. */
+    addons?: Array<{
+      name: string;
+      version: string;
+      status: string;
+      /** Whether the installed version lists the cluster's current version as compatible. */
+      compatible: boolean;
+    }>;
+    /** Always set by the simulator; optional like addons. */
+    insights?: Array<{ name: string; kubernetesVersion: string; category: string; status: string }>;
   }>;
   published: Array<{ topicArn: string; subject?: string; message: string; at: number }>;
 }
@@ -141,8 +156,10 @@ function snapshotOf(world: World): SimulatorSnapshot {
         name: ng.name,
         version: ng.version,
         releaseVersion: ng.releaseVersion,
+        amiType: ng.amiType,
         status: ng.status,
         launchTemplateVersion: ng.asg.launchTemplate.version,
+        ...(ng.customLaunchTemplate ? { customLaunchTemplate: ng.customLaunchTemplate } : {}),
         instances: ng.asg.instances.map((i) => ({
           id: i.id,
           availabilityZone: i.availabilityZone,
@@ -150,6 +167,18 @@ function snapshotOf(world: World): SimulatorSnapshot {
           lifecycleState: i.lifecycleState,
         })),
         instancesReplaced: ng.instancesReplaced,
+      })),
+      addons: c.addons.map((a) => ({
+        name: a.name,
+        version: a.version,
+        status: a.status,
+        compatible: world.addonCompatible(c, a),
+      })),
+      insights: c.insights.map((i) => ({
+        name: i.name,
+        kubernetesVersion: i.kubernetesVersion,
+        category: i.category,
+        status: i.status,
       })),
     })),
     published: world.published.map(({ messageId: _, ...p }) => p),

@@ -75,7 +75,8 @@ export interface Nodegroup {
   maxUnavailable: number;
   nodeRole: string;
   asg: AutoScalingGroup;
-  customLaunchTemplate?: { name: string; id: string };
+  /** The customer's launch template, and the version of it the node group runs. */
+  customLaunchTemplate?: { name: string; id: string; version: number };
   instancesReplaced: number;
 }
 
@@ -96,6 +97,8 @@ export interface Insight {
   status: string;
   reason: string;
   description: string;
+  /** When the status last changed (ms). */
+  transitionedAt: number;
 }
 
 export interface Cluster {
@@ -170,6 +173,29 @@ function releaseNewer(a: string, b: string): boolean {
   return (na[2] ?? 0) > (nb[2] ?? 0);
 }
 
+/** Parses "v1.10.4-eksbuild.1" into [1, 10, 4, 1] for ordering. */
+export function addonVersionParts(version: string): number[] {
+  return (version.match(/\d+/g) ?? []).map(Number);
+}
+
+/** Orders add-on versions oldest first. */
+export function compareAddonVersions(a: string, b: string): number {
+  const pa = addonVersionParts(a);
+  const pb = addonVersionParts(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** How many minor versions apart two add-on versions are (a major change counts as far). */
+function addonMinorDistance(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = addonVersionParts(a);
+  const [bMajor = 0, bMinor = 0] = addonVersionParts(b);
+  return aMajor === bMajor ? Math.abs(aMinor - bMinor) : Number.POSITIVE_INFINITY;
+}
+
 function nextMinor(version: string): string {
   const [major = '1', minor = '0'] = version.split('.');
   return `${major}.${Number(minor) + 1}`;
@@ -216,6 +242,14 @@ export class World {
         );
       } else if (fault.type === 'cluster-deleted') {
         this.schedule(this.start + fault.atSecond * 1000, () => this.deleteCluster(fault.cluster));
+      } else if (fault.type === 'insight-error') {
+        this.schedule(this.start + fault.atSecond * 1000, () =>
+          this.raiseInsightError(
+            fault.cluster,
+            fault.version,
+            fault.clearAtSecond === undefined ? undefined : this.start + fault.clearAtSecond * 1000,
+          ),
+        );
       }
     }
   }
@@ -286,6 +320,7 @@ export class World {
         status: i.status,
         reason: i.reason,
         description: i.description,
+        transitionedAt: createdAt,
       })),
       updates: [],
       deleted: false,
@@ -351,7 +386,15 @@ export class World {
       maxUnavailable: ng.maxUnavailable,
       nodeRole: `arn:aws:iam::${accountId}:role/eks-${ng.name}-node-role`,
       asg,
-      ...(ng.customLaunchTemplate ? { customLaunchTemplate: ng.customLaunchTemplate } : {}),
+      ...(ng.customLaunchTemplate
+        ? {
+            customLaunchTemplate: {
+              name: ng.customLaunchTemplate.name,
+              id: ng.customLaunchTemplate.id,
+              version: ng.customLaunchTemplate.version ?? ng.launchTemplateVersion,
+            },
+          }
+        : {}),
       instancesReplaced: 0,
     };
   }
@@ -389,13 +432,29 @@ export class World {
     return this.scenario.kubernetesVersions.some((v) => v.version === version);
   }
 
-  /** Releases of an AMI type for a minor that are published by now, oldest first. */
-  publishedReleases(amiType: string, version: string): string[] {
+  /** Releases of an AMI type for a minor that are published by now, oldest first, with their publish time. */
+  publishedReleaseEntries(
+    amiType: string,
+    version: string,
+  ): Array<{ releaseVersion: string; publishedAt: number | undefined }> {
     const entries = this.scenario.releases[amiType]?.[version] ?? [];
     return entries
-      .map((e) => (typeof e === 'string' ? { releaseVersion: e, publishedAt: undefined } : e))
-      .filter((e) => e.publishedAt === undefined || Date.parse(e.publishedAt) <= this.clock)
-      .map((e) => e.releaseVersion);
+      .map((e) => {
+        if (typeof e === 'string') return { releaseVersion: e, publishedAt: undefined };
+        const publishedAt =
+          e.publishedAt !== undefined
+            ? Date.parse(e.publishedAt)
+            : e.publishedAtSecond !== undefined
+              ? this.start + e.publishedAtSecond * 1000
+              : undefined;
+        return { releaseVersion: e.releaseVersion, publishedAt };
+      })
+      .filter((e) => e.publishedAt === undefined || e.publishedAt <= this.clock);
+  }
+
+  /** Releases of an AMI type for a minor that are published by now, oldest first. */
+  publishedReleases(amiType: string, version: string): string[] {
+    return this.publishedReleaseEntries(amiType, version).map((e) => e.releaseVersion);
   }
 
   recommendedRelease(amiType: string, version: string): string | undefined {
@@ -563,9 +622,9 @@ export class World {
       );
     }
     const lt = request.launchTemplate;
+    const own = ng.customLaunchTemplate;
     if (lt) {
       // A launch template may be given only if the group was created with one, and it must be the same one.
-      const own = ng.customLaunchTemplate;
       if (!own) {
         throw invalidParameter(
           `Nodegroup ${nodegroupName} was not created with a launch template; do not specify one`,
@@ -579,25 +638,22 @@ export class World {
         );
       }
     }
+    const ltVersion =
+      lt?.version === undefined ? undefined : this.launchTemplateVersion(ng, lt.version, fields);
+    if (ng.amiType === 'CUSTOM' && own) {
+      return this.updateCustomAmiNodegroup(cluster, ng, own, request, ltVersion, tokenKey, fields);
+    }
     // Without a version, the node group moves to the cluster's current version.
     const version = request.version ?? cluster.version;
-    if (!this.isKnownVersion(version)) throw invalidParameter('unsupported Kubernetes version', fields);
-    if (compareMinor(version, cluster.version) > 0) {
-      throw invalidParameter(
-        `Requested Kubernetes version ${version} is newer than the cluster's Kubernetes version ${cluster.version}; a node group cannot be newer than its control plane`,
-        fields,
-      );
-    }
-    if (compareMinor(version, ng.version) < 0) {
-      throw invalidParameter(
-        `Cannot downgrade nodegroup ${nodegroupName} from ${ng.version} to ${version}`,
-        fields,
-      );
-    }
+    this.checkNodegroupVersion(cluster, ng, version, fields);
     const releaseVersion = request.releaseVersion ?? this.defaultRelease(ng.amiType, version, fields);
+    // The release must be a published release of this version for this node group's AMI type.
     if (!this.publishedReleases(ng.amiType, version).includes(releaseVersion)) {
+      const otherType = Object.keys(this.scenario.releases).find(
+        (t) => t !== ng.amiType && this.publishedReleases(t, version).includes(releaseVersion),
+      );
       throw invalidParameter(
-        `Requested release version ${releaseVersion} is not valid for kubernetes version ${version}.`,
+        `Requested release version ${releaseVersion} is not valid for kubernetes version ${version}.${otherType ? ` It is a release of AMI type ${otherType}, and nodegroup ${nodegroupName} runs ${ng.amiType}.` : ''}`,
         fields,
       );
     }
@@ -607,7 +663,7 @@ export class World {
         fields,
       );
     }
-    if (version === ng.version && releaseVersion === ng.releaseVersion && !lt?.version) {
+    if (version === ng.version && releaseVersion === ng.releaseVersion && ltVersion === undefined) {
       throw invalidParameter(
         `Nodegroup ${nodegroupName} is already at version ${version} with release version ${releaseVersion}`,
         fields,
@@ -617,14 +673,124 @@ export class World {
       { type: 'Version', value: version },
       { type: 'ReleaseVersion', value: releaseVersion },
     ];
-    if (lt && ng.customLaunchTemplate) {
-      params.push({ type: 'LaunchTemplateName', value: ng.customLaunchTemplate.name });
+    if (lt && own) {
+      params.push({ type: 'LaunchTemplateName', value: own.name });
       if (lt.version) params.push({ type: 'LaunchTemplateVersion', value: lt.version });
     }
     const update = this.newUpdate(cluster, 'VersionUpdate', 'client', params, { nodegroupName });
     if (tokenKey) this.tokens.set(tokenKey, update);
-    this.rollNodegroup(ng, update, { version, releaseVersion }, request.force === true);
+    this.rollNodegroup(
+      ng,
+      update,
+      { version, releaseVersion, ...(ltVersion === undefined ? {} : { launchTemplateVersion: ltVersion }) },
+      request.force === true,
+    );
     return update;
+  }
+
+  /**
+   * A node group whose AMI comes from the customer's launch template: EKS takes only a new template version
+   * (API docs: with a custom AMI, do not specify version or releaseVersion, or the update fails).
+   */
+  private updateCustomAmiNodegroup(
+    cluster: Cluster,
+    ng: Nodegroup,
+    own: { name: string; id: string; version: number },
+    request: NodegroupUpdateRequest,
+    ltVersion: number | undefined,
+    tokenKey: string | undefined,
+    fields: Record<string, string>,
+  ): UpdateRecord {
+    if (request.version !== undefined || request.releaseVersion !== undefined) {
+      throw invalidParameter(
+        `Nodegroup ${ng.name} uses a custom AMI from launch template ${own.name}; update it with launchTemplate {id or name, version} only, without version or releaseVersion`,
+        fields,
+      );
+    }
+    if (ltVersion === undefined) {
+      throw invalidParameter(
+        `Nodegroup ${ng.name} uses a custom AMI; specify launchTemplate with the version of ${own.name} to roll out`,
+        fields,
+      );
+    }
+    if (ltVersion === own.version) {
+      throw invalidParameter(
+        `Nodegroup ${ng.name} is already at version ${ltVersion} of launch template ${own.name}`,
+        fields,
+      );
+    }
+    const declared = this.scenarioNodegroup(cluster.name, ng.name)?.customLaunchTemplate?.versions?.[
+      String(ltVersion)
+    ];
+    const version = declared?.kubernetesVersion ?? ng.version;
+    this.checkNodegroupVersion(cluster, ng, version, fields);
+    const releaseVersion = declared?.imageId ?? `ami-0${hashHex(`${own.id}/${ltVersion}`, 16)}`;
+    const update = this.newUpdate(
+      cluster,
+      'VersionUpdate',
+      'client',
+      [
+        { type: 'LaunchTemplateName', value: own.name },
+        { type: 'LaunchTemplateVersion', value: String(ltVersion) },
+      ],
+      { nodegroupName: ng.name },
+    );
+    if (tokenKey) this.tokens.set(tokenKey, update);
+    this.rollNodegroup(
+      ng,
+      update,
+      { version, releaseVersion, launchTemplateVersion: ltVersion },
+      request.force === true,
+    );
+    return update;
+  }
+
+  /** The requested version of the customer's launch template. @throws ApiError InvalidParameterException. */
+  private launchTemplateVersion(ng: Nodegroup, requested: string, fields: Record<string, string>): number {
+    // EKS takes a version number here; $Latest and $Default are not accepted for node groups.
+    if (!/^\d+$/.test(requested)) {
+      throw invalidParameter(
+        `Launch template version ${requested} is not valid; specify a version number`,
+        fields,
+      );
+    }
+    const declared = this.scenarioNodegroup(ng.clusterName, ng.name)?.customLaunchTemplate?.versions;
+    const version = Number(requested);
+    if (declared && version !== ng.customLaunchTemplate?.version && !(requested in declared)) {
+      throw invalidParameter(
+        `Launch template ${ng.customLaunchTemplate?.name ?? ''} has no version ${requested}`,
+        fields,
+      );
+    }
+    return version;
+  }
+
+  private scenarioNodegroup(clusterName: string, name: string): ScenarioNodegroup | undefined {
+    return this.scenario.clusters
+      .find((c) => c.name === clusterName)
+      ?.nodegroups.find((n) => n.name === name);
+  }
+
+  /** A node group may move up to the control plane's minor, never past it and never back. */
+  private checkNodegroupVersion(
+    cluster: Cluster,
+    ng: Nodegroup,
+    version: string,
+    fields: Record<string, string>,
+  ): void {
+    if (!this.isKnownVersion(version)) throw invalidParameter('unsupported Kubernetes version', fields);
+    if (compareMinor(version, cluster.version) > 0) {
+      throw invalidParameter(
+        `Requested Kubernetes version ${version} is newer than the cluster's Kubernetes version ${cluster.version}; a node group cannot be newer than its control plane`,
+        fields,
+      );
+    }
+    if (compareMinor(version, ng.version) < 0) {
+      throw invalidParameter(
+        `Cannot downgrade nodegroup ${ng.name} from ${ng.version} to ${version}`,
+        fields,
+      );
+    }
   }
 
   private defaultRelease(amiType: string, version: string, fields: Record<string, string>): string {
@@ -651,7 +817,7 @@ export class World {
   private rollNodegroup(
     ng: Nodegroup,
     update: UpdateRecord,
-    target: { version: string; releaseVersion: string },
+    target: { version: string; releaseVersion: string; launchTemplateVersion?: number },
     force: boolean,
   ): void {
     const timings = this.scenario.timings;
@@ -773,6 +939,9 @@ export class World {
       asg.desiredCapacity = before.desired;
       ng.version = target.version;
       ng.releaseVersion = target.releaseVersion;
+      if (ng.customLaunchTemplate && target.launchTemplateVersion !== undefined) {
+        ng.customLaunchTemplate.version = target.launchTemplateVersion;
+      }
       ng.status = 'ACTIVE';
       ng.modifiedAt = this.clock;
       this.end(update, 'Successful');
@@ -902,15 +1071,23 @@ export class World {
     const version =
       request.addonVersion ??
       (compatible.find((v) => v.defaultFor.includes(cluster.version)) ?? compatible.at(-1))?.addonVersion;
+    // EKS answers both cases with "Addon version specified is not supported" [obs]; the detail is ours.
     if (!version || !info?.versions.some((v) => v.addonVersion === version)) {
       throw invalidParameter(
-        `Addon version ${version ?? '(none)'} is not available for addon ${addonName}`,
+        `Addon version specified is not supported: ${addonName} has no version ${version ?? '(none)'}`,
         fields,
       );
     }
     if (!compatible.some((v) => v.addonVersion === version)) {
       throw invalidParameter(
-        `Addon version ${version} is not supported for ${addonName} on Kubernetes version ${cluster.version}`,
+        `Addon version specified is not supported: ${addonName} ${version} is not compatible with Kubernetes version ${cluster.version}`,
+        fields,
+      );
+    }
+    // The VPC CNI moves one minor version per update, up or down (real error text [obs]).
+    if (addonName === 'vpc-cni' && addonMinorDistance(addon.version, version) > 1) {
+      throw invalidParameter(
+        `Updating VPC-CNI can only go up or down 1 minor version at a time (from ${addon.version} to ${version})`,
         fields,
       );
     }
@@ -927,6 +1104,47 @@ export class World {
       this.end(update, 'Successful');
     });
     return update;
+  }
+
+  /**
+   * Whether the installed add-on version lists the cluster's version among its compatibilities. EKS does not
+   * stop a control-plane update that leaves an add-on incompatible, and neither does the model: the add-on
+   * stays ACTIVE on its version, and this is how a test sees it.
+   */
+  addonCompatible(cluster: Cluster, addon: Addon): boolean {
+    const info = this.scenario.addonVersions.find((a) => a.addonName === addon.name);
+    const entry = info?.versions.find((v) => v.addonVersion === addon.version);
+    return entry?.clusterVersions.includes(cluster.version) ?? false;
+  }
+
+  // ---- insights (fault) ----------------------------------------------------------------------
+
+  private raiseInsightError(
+    clusterName: string,
+    version: string | undefined,
+    clearAt: number | undefined,
+  ): void {
+    const cluster = this.clusters.find((c) => c.name === clusterName && !c.deleted);
+    if (!cluster) return;
+    const target = version ?? nextMinor(cluster.version);
+    const insight: Insight = {
+      id: uuidFrom(`${clusterName}/insight-error/${target}`),
+      name: `Deprecated APIs removed in Kubernetes v${target}`,
+      category: 'UPGRADE_READINESS',
+      kubernetesVersion: target,
+      status: 'ERROR',
+      reason: 'Deprecated API usage detected within the last 30 days.',
+      description: `Checks for usage of deprecated APIs that are scheduled for removal in Kubernetes v${target}. Upgrading your cluster before migrating to the updated APIs supported by v${target} could cause application impact.`,
+      transitionedAt: this.clock,
+    };
+    cluster.insights.push(insight);
+    if (clearAt !== undefined) {
+      this.schedule(Math.max(clearAt, this.clock), () => {
+        insight.status = 'PASSING';
+        insight.reason = 'No deprecated API usage detected within the last 30 days.';
+        insight.transitionedAt = this.clock;
+      });
+    }
   }
 
   // ---- updates -------------------------------------------------------------------------------

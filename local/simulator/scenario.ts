@@ -10,13 +10,22 @@ const isoDateTime = z.iso.datetime({ offset: true });
 const isoDate = z.iso.date();
 const name = z.string().min(1).max(100);
 
+const releaseVersion = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+-\d{8}$/, 'expected a release version such as "1.19.15-20211013"');
+
 const releaseEntry = z.union([
-  z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/, 'expected a release version such as "1.19.15-20211013"'),
+  releaseVersion,
   z.object({
-    releaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/),
-    publishedAt: isoDateTime.meta({
-      description: 'The release is invisible (SSM, defaults) before this time.',
+    releaseVersion,
+    publishedAt: isoDateTime.optional().meta({
+      description: 'The release is invisible (SSM, defaults, UpdateNodegroupVersion) before this time.',
     }),
+    publishedAtSecond: z
+      .number()
+      .min(0)
+      .optional()
+      .meta({ description: 'Like publishedAt, in seconds after startTime: AWS publishes the AMI mid-run.' }),
   }),
 ]);
 
@@ -55,9 +64,36 @@ const nodegroup = z.object({
     .default(1)
     .meta({ description: 'Current version of the ASG launch template.' }),
   customLaunchTemplate: z
-    .object({ name: z.string(), id: z.string() })
+    .object({
+      name: z.string(),
+      id: z.string(),
+      version: z
+        .int()
+        .min(1)
+        .optional()
+        .meta({ description: "The customer template's version in use; defaults to launchTemplateVersion." }),
+      versions: z
+        .record(
+          z.string().regex(/^\d+$/),
+          z.object({
+            imageId: z
+              .string()
+              .regex(/^ami-[0-9a-f]{8,17}$/)
+              .optional()
+              .meta({ description: 'The custom AMI of this version (amiType CUSTOM).' }),
+            kubernetesVersion: minorVersion
+              .optional()
+              .meta({ description: "The kubelet minor of that AMI; defaults to the node group's version." }),
+          }),
+        )
+        .optional()
+        .meta({ description: 'Other versions of the customer template; when set, only these can be used.' }),
+    })
     .optional()
-    .meta({ description: 'Set when the node group was created from a customer launch template.' }),
+    .meta({
+      description:
+        'Set when the node group was created from a customer launch template. With amiType CUSTOM the AMI is in it, and releaseVersion is the AMI id.',
+    }),
   createdAt: isoDateTime.optional(),
 });
 
@@ -130,6 +166,19 @@ const fault = z.discriminatedUnion('type', [
     cluster: name,
     atSecond: z.number().min(0),
   }),
+  z.object({
+    type: z.literal('insight-error'),
+    cluster: name,
+    version: minorVersion.optional().meta({
+      description: 'The target version the insight is about; defaults to the next minor when it fires.',
+    }),
+    atSecond: z.number().min(0).default(0),
+    clearAtSecond: z
+      .number()
+      .min(0)
+      .optional()
+      .meta({ description: 'When the insight goes back to PASSING (the deprecated API usage is gone).' }),
+  }),
 ]);
 
 const timings = z.object({
@@ -163,6 +212,10 @@ export const scenarioSchema = z
     addonVersions: z.array(addonVersionInfo).default([]),
     clusters: z.array(cluster).min(1),
     faults: z.array(fault).default([]),
+    defaultInput: z.record(z.string(), z.unknown()).optional().meta({
+      description:
+        'The execution input `npm start -- --scenario <name>` runs when no flag says otherwise (e.g. no targetVersion: an AMI refresh).',
+    }),
   })
   .superRefine((s, ctx) => {
     const versions = new Set(s.kubernetesVersions.map((v) => v.version));
@@ -179,7 +232,23 @@ export const scenarioSchema = z
         if (compareMinor(ng.version, c.version) > 0) {
           ctx.addIssue({ code: 'custom', path, message: `node group ${ng.name} is newer than its cluster` });
         }
-        if (!ng.releaseVersion.startsWith(`${ng.version}.`)) {
+        if (ng.amiType === 'CUSTOM') {
+          // A custom AMI comes from the launch template; EKS then reports the AMI id as the release version.
+          if (!ng.customLaunchTemplate) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [...path, 'customLaunchTemplate'],
+              message: `node group ${ng.name} has amiType CUSTOM, which needs a customLaunchTemplate`,
+            });
+          }
+          if (!/^ami-[0-9a-f]{8,17}$/.test(ng.releaseVersion)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [...path, 'releaseVersion'],
+              message: `node group ${ng.name} has amiType CUSTOM, so its releaseVersion is an AMI id (ami-...)`,
+            });
+          }
+        } else if (!ng.releaseVersion.startsWith(`${ng.version}.`)) {
           ctx.addIssue({
             code: 'custom',
             path: [...path, 'releaseVersion'],
@@ -191,6 +260,20 @@ export const scenarioSchema = z
         }
       });
     });
+    for (const [amiType, byVersion] of Object.entries(s.releases)) {
+      for (const [version, entries] of Object.entries(byVersion)) {
+        entries.forEach((entry, ei) => {
+          const release = typeof entry === 'string' ? entry : entry.releaseVersion;
+          if (!release.startsWith(`${version}.`)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['releases', amiType, version, ei],
+              message: `release ${release} does not belong to ${version}`,
+            });
+          }
+        });
+      }
+    }
     s.faults.forEach((f, fi) => {
       if (!('cluster' in f)) return;
       const c = s.clusters.find((x) => x.name === f.cluster);
@@ -219,7 +302,8 @@ export type FaultName =
   | 'pdb-blocked'
   | 'node-creation-failure'
   | 'update-in-progress'
-  | 'cluster-deleted';
+  | 'cluster-deleted'
+  | 'insight-error';
 
 export const faultNames: readonly FaultName[] = [
   'throttling',
@@ -228,6 +312,7 @@ export const faultNames: readonly FaultName[] = [
   'node-creation-failure',
   'update-in-progress',
   'cluster-deleted',
+  'insight-error',
 ];
 
 /** Compares two "major.minor" strings numerically (1.9 < 1.10). */
@@ -300,10 +385,28 @@ export function applyFault(scenario: Scenario, fault: FaultName): Scenario {
     }),
     'update-in-progress': () => ({ type: 'update-in-progress', cluster: first.name, atSecond: 0 }),
     'cluster-deleted': () => ({ type: 'cluster-deleted', cluster: first.name, atSecond: 600 }),
+    'insight-error': () => ({ type: 'insight-error', cluster: first.name, atSecond: 0 }),
   };
   const copy = structuredClone(scenario);
   copy.faults.push(presets[fault]());
   return copy;
+}
+
+/**
+ * Returns a copy of the scenario in which AWS publishes a new AMI release at a simulated second: from then
+ * on it is the recommended release (SSM parameter, UpdateNodegroupVersion without releaseVersion).
+ */
+export function publishRelease(
+  scenario: Scenario,
+  release: { amiType: string; version: string; releaseVersion: string; atSecond: number },
+): Scenario {
+  const copy = structuredClone(scenario);
+  const byVersion = copy.releases[release.amiType] ?? {};
+  copy.releases[release.amiType] = byVersion;
+  const entries = byVersion[release.version] ?? [];
+  byVersion[release.version] = entries;
+  entries.push({ releaseVersion: release.releaseVersion, publishedAtSecond: release.atSecond });
+  return parseScenario(copy, 'scenario with a published release');
 }
 
 /** The scenario format as a JSON Schema (what scenario.schema.json holds). */

@@ -37,9 +37,10 @@ function lookup(world: World, name: string): ParameterValue | undefined {
   const [, version = '', path = '', leaf] = found;
   const amiType = Object.keys(amiPaths).find((t) => amiPaths[t] === path);
   if (!amiType) return undefined;
-  const releases = world.publishedReleases(amiType, version);
-  const release = releases.at(-1);
-  if (!release) return undefined;
+  const releases = world.publishedReleaseEntries(amiType, version);
+  const latest = releases.at(-1);
+  if (!latest) return undefined;
+  const release = latest.releaseVersion;
   const date = release.split('-')[1] ?? '19700101';
   const recommended = {
     image_id: `ami-0${hashHex(`${amiType}/${release}`, 16)}`,
@@ -54,7 +55,10 @@ function lookup(world: World, name: string): ParameterValue | undefined {
   return {
     value,
     version: releases.length,
-    lastModified: Date.parse(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T00:00:00Z`),
+    // A release published mid-run changes the parameter at that moment; others on their release date.
+    lastModified:
+      latest.publishedAt ??
+      Date.parse(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T00:00:00Z`),
   };
 }
 
