@@ -44,6 +44,8 @@ export interface RunSummary {
   mutatingCalls: number;
   /** Rules the run broke (local/harness/invariants.ts); empty when it kept them all. */
   invariantViolations: string[];
+  /** Where npm start wrote the HTML run report, relative to the working directory. */
+  report?: string;
 }
 
 /** The step result shape the update and check tasks return (see functions/shared/types.ts). */

@@ -1,8 +1,10 @@
 // `npm start`: the real state machine upgrades a simulated cluster on this machine, on compressed time.
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { checkInvariants, errorsByFault } from './harness/invariants.ts';
 import { LocalAws } from './harness/local-aws.ts';
+import { type RunReportData, writeRunReport } from './report/index.ts';
 import { formatPlan, formatSummary, progressLine, type RunSummary, summarizeRun } from './run-summary.ts';
 import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
 
@@ -19,6 +21,7 @@ task bound to the real Lambda handler. Simulated minutes pass in milliseconds.
   --force                 ignore pod disruption budgets when draining nodes
   --dry-run               plan only; change nothing
   --json                  print only the summary object, as JSON
+  --report <path>         where to write the HTML run report (default: reports/<scenario>-<cluster>.html)
   --help                  this text`;
 
 async function main(): Promise<number> {
@@ -31,6 +34,7 @@ async function main(): Promise<number> {
       force: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      report: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -65,6 +69,7 @@ async function main(): Promise<number> {
   const wallStart = performance.now();
   const aws = await LocalAws.start(scenario);
   let summary: RunSummary;
+  let reportData: RunReportData;
   try {
     say(
       `EKS upgrade workflow, local run: scenario "${scenario.name}"${values.fault ? ` with fault "${values.fault}"` : ''}`,
@@ -101,13 +106,21 @@ async function main(): Promise<number> {
       maxConcurrentNodegroups,
       expectedErrors: values.fault ? (errorsByFault[values.fault] ?? []) : [],
     });
+    reportData = { summary, tasks: execution.tasks, runStartedAt };
   } finally {
     await aws.close();
   }
+  const reportPath = await writeRunReport(
+    reportData,
+    values.report ??
+      join('reports', `${scenario.name}-${clusterName}${values.fault ? `-${values.fault}` : ''}.html`),
+  );
+  summary.report = relative(process.cwd(), reportPath);
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else {
     if (dryRun && isPlan(summary.plan)) say(`\n${formatPlan(summary.plan)}`);
     say(formatSummary(summary));
+    say(`\n  Report: ${summary.report} (open it in a browser: timeline, plan and outcome)`);
   }
   return summary.status === 'SUCCEEDED' && summary.invariantViolations.length === 0 ? 0 : 1;
 }
