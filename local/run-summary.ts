@@ -8,7 +8,7 @@ export interface RunSummary {
   cluster: string;
   from: string;
   to: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   error?: string;
   cause?: string;
   dryRun: boolean;
@@ -221,7 +221,7 @@ export function readableCause(cause: string): string {
 export function formatSummary(summary: RunSummary): string {
   const lines = [
     '',
-    `${summary.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED'}: cluster ${summary.cluster} ${summary.from} -> ${summary.to}${summary.dryRun ? ' (dry run: nothing changed)' : ''}`,
+    `${summary.status}: cluster ${summary.cluster} ${summary.from} -> ${summary.to}${summary.dryRun ? ' (dry run: nothing changed)' : ''}`,
   ];
   if (summary.error)
     lines.push(`  Error: ${summary.error}`, `  Cause: ${readableCause(summary.cause ?? '')}`);

@@ -16,7 +16,10 @@ export interface TaskRecord {
 type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 /** JSON in, JSON out: what a Lambda task exchanges with Step Functions. */
 type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
-type TaskHandler = (input: JSONValue) => Promise<JSONValue>;
+export type TaskHandler = (input: JSONValue) => Promise<JSONValue>;
+
+/** Stands between Step Functions and a task's binding, as a fault injector or a meter would. */
+export type TaskWrapper = (state: string, run: TaskHandler) => TaskHandler;
 
 /** A Lambda error as Step Functions reports it: Error is the errorType, Cause the JSON of the error. */
 class LambdaFunctionError extends Error {
@@ -54,15 +57,16 @@ export async function bindTasks(
   definition: { States: Record<string, unknown> },
   record: (task: TaskRecord) => void,
   coldStart: string,
+  wrap: TaskWrapper = (_state, run) => run,
 ): Promise<Record<string, TaskHandler>> {
   const entryPoints = new Map(templateFunctions(readTemplate()).map((fn) => [fn.logicalId, fn.entryPoint]));
   const sns = new SNSClient({});
   const bindings: Record<string, TaskHandler> = {};
   let requestNumber = 0;
 
-  const traced =
-    (state: string, run: TaskHandler): TaskHandler =>
-    async (input) => {
+  const traced = (state: string, bound: TaskHandler): TaskHandler => {
+    const run = wrap(state, bound);
+    return async (input) => {
       const startedAt = Date.now();
       try {
         const output = await run(input);
@@ -74,6 +78,7 @@ export async function bindTasks(
         throw error;
       }
     };
+  };
 
   for (const [state, resource] of taskResources(definition)) {
     const functionId = /^\$\{(\w+)Arn\}$/.exec(resource)?.[1];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type Scenario, type Simulator, startSimulator } from '../simulator/index.ts';
-import { bindTasks, type TaskRecord } from './bind-tasks.ts';
+import { bindTasks, type TaskRecord, type TaskWrapper } from './bind-tasks.ts';
 import { VirtualTime } from './virtual-time.ts';
 
 export const defaultDefinitionFile = 'statemachine/upgrade-cluster.asl.json';
@@ -11,11 +11,23 @@ export interface ExecuteOptions {
   definitionFile?: string;
   /** Called as each task ends, with simulated timestamps: the runner's live progress. */
   onTask?: (task: TaskRecord) => void;
+  /** Wait states to hold for a fixed number of simulated seconds instead of what they ask for. */
+  waitSecondsOverrides?: Record<string, number>;
+  /** Wraps each task's binding, to fail, delay or crash it the way Lambda can. */
+  wrapTask?: TaskWrapper;
+  /** Stops the execution (as StopExecution would) once this many tasks have ended. */
+  abortAfterTasks?: number;
+}
+
+/** A running execution: poll `settled()`, await `result`. */
+interface RunningExecution {
+  settled: () => boolean;
+  result: Promise<ExecutionResult>;
 }
 
 export interface ExecutionResult {
   executionName: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -75,24 +87,55 @@ export class LocalAws {
 
   /** Runs one execution of the state machine to its end, on simulated time. */
   async execute(input: unknown, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const [result] = await this.executeTogether([{ input, options }]);
+    if (!result) throw new Error('the execution produced no result');
+    return result;
+  }
+
+  /** Runs several executions side by side on the one simulated clock, each to its end. */
+  async executeTogether(
+    runs: Array<{ input: unknown; options?: ExecuteOptions }>,
+  ): Promise<ExecutionResult[]> {
+    const started = await Promise.all(runs.map((run) => this.start(run.input, run.options ?? {})));
+    await this.time.runUntil(
+      () => started.every((execution) => execution.settled()),
+      () => this.simulator.inFlight(),
+    );
+    return Promise.all(started.map((execution) => execution.result));
+  }
+
+  private async start(input: unknown, options: ExecuteOptions): Promise<RunningExecution> {
     const executionName = options.executionName ?? `local-${this.now()}`;
     const text = readFileSync(options.definitionFile ?? defaultDefinitionFile, 'utf8');
     const definition = this.substitute(text);
     const tasks: TaskRecord[] = [];
+    let abort: () => void = () => undefined;
     // Bound from the definition as written, where each task names its template function.
     const bindings = await bindTasks(
       JSON.parse(text),
       (task) => {
         tasks.push(task);
         options.onTask?.(task);
+        if (tasks.length === options.abortAfterTasks) abort();
       },
       this.simulator.endpoint,
+      options.wrapTask,
     );
     const { region, accountId } = this.scenario;
     const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:eks-upgrade-upgrade-cluster`;
     const startedAt = this.now();
     const execution = new StateMachine(definition).run(input as never, {
-      overrides: { taskResourceLocalHandlers: bindings },
+      overrides: {
+        taskResourceLocalHandlers: bindings,
+        // Milliseconds of the faked clock: simulated time.
+        waitTimeOverrides: Object.fromEntries(
+          Object.entries(options.waitSecondsOverrides ?? {}).map(([state, seconds]) => [
+            state,
+            seconds * 1000,
+          ]),
+        ),
+      },
+      noThrowOnAbort: true,
       context: {
         Execution: {
           Id: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`,
@@ -102,6 +145,11 @@ export class LocalAws {
         StateMachine: { Id: stateMachineArn, Name: 'eks-upgrade-upgrade-cluster' },
       },
     });
+    let aborted = false;
+    abort = () => {
+      aborted = true;
+      execution.abort();
+    };
 
     let stateTransitions = 0;
     const counting = (async () => {
@@ -109,27 +157,27 @@ export class LocalAws {
     })();
     let settled = false;
     const outcome = execution.result.then(
-      (output: unknown) => ({ status: 'SUCCEEDED' as const, output }),
+      (output: unknown) =>
+        aborted ? { status: 'ABORTED' as const } : { status: 'SUCCEEDED' as const, output },
       (failure: unknown) => ({ status: 'FAILED' as const, ...failureOf(failure) }),
     );
     void outcome.finally(() => {
       settled = true;
     });
-    await this.time.runUntil(
-      () => settled,
-      () => this.simulator.inFlight(),
-    );
-    const result = await outcome;
-    await counting;
-    return {
-      executionName,
-      ...result,
-      startedAt,
-      endedAt: this.now(),
-      stateTransitions,
-      lambdaInvocations: tasks.filter((task) => !task.state.startsWith('Notify')).length,
-      tasks,
-    };
+    const result = (async (): Promise<ExecutionResult> => {
+      const ended = await outcome;
+      await counting;
+      return {
+        executionName,
+        ...ended,
+        startedAt,
+        endedAt: this.now(),
+        stateTransitions,
+        lambdaInvocations: tasks.filter((task) => !task.state.startsWith('Notify')).length,
+        tasks,
+      };
+    })();
+    return { settled: () => settled, result };
   }
 
   async close(): Promise<void> {
