@@ -8,7 +8,8 @@ export interface RunSummary {
   cluster: string;
   from: string;
   to: string;
-  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  /** DEFERRED: the execution succeeded by stopping at its deadline; the next window continues. */
+  status: 'SUCCEEDED' | 'DEFERRED' | 'FAILED' | 'ABORTED';
   error?: string;
   cause?: string;
   dryRun: boolean;
@@ -128,9 +129,7 @@ export function summarizeRun(args: {
     cluster: clusterName,
     from: clusterBefore?.version ?? 'unknown',
     to: clusterAfter?.version ?? 'deleted',
-    status: execution.status,
-    ...(execution.error ? { error: execution.error } : {}),
-    ...(execution.cause ? { cause: execution.cause } : {}),
+    ...outcomeOf(execution),
     dryRun: args.dryRun,
     steps,
     nodegroups,
@@ -141,6 +140,29 @@ export function summarizeRun(args: {
     mutatingCalls: args.requestLog.filter((request) => request.mutating && request.service !== 'sns').length,
     invariantViolations: [],
     ...(plan ? { plan } : {}),
+  };
+}
+
+/** The execution's status, with a deadline stop told apart from a finished upgrade. */
+function outcomeOf(execution: ExecutionResult): Pick<RunSummary, 'status' | 'error' | 'cause'> {
+  const output = execution.output;
+  if (
+    execution.status === 'SUCCEEDED' &&
+    typeof output === 'object' &&
+    output !== null &&
+    'deferral' in output
+  ) {
+    const deferral = output.deferral as { Error?: string; Cause?: string };
+    return {
+      status: 'DEFERRED',
+      error: deferral.Error ?? 'UpgradeDeferredError',
+      cause: deferral.Cause ?? '',
+    };
+  }
+  return {
+    status: execution.status,
+    ...(execution.error ? { error: execution.error } : {}),
+    ...(execution.cause ? { cause: execution.cause } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { resolveDeadline } from '../shared/deadline.ts';
 import { InsightsBlockUpgradeError, UnsupportedTargetError } from '../shared/errors.ts';
 import type { UpgradeInput } from '../shared/input.ts';
 import {
@@ -102,6 +103,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     expected: { nodegroups: expectedNodegroups, addons: expectedAddons(facts, stages) },
     notes: facts.notes,
     estimatedSeconds: 0,
+    deadline: resolveDeadline(input),
     force: input.force,
     acceptInsightErrors: input.acceptInsightErrors,
     maxConcurrentNodegroups: input.maxConcurrentNodegroups,
@@ -258,5 +260,6 @@ function notificationSubjects(clusterName: string, from: string, to: string): Up
     start: subject('upgrade started'),
     success: subject('upgrade succeeded'),
     failure: subject('upgrade FAILED'),
+    deferral: subject('deferred to the next window'),
   };
 }

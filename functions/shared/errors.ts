@@ -34,6 +34,14 @@ export class InsightsBlockUpgradeError extends Error {
   override readonly name = 'InsightsBlockUpgradeError';
 }
 
+/**
+ * The next step cannot end before the run's deadline: the run stops cleanly (not a failure),
+ * and the next upgrade window continues from there.
+ */
+export class UpgradeDeferredError extends Error {
+  override readonly name = 'UpgradeDeferredError';
+}
+
 /** A node group named in the input is not a managed node group of the cluster. */
 export class NodegroupNotFoundError extends Error {
   override readonly name = 'NodegroupNotFoundError';
@@ -65,6 +73,7 @@ export const workflowErrorNames = [
   'DowngradeRefusedError',
   'UnsupportedTargetError',
   'InsightsBlockUpgradeError',
+  'UpgradeDeferredError',
   'NodegroupNotFoundError',
   'UpdateInProgressError',
   'UnexpectedResponseError',

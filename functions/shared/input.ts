@@ -29,6 +29,20 @@ export const upgradeInputSchema = z
     /** Upgrade-readiness insights in ERROR block a hop unless this is set. */
     acceptInsightErrors: z.boolean().default(false),
     maxConcurrentNodegroups: z.number().int().min(1).max(40).default(1),
+    /** Start no step that cannot end before this time (ISO 8601). */
+    deadline: z.iso.datetime({ offset: true }).optional(),
+    /** An upgrade window (a schedule passes its scheduled time): the deadline is start + minutes. */
+    window: z
+      .object({
+        start: z.iso.datetime({ offset: true }),
+        minutes: z
+          .number()
+          .int()
+          .min(30)
+          .max(7 * 24 * 60),
+      })
+      .strict()
+      .optional(),
     dryRun: z.boolean().default(false),
     notify: z.boolean().default(true),
   })

@@ -80,6 +80,8 @@ export interface UpgradePlan {
   /** Things a person should know that change nothing (custom AMIs, versions past support...). */
   notes: string[];
   estimatedSeconds: number;
+  /** No step starts that cannot end before this time (ISO); null for none. */
+  deadline: string | null;
   force: boolean;
   acceptInsightErrors: boolean;
   maxConcurrentNodegroups: number;
@@ -88,7 +90,7 @@ export interface UpgradePlan {
   /** A few lines a person reads in the notification and the dry-run output. */
   summary: string;
   /** SNS subjects (at most 100 characters, one line) for the start, success and failure messages. */
-  subjects: { start: string; success: string; failure: string };
+  subjects: { start: string; success: string; failure: string; deferral: string };
 }
 
 export type UpdateKind = 'controlPlane' | 'nodegroup' | 'addon';

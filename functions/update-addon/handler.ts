@@ -4,4 +4,6 @@ import { type UpdateAddonEvent, updateAddon } from './update-addon.ts';
 
 const eks = new EKSClient({});
 
-export const handler = makeHandler((event: UpdateAddonEvent) => updateAddon(event, { eks }));
+export const handler = makeHandler((event: UpdateAddonEvent) =>
+  updateAddon(event, { eks, now: () => new Date() }),
+);

@@ -4,6 +4,7 @@ import {
   ResolveConflicts,
   UpdateAddonCommand,
 } from '@aws-sdk/client-eks';
+import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { adoptableUpdate } from '../shared/eks-updates.ts';
 import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { addonExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
@@ -14,10 +15,13 @@ export interface UpdateAddonEvent {
   clusterName: string;
   executionName: string;
   addon: AddonStep;
+  /** No add-on update starts that cannot end before this time; null for none. */
+  deadline: string | null;
 }
 
 export interface UpdateAddonDeps {
   eks: EKSClient;
+  now: () => Date;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface UpdateAddonDeps {
  */
 export async function updateAddon(
   event: UpdateAddonEvent,
-  { eks }: UpdateAddonDeps,
+  { eks, now }: UpdateAddonDeps,
 ): Promise<UpdateProgress> {
   const { clusterName } = event;
   const { name: addonName, to } = event.addon;
@@ -52,6 +56,12 @@ export async function updateAddon(
   let updateId: string;
   let adopted = false;
   try {
+    ensureFitsBeforeDeadline(
+      `Add-on ${addonName} update to ${to}`,
+      addonExpectedSeconds,
+      event.deadline,
+      now(),
+    );
     const { update } = await eks.send(
       new UpdateAddonCommand({
         clusterName,

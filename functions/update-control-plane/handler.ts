@@ -4,4 +4,6 @@ import { type UpdateControlPlaneEvent, updateControlPlane } from './update-contr
 
 const eks = new EKSClient({});
 
-export const handler = makeHandler((event: UpdateControlPlaneEvent) => updateControlPlane(event, { eks }));
+export const handler = makeHandler((event: UpdateControlPlaneEvent) =>
+  updateControlPlane(event, { eks, now: () => new Date() }),
+);

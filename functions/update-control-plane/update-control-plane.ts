@@ -4,6 +4,7 @@ import {
   paginateListInsights,
   UpdateClusterVersionCommand,
 } from '@aws-sdk/client-eks';
+import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { adoptableUpdate } from '../shared/eks-updates.ts';
 import { InsightsBlockUpgradeError, isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { controlPlaneExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
@@ -17,10 +18,13 @@ export interface UpdateControlPlaneEvent {
   executionName: string;
   /** Upgrade even when upgrade-readiness insights report errors (EKS's `force`). */
   acceptInsightErrors: boolean;
+  /** No hop starts that cannot end before this time; null for none. */
+  deadline: string | null;
 }
 
 export interface UpdateControlPlaneDeps {
   eks: EKSClient;
+  now: () => Date;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface UpdateControlPlaneDeps {
  */
 export async function updateControlPlane(
   event: UpdateControlPlaneEvent,
-  { eks }: UpdateControlPlaneDeps,
+  { eks, now }: UpdateControlPlaneDeps,
 ): Promise<UpdateProgress> {
   const { clusterName, targetVersion } = event;
   const base = {
@@ -66,6 +70,12 @@ export async function updateControlPlane(
   let updateId: string;
   let adopted = false;
   try {
+    ensureFitsBeforeDeadline(
+      `Control plane hop to ${targetVersion}`,
+      controlPlaneExpectedSeconds,
+      event.deadline,
+      now(),
+    );
     const { update } = await eks.send(
       new UpdateClusterVersionCommand({
         name: clusterName,

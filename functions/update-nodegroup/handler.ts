@@ -4,4 +4,6 @@ import { type UpdateNodegroupEvent, updateNodegroup } from './update-nodegroup.t
 
 const eks = new EKSClient({});
 
-export const handler = makeHandler((event: UpdateNodegroupEvent) => updateNodegroup(event, { eks }));
+export const handler = makeHandler((event: UpdateNodegroupEvent) =>
+  updateNodegroup(event, { eks, now: () => new Date() }),
+);

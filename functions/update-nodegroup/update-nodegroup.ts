@@ -4,6 +4,7 @@ import {
   type LaunchTemplateSpecification,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
+import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { adoptableUpdate } from '../shared/eks-updates.ts';
 import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { nextWaitSeconds, nodegroupExpectedSeconds } from '../shared/polling.ts';
@@ -16,10 +17,13 @@ export interface UpdateNodegroupEvent {
   executionName: string;
   force: boolean;
   nodegroup: NodegroupStep;
+  /** No rolling update starts that cannot end before this time; null for none. */
+  deadline: string | null;
 }
 
 export interface UpdateNodegroupDeps {
   eks: EKSClient;
+  now: () => Date;
 }
 
 /**
@@ -29,7 +33,7 @@ export interface UpdateNodegroupDeps {
  */
 export async function updateNodegroup(
   event: UpdateNodegroupEvent,
-  { eks }: UpdateNodegroupDeps,
+  { eks, now }: UpdateNodegroupDeps,
 ): Promise<UpdateProgress> {
   const { clusterName, nodegroup: planned } = event;
   const nodegroupName = planned.name;
@@ -58,6 +62,12 @@ export async function updateNodegroup(
   let updateId: string;
   let adopted = false;
   try {
+    ensureFitsBeforeDeadline(
+      `Node group ${nodegroupName} rolling to ${target}`,
+      expectedSeconds,
+      event.deadline,
+      now(),
+    );
     const { update } = await eks.send(
       new UpdateNodegroupVersionCommand({
         clusterName,

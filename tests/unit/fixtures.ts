@@ -49,5 +49,6 @@ export const seedPlan: UpgradePlan = {
   dryRun: false,
   notify: true,
   summary: '',
-  subjects: { start: 's', success: 's', failure: 'f' },
+  deadline: null,
+  subjects: { start: 's', success: 's', failure: 'f', deferral: 'd' },
 };

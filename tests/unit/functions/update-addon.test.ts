@@ -13,10 +13,13 @@ import { eksError } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
 const eks = new EKSClient({ region: 'us-east-1' });
+const now = new Date('2026-11-25T02:00:00Z');
+const deps = { eks, now: () => now };
 const event = {
   clusterName: 'prod',
   executionName: 'run-1',
   addon: { name: 'vpc-cni', from: 'v1.11.4-eksbuild.1', to: 'v1.12.6-eksbuild.2' },
+  deadline: null,
 };
 
 describe('updateAddon', () => {
@@ -29,7 +32,7 @@ describe('updateAddon', () => {
 
   it("moves the add-on and keeps the user's configuration", async () => {
     eksMock.on(UpdateAddonCommand).resolves({ update: { id: 'a-1', status: 'InProgress' } });
-    expect(await updateAddon(event, { eks })).toMatchObject({
+    expect(await updateAddon(event, deps)).toMatchObject({
       kind: 'addon',
       addonName: 'vpc-cni',
       updateId: 'a-1',
@@ -47,7 +50,7 @@ describe('updateAddon', () => {
     eksMock
       .on(DescribeAddonCommand)
       .resolves({ addon: { addonVersion: 'v1.12.6-eksbuild.2', status: 'ACTIVE' } });
-    expect(await updateAddon(event, { eks })).toMatchObject({ status: 'Skipped' });
+    expect(await updateAddon(event, deps)).toMatchObject({ status: 'Skipped' });
     expect(eksMock).not.toHaveReceivedCommand(UpdateAddonCommand);
   });
 
@@ -62,7 +65,7 @@ describe('updateAddon', () => {
         params: [{ type: 'AddonVersion', value: 'v1.12.6-eksbuild.2' }],
       },
     });
-    expect(await updateAddon(event, { eks })).toMatchObject({ updateId: 'a-0', adopted: true });
+    expect(await updateAddon(event, deps)).toMatchObject({ updateId: 'a-0', adopted: true });
     expect(eksMock).toHaveReceivedCommandWith(ListUpdatesCommand, { name: 'prod', addonName: 'vpc-cni' });
   });
 });

@@ -14,11 +14,14 @@ import { eksError } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
 const eks = new EKSClient({ region: 'us-east-1' });
+const now = new Date('2026-11-25T02:00:00Z');
+const deps = { eks, now: () => now };
 const event = {
   clusterName: 'prod',
   targetVersion: '1.19',
   executionName: 'run-1',
   acceptInsightErrors: false,
+  deadline: null,
 };
 
 describe('updateControlPlane', () => {
@@ -39,7 +42,7 @@ describe('updateControlPlane', () => {
         },
       ],
     });
-    await expect(updateControlPlane(event, { eks })).rejects.toMatchObject({
+    await expect(updateControlPlane(event, deps)).rejects.toMatchObject({
       name: 'InsightsBlockUpgradeError',
       message: expect.stringContaining('extensions/v1beta1'),
     });
@@ -55,13 +58,13 @@ describe('updateControlPlane', () => {
       .on(ListInsightsCommand)
       .resolves({ insights: [{ name: 'Deprecated APIs', insightStatus: { status: 'ERROR' } }] });
     eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
-    await updateControlPlane({ ...event, acceptInsightErrors: true }, { eks });
+    await updateControlPlane({ ...event, acceptInsightErrors: true }, deps);
     expect(eksMock).toHaveReceivedCommandWith(UpdateClusterVersionCommand, { force: true });
   });
 
   it('starts a one-minor update with a token derived from the execution and the step', async () => {
     eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
-    const result = await updateControlPlane(event, { eks });
+    const result = await updateControlPlane(event, deps);
     expect(result).toMatchObject({
       updateId: 'u-1',
       status: 'InProgress',
@@ -78,18 +81,33 @@ describe('updateControlPlane', () => {
 
   it('sends the same token when the invocation is retried', async () => {
     eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
-    await updateControlPlane(event, { eks });
-    await updateControlPlane(event, { eks });
+    await updateControlPlane(event, deps);
+    await updateControlPlane(event, deps);
     const tokens = eksMock
       .commandCalls(UpdateClusterVersionCommand)
       .map((call) => call.args[0].input.clientRequestToken);
     expect(new Set(tokens).size).toBe(1);
   });
 
+  it('defers a hop that would not end before the deadline, without calling UpdateClusterVersion', async () => {
+    const deadline = new Date(now.getTime() + 20 * 60_000).toISOString();
+    await expect(updateControlPlane({ ...event, deadline }, deps)).rejects.toMatchObject({
+      name: 'UpgradeDeferredError',
+      message: expect.stringContaining('Control plane hop to 1.19 needs about 25 minutes'),
+    });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateClusterVersionCommand);
+  });
+
+  it('starts a hop that ends before the deadline', async () => {
+    eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
+    const deadline = new Date(now.getTime() + 30 * 60_000).toISOString();
+    expect(await updateControlPlane({ ...event, deadline }, deps)).toMatchObject({ updateId: 'u-1' });
+  });
+
   it('skips when the cluster is already on (or past) the target', async () => {
     for (const version of ['1.19', '1.20']) {
       eksMock.on(DescribeClusterCommand).resolves({ cluster: { name: 'prod', version, status: 'ACTIVE' } });
-      expect(await updateControlPlane(event, { eks })).toMatchObject({ status: 'Skipped', updateId: null });
+      expect(await updateControlPlane(event, deps)).toMatchObject({ status: 'Skipped', updateId: null });
     }
     expect(eksMock).not.toHaveReceivedCommand(UpdateClusterVersionCommand);
   });
@@ -116,7 +134,7 @@ describe('updateControlPlane', () => {
         params: [{ type: 'Version', value: '1.19' }],
       },
     });
-    const result = await updateControlPlane(event, { eks });
+    const result = await updateControlPlane(event, deps);
     expect(result).toMatchObject({ updateId: 'u-9', status: 'InProgress', adopted: true });
   });
 
@@ -126,7 +144,7 @@ describe('updateControlPlane', () => {
     eksMock
       .on(DescribeUpdateCommand)
       .resolves({ update: { id: 'u-cfg', status: 'InProgress', type: 'LoggingUpdate' } });
-    await expect(updateControlPlane(event, { eks })).rejects.toMatchObject({
+    await expect(updateControlPlane(event, deps)).rejects.toMatchObject({
       name: 'UpdateInProgressError',
       message: expect.stringContaining('u-cfg'),
     });
@@ -136,7 +154,7 @@ describe('updateControlPlane', () => {
     eksMock
       .on(UpdateClusterVersionCommand)
       .rejects(eksError('InvalidParameterException', 'unsupported Kubernetes version'));
-    await expect(updateControlPlane(event, { eks })).rejects.toMatchObject({
+    await expect(updateControlPlane(event, deps)).rejects.toMatchObject({
       name: 'InvalidParameterException',
     });
   });

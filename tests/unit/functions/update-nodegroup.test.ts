@@ -14,7 +14,15 @@ import { eksError, seedRotation } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
 const eks = new EKSClient({ region: 'us-east-1' });
-const event = { clusterName: 'prod', nodegroup: seedRotation, force: false, executionName: 'run-1' };
+const now = new Date('2026-11-25T02:00:00Z');
+const deps = { eks, now: () => now };
+const event = {
+  clusterName: 'prod',
+  nodegroup: seedRotation,
+  force: false,
+  executionName: 'run-1',
+  deadline: null,
+};
 
 function givenNodegroup(overrides: Partial<Nodegroup> = {}) {
   eksMock.on(DescribeNodegroupCommand).resolves({
@@ -37,7 +45,7 @@ describe('updateNodegroup', () => {
   });
 
   it('starts a rolling update to the control plane version, respecting pod disruption budgets', async () => {
-    const result = await updateNodegroup(event, { eks });
+    const result = await updateNodegroup(event, deps);
     expect(result).toMatchObject({
       kind: 'nodegroup',
       nodegroupName: 'managednodegroup',
@@ -58,7 +66,7 @@ describe('updateNodegroup', () => {
   it('passes force and a pinned release through', async () => {
     await updateNodegroup(
       { ...event, force: true, nodegroup: { ...seedRotation, releaseVersion: '1.19.15-20211013' } },
-      { eks },
+      deps,
     );
     expect(eksMock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, {
       force: true,
@@ -68,21 +76,29 @@ describe('updateNodegroup', () => {
 
   it('keeps the node group on its launch template version', async () => {
     givenNodegroup({ launchTemplate: { id: 'lt-0abc', name: 'ng-template', version: '7' } });
-    await updateNodegroup(event, { eks });
+    await updateNodegroup(event, deps);
     expect(eksMock).toHaveReceivedCommandWith(UpdateNodegroupVersionCommand, {
       launchTemplate: { id: 'lt-0abc', version: '7' },
     });
   });
 
+  it('defers a rolling update that would not end before the deadline', async () => {
+    const deadline = new Date(now.getTime() + 10 * 60_000).toISOString();
+    await expect(updateNodegroup({ ...event, deadline }, deps)).rejects.toMatchObject({
+      name: 'UpgradeDeferredError',
+    });
+    expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupVersionCommand);
+  });
+
   it('skips a node group already on the target', async () => {
     givenNodegroup({ version: '1.19', releaseVersion: '1.19.15-20211013' });
-    expect(await updateNodegroup(event, { eks })).toMatchObject({ status: 'Skipped', updateId: null });
+    expect(await updateNodegroup(event, deps)).toMatchObject({ status: 'Skipped', updateId: null });
     expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupVersionCommand);
   });
 
   it('skips a node group on a custom AMI and says why', async () => {
     givenNodegroup({ releaseVersion: 'ami-0123456789abcdef0' });
-    expect(await updateNodegroup(event, { eks })).toMatchObject({
+    expect(await updateNodegroup(event, deps)).toMatchObject({
       status: 'Skipped',
       note: expect.stringContaining('custom AMI'),
     });
@@ -91,7 +107,7 @@ describe('updateNodegroup', () => {
 
   it('never rolls a node group back from a version past the step (a rerun)', async () => {
     givenNodegroup({ version: '1.20', releaseVersion: '1.20.4-20210526' });
-    expect(await updateNodegroup(event, { eks })).toMatchObject({
+    expect(await updateNodegroup(event, deps)).toMatchObject({
       status: 'Skipped',
       note: expect.stringContaining('past'),
     });
@@ -109,7 +125,7 @@ describe('updateNodegroup', () => {
       reason: 'launch-template' as const,
       launchTemplate: { id: 'lt-0abc', version: '4' },
     };
-    await updateNodegroup({ ...event, nodegroup: step }, { eks });
+    await updateNodegroup({ ...event, nodegroup: step }, deps);
     const input = eksMock.commandCalls(UpdateNodegroupVersionCommand)[0]?.args[0].input;
     expect(input?.launchTemplate).toEqual({ id: 'lt-0abc', version: '4' });
     expect(input).not.toHaveProperty('version');
@@ -126,7 +142,7 @@ describe('updateNodegroup', () => {
         params: [{ type: 'Version', value: '1.19' }],
       },
     });
-    expect(await updateNodegroup(event, { eks })).toMatchObject({ updateId: 'ng-u-0', adopted: true });
+    expect(await updateNodegroup(event, deps)).toMatchObject({ updateId: 'ng-u-0', adopted: true });
     expect(eksMock).toHaveReceivedCommandWith(ListUpdatesCommand, {
       name: 'prod',
       nodegroupName: 'managednodegroup',
@@ -138,6 +154,6 @@ describe('updateNodegroup', () => {
       .on(UpdateNodegroupVersionCommand)
       .rejects(eksError('ResourceInUseException', 'cluster busy', 409));
     eksMock.on(ListUpdatesCommand).resolves({ updateIds: [] });
-    await expect(updateNodegroup(event, { eks })).rejects.toMatchObject({ name: 'UpdateInProgressError' });
+    await expect(updateNodegroup(event, deps)).rejects.toMatchObject({ name: 'UpdateInProgressError' });
   });
 });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { LocalAws } from '../../local/harness/local-aws.ts';
+import { loadScenario } from '../../local/simulator/index.ts';
+import { clusterState, mutatingCalls, runWorkflow, seedInput } from './helpers.ts';
+
+const start = Date.parse(loadScenario('seed').startTime);
+const minutesFromStart = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
+
+describe('deadlines and upgrade windows', () => {
+  it('never starts a control plane hop that cannot end inside the window', async () => {
+    await runWorkflow({ input: { ...seedInput, deadline: minutesFromStart(20) } }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.output).toMatchObject({ deferral: { Error: 'UpgradeDeferredError' } });
+      expect(mutatingCalls(aws)).toEqual([]);
+      expect(aws.simulator.snapshot().published.at(-1)?.subject).toContain('deferred to the next window');
+    });
+  });
+
+  it('stops cleanly before a step that would overrun, and the next window finishes the upgrade', async () => {
+    const aws = await LocalAws.start(loadScenario('seed'));
+    try {
+      // A 40-minute window from a schedule: the control plane and kube-proxy fit, the node group does not.
+      const window = { start: minutesFromStart(0), minutes: 40 };
+      const first = await aws.execute({ ...seedInput, window }, { executionName: 'window-1' });
+      expect(first.status).toBe('SUCCEEDED');
+      expect(first.output).toMatchObject({
+        deferral: { Cause: expect.stringContaining('Node group managednodegroup') },
+      });
+      expect(clusterState(aws)).toMatchObject({ version: '1.19', nodegroups: [{ version: '1.18' }] });
+
+      const next = { start: new Date(aws.now()).toISOString(), minutes: 240 };
+      const second = await aws.execute({ ...seedInput, window: next }, { executionName: 'window-2' });
+      expect(second.status).toBe('SUCCEEDED');
+      expect(second.output).not.toHaveProperty('deferral');
+      expect(clusterState(aws)).toMatchObject({ version: '1.19', nodegroups: [{ version: '1.19' }] });
+      // Nothing done twice: one control plane update, one add-on update, one node group update.
+      expect(mutatingCalls(aws).map((call) => call.operation)).toEqual([
+        'UpdateClusterVersion',
+        'UpdateAddon',
+        'UpdateNodegroupVersion',
+      ]);
+    } finally {
+      await aws.close();
+    }
+  });
+});
