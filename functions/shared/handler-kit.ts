@@ -14,3 +14,14 @@ export function makeHandler<Input, Output>(step: (input: Input) => Promise<Outpu
     .use(injectLambdaContext(logger, { logEvent: true }))
     .handler((input) => step(input));
 }
+
+/**
+ * An environment variable the template sets, read once at init.
+ * @throws Error naming the variable, so a misconfigured function fails at its first cold start.
+ */
+export function requiredEnvironment(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`Environment variable ${name} is not set; template.yaml sets it for this function.`);
+  return value;
+}

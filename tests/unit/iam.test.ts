@@ -15,6 +15,7 @@ const iamPrefixByClient: Record<string, string> = {
 /** Actions whose APIs have no resource-level permissions, so '*' is the only possible resource. */
 const resourceStarAllowed = new Set([
   'autoscaling:DescribeAutoScalingGroups',
+  'eks:ListClusters',
   'eks:DescribeClusterVersions',
   'eks:DescribeAddonVersions',
   'logs:CreateLogDelivery',

@@ -6,11 +6,27 @@ import { readTemplate, templateFunctions } from '../../scripts/template.ts';
 import { allStates, readDefinitionText } from './definitions.ts';
 
 const template = readTemplate();
-const stateMachine = template.Resources.UpgradeClusterStateMachine?.Properties ?? {};
-const substitutions = stateMachine.DefinitionSubstitutions as Record<string, unknown>;
-const definitionText = readDefinitionText(String(stateMachine.DefinitionUri));
-const definition: unknown = JSON.parse(definitionText);
-const states = allStates(definition);
+const stateMachines = Object.entries(template.Resources)
+  .filter(([, resource]) => resource.Type === 'AWS::Serverless::StateMachine')
+  .map(([logicalId, resource]) => {
+    const properties = resource.Properties ?? {};
+    const definitionText = readDefinitionText(String(properties.DefinitionUri));
+    return {
+      logicalId,
+      substitutions: properties.DefinitionSubstitutions as Record<string, unknown>,
+      definitionText,
+      states: allStates(JSON.parse(definitionText)),
+    };
+  });
+
+/** What a deployment puts in place of each `${...}`: a Lambda, topic or state machine ARN. */
+function fillSubstitutions(text: string): string {
+  return text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+    if (name.endsWith('TopicArn')) return `arn:aws:sns:us-east-1:123456789012:${name}`;
+    if (name.endsWith('StateMachineArn')) return `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+    return `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+  });
+}
 
 /** Error names that AWS itself raises: Step Functions, the Lambda service, and the SDK clients' exceptions. */
 const awsErrorNames = new Set([
@@ -29,16 +45,14 @@ const awsErrorNames = new Set([
   'ServiceUnavailableException',
   'ServerException',
   'InternalFailure',
+  'StepFunctions.SdkClientException',
+  'StepFunctions.AWSStepFunctionsException',
+  'StepFunctions.ExecutionAlreadyExistsException',
 ]);
 
-describe('the upgrade-cluster state machine', () => {
+describe.each(stateMachines)('state machine $logicalId', ({ substitutions, definitionText, states }) => {
   it('is valid Amazon States Language once its substitutions are filled in', () => {
-    const filled = definitionText.replace(/\$\{(\w+)\}/g, (_, name: string) =>
-      name.endsWith('TopicArn')
-        ? `arn:aws:sns:us-east-1:123456789012:${name}`
-        : `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    );
-    const result = aslValidator(JSON.parse(filled));
+    const result = aslValidator(JSON.parse(fillSubstitutions(definitionText)));
     expect(result.errorsText()).toBe('');
     expect(result.isValid).toBe(true);
   });
@@ -88,6 +102,14 @@ describe('the upgrade-cluster state machine', () => {
       expect(retried).not.toContain('States.ALL');
     }
   });
+});
+
+it('has a definition file for every state machine the template declares, and the reverse', () => {
+  const files = readdirSync('statemachine').filter((file) => file.endsWith('.asl.json'));
+  const declared = stateMachines.map(({ logicalId }) =>
+    String(template.Resources[logicalId]?.Properties?.DefinitionUri).replace('statemachine/', ''),
+  );
+  expect(declared.sort()).toEqual(files.sort());
 });
 
 describe('errors.ts', () => {

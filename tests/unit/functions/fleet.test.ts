@@ -1,0 +1,94 @@
+import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resolveFleet } from '../../../functions/resolve-fleet/resolve-fleet.ts';
+import { executionNameFor, parseFleetSpec } from '../../../functions/shared/fleet.ts';
+import { compareReleases } from '../../../functions/shared/release-versions.ts';
+
+const eksMock = mockClient(EKSClient);
+const deps = { eks: new EKSClient({ region: 'us-east-1' }), now: () => new Date('2026-11-25T02:00:00Z') };
+const window = { start: '2026-11-29T02:00:00Z', minutes: 240 };
+
+describe('parseFleetSpec', () => {
+  it('reads cluster=policy pairs, a bare name meaning "next" and "ami" meaning an AMI refresh', () => {
+    expect(parseFleetSpec(' prod-a=next, prod-b=1.31,edge=ami,dev ')).toEqual([
+      { clusterName: 'prod-a', targetVersion: 'next' },
+      { clusterName: 'prod-b', targetVersion: '1.31' },
+      { clusterName: 'edge' },
+      { clusterName: 'dev', targetVersion: 'next' },
+    ]);
+    expect(parseFleetSpec('')).toEqual([]);
+  });
+
+  it('names every bad entry', () => {
+    expect(() => parseFleetSpec('ok,bad name=next,x=2.x,y=next=1')).toThrow(
+      expect.objectContaining({
+        name: 'InvalidInputError',
+        message: expect.stringMatching(/bad name.*x=2\.x.*y=next=1/),
+      }),
+    );
+  });
+});
+
+describe('executionNameFor', () => {
+  it('is stable, at most 80 characters and free of characters Step Functions refuses', () => {
+    const long = executionNameFor(`c${'x'.repeat(99)}`, 'ami-1.32.12-20261126');
+    expect(long.length).toBeLessThanOrEqual(80);
+    expect(long).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(executionNameFor(`c${'x'.repeat(99)}`, 'ami-1.32.12-20261126')).toBe(long);
+    expect(executionNameFor(`c${'x'.repeat(99)}`, 'ami-1.32.13-20261203')).not.toBe(long);
+    expect(executionNameFor('prod', '20261129T0200Z')).toBe('prod-20261129T0200Z');
+  });
+});
+
+describe('compareReleases', () => {
+  it('orders by build date, then Kubernetes patch, and refuses what is not a release', () => {
+    expect(compareReleases('1.32.9-20251108', '1.32.11-20261104')).toBeLessThan(0);
+    expect(compareReleases('1.32.11-20261104', '1.32.11-20261104')).toBe(0);
+    expect(compareReleases('ami-0abc', '1.32.11-20261104')).toBeUndefined();
+  });
+});
+
+describe('resolveFleet', () => {
+  beforeEach(() => eksMock.reset());
+
+  it('names each child from cluster and window, so a repeated schedule starts nothing twice', async () => {
+    const fleet = await resolveFleet(
+      { clusters: 'prod-a=next,edge=ami', window, maxConcurrentClusters: 2 },
+      deps,
+    );
+    expect(fleet).toEqual({
+      items: [
+        {
+          clusterName: 'prod-a',
+          executionName: 'prod-a-20261129T0200Z',
+          input: { clusterName: 'prod-a', targetVersion: 'next', window },
+        },
+        { clusterName: 'edge', executionName: 'edge-20261129T0200Z', input: { clusterName: 'edge', window } },
+      ],
+      maxConcurrentClusters: 2,
+      toleratedFailurePercentage: 0,
+    });
+    expect(
+      await resolveFleet({ clusters: 'prod-a=next,edge=ami', window, maxConcurrentClusters: 2 }, deps),
+    ).toEqual(fleet);
+  });
+
+  it('finds clusters by tag', async () => {
+    eksMock.on(ListClustersCommand).resolves({ clusters: ['a', 'b'] });
+    eksMock.on(DescribeClusterCommand, { name: 'a' }).resolves({ cluster: { tags: { upgrade: 'weekly' } } });
+    eksMock.on(DescribeClusterCommand, { name: 'b' }).resolves({ cluster: { tags: {} } });
+    const fleet = await resolveFleet(
+      { tagFilter: { key: 'upgrade', value: 'weekly' }, targetVersion: 'latest' },
+      deps,
+    );
+    expect(fleet.items.map((item) => item.input)).toEqual([{ clusterName: 'a', targetVersion: 'latest' }]);
+  });
+
+  it('refuses an input that names no cluster, or malformed fields', async () => {
+    await expect(resolveFleet({ clusters: '' }, deps)).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(resolveFleet({ clusters: 'a', maxConcurrentClusters: -1 }, deps)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
+  });
+});
