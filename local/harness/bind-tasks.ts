@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { readTemplate, templateFunctions } from '../../scripts/template.ts';
+import type { JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 
 /** What the runner sees of each task invocation, for progress and counting. */
 export interface TaskRecord {
@@ -13,56 +11,37 @@ export interface TaskRecord {
   error?: { name: string; message: string };
 }
 
-type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
-/** JSON in, JSON out: what a Lambda task exchanges with Step Functions. */
-type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
 export type TaskHandler = (input: JSONValue) => Promise<JSONValue>;
 
 /** Stands between Step Functions and a task's binding, as a fault injector or a meter would. */
 export type TaskWrapper = (state: string, run: TaskHandler) => TaskHandler;
 
-/** A Lambda error as Step Functions reports it: Error is the errorType, Cause the JSON of the error. */
-class LambdaFunctionError extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
+/** Runs a child execution for `states:startExecution.sync:2` and resolves with its description. */
+export type ChildExecutionStarter = (request: {
+  StateMachineArn: string;
+  Name: string;
+  Input: unknown;
+}) => Promise<JSONValue>;
 
-function lambdaContext(functionName: string, requestNumber: number) {
-  return {
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `local-${requestNumber}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+export interface TaskBindingOptions {
+  record: (task: TaskRecord) => void;
+  runtime: LambdaRuntime;
+  wrap?: TaskWrapper;
+  startChild?: ChildExecutionStarter;
 }
 
 /**
  * Binds every Task state of a definition to what AWS would run: `${XFunctionArn}` tasks to the
- * real handler of template.yaml's function X (payloads JSON-serialized as Lambda does), and
- * `sns:publish` tasks to a real SNS client call (which reaches the simulator).
- * Must be called after the AWS endpoint environment points at the simulator; `coldStart` names
- * the module instances, as each deployment's Lambda containers build their own clients.
+ * real handler of template.yaml's function X, `sns:publish` tasks to a real SNS client call (which
+ * reaches the simulator), and `states:startExecution.sync:2` to a child execution of the engine.
+ * Must be called after the AWS endpoint environment points at the simulator.
  */
 export async function bindTasks(
   definition: { States: Record<string, unknown> },
-  record: (task: TaskRecord) => void,
-  coldStart: string,
-  wrap: TaskWrapper = (_state, run) => run,
+  { record, runtime, wrap = (_state, run) => run, startChild }: TaskBindingOptions,
 ): Promise<Record<string, TaskHandler>> {
-  const entryPoints = new Map(templateFunctions(readTemplate()).map((fn) => [fn.logicalId, fn.entryPoint]));
   const sns = new SNSClient({});
   const bindings: Record<string, TaskHandler> = {};
-  let requestNumber = 0;
 
   const traced = (state: string, bound: TaskHandler): TaskHandler => {
     const run = wrap(state, bound);
@@ -81,27 +60,12 @@ export async function bindTasks(
   };
 
   for (const [state, resource] of taskResources(definition)) {
-    const functionId = /^\$\{(\w+)Arn\}$/.exec(resource)?.[1];
+    const functionId = /^\$\{(\w+Function)Arn\}$/.exec(resource)?.[1];
     if (functionId) {
-      const entryPoint = entryPoints.get(functionId);
-      if (!entryPoint)
+      if (!runtime.has(functionId))
         throw new Error(`State ${state} calls ${functionId}, which template.yaml does not define.`);
-      // A fresh module instance per cold start: its SDK clients are built against this run's endpoint.
-      const url = `${pathToFileURL(resolve(entryPoint)).href}?cold-start=${coldStart}`;
-      const module = (await import(url)) as { handler: LambdaHandler };
-      bindings[state] = traced(state, async (input) => {
-        requestNumber += 1;
-        try {
-          const output = await module.handler(
-            JSON.parse(JSON.stringify(input)),
-            lambdaContext(functionId, requestNumber),
-          );
-          return JSON.parse(JSON.stringify(output ?? null)) as JSONValue;
-        } catch (error) {
-          const { name, message } = error instanceof Error ? error : new Error(String(error));
-          throw new LambdaFunctionError(name, JSON.stringify({ errorType: name, errorMessage: message }));
-        }
-      });
+      await runtime.load(functionId);
+      bindings[state] = traced(state, (input) => runtime.invoke(functionId, input));
     } else if (resource === 'arn:aws:states:::sns:publish') {
       bindings[state] = traced(state, async (input) => {
         const { TopicArn, Subject, Message } = input as {
@@ -114,6 +78,10 @@ export async function bindTasks(
         );
         return { MessageId: result.MessageId ?? null };
       });
+    } else if (resource === 'arn:aws:states:::states:startExecution.sync:2' && startChild) {
+      bindings[state] = traced(state, (input) =>
+        startChild(input as { StateMachineArn: string; Name: string; Input: unknown }),
+      );
     } else {
       throw new Error(`State ${state} uses ${resource}, which the local runner cannot bind.`);
     }

@@ -1,13 +1,27 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { type Scenario, type Simulator, startSimulator } from '../simulator/index.ts';
+import { readTemplate, type Template } from '../../scripts/template.ts';
+import {
+  ApiError,
+  type ExecutionDescription,
+  type HistoryEvent,
+  type Scenario,
+  type Simulator,
+  type StepFunctionsBackend,
+  startSimulator,
+} from '../simulator/index.ts';
 import { bindTasks, type TaskRecord, type TaskWrapper } from './bind-tasks.ts';
+import { type JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 import { VirtualTime } from './virtual-time.ts';
 
-export const defaultDefinitionFile = 'statemachine/upgrade-cluster.asl.json';
+export const defaultStateMachine = 'UpgradeClusterStateMachine';
 
 export interface ExecuteOptions {
   executionName?: string;
+  /** The template's state machine to run (logical id); default the cluster upgrade. */
+  stateMachine?: string;
+  /** Run this definition file instead of the state machine's own (same substitutions). */
   definitionFile?: string;
   /** Called as each task ends, with simulated timestamps: the runner's live progress. */
   onTask?: (task: TaskRecord) => void;
@@ -17,12 +31,6 @@ export interface ExecuteOptions {
   wrapTask?: TaskWrapper;
   /** Stops the execution (as StopExecution would) once this many tasks have ended. */
   abortAfterTasks?: number;
-}
-
-/** A running execution: poll `settled()`, await `result`. */
-interface RunningExecution {
-  settled: () => boolean;
-  result: Promise<ExecutionResult>;
 }
 
 export interface ExecutionResult {
@@ -40,6 +48,29 @@ export interface ExecutionResult {
   tasks: TaskRecord[];
 }
 
+export interface LocalAwsOptions {
+  /** The template's FleetClusters parameter, for the functions that read it. */
+  fleetClusters?: string;
+}
+
+/** A function invocation that a topic's subscription or a schedule caused. */
+export interface Invocation {
+  functionId: string;
+  at: number;
+  event: unknown;
+  output?: JSONValue;
+  error?: string;
+}
+
+interface ExecutionRecord {
+  description: ExecutionDescription;
+  tasks: TaskRecord[];
+  result: Promise<ExecutionResult>;
+  settled: boolean;
+}
+
+const stackName = 'eks-upgrade';
+
 const simulatedEnvironment = {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
@@ -50,22 +81,54 @@ const simulatedEnvironment = {
 };
 
 /**
- * AWS on this machine: the simulator with a scenario, on a virtual clock, and the real state
- * machine definition run by aws-local-stepfunctions with its tasks bound to the real handlers.
- * The handlers' SDK clients reach the simulator through AWS_ENDPOINT_URL over real HTTP, so
- * requests and responses are serialized exactly as against AWS.
+ * AWS on this machine: the simulator with a scenario, on a virtual clock; the real state machine
+ * definitions run by aws-local-stepfunctions with their tasks bound to the real handlers; SNS
+ * topics delivering to the functions subscribed to them; Step Functions' StartExecution running
+ * executions here. The handlers' SDK clients reach the simulator through AWS_ENDPOINT_URL over
+ * real HTTP, so requests and responses are serialized exactly as against AWS.
  */
 export class LocalAws {
+  readonly invocations: Invocation[] = [];
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly template: Template = readTemplate();
+  private readonly runtime: LambdaRuntime;
+  /** Executions binding their tasks (reading the definition, loading handlers). */
+  private binding = 0;
+
   private constructor(
     readonly scenario: Scenario,
     readonly simulator: Simulator,
     private readonly time: VirtualTime,
     private readonly savedEnvironment: Record<string, string | undefined>,
-  ) {}
+    private readonly parameters: Record<string, string>,
+  ) {
+    this.runtime = new LambdaRuntime(simulator.endpoint);
+  }
 
-  static async start(scenario: Scenario): Promise<LocalAws> {
+  static async start(scenario: Scenario, options: LocalAwsOptions = {}): Promise<LocalAws> {
     const time = new VirtualTime(Date.parse(scenario.startTime));
-    const simulator = await startSimulator({ scenario, now: () => time.now() });
+    // The simulator calls back into this object, which needs the simulator to exist: bind late.
+    let self: LocalAws | undefined;
+    const late = (): LocalAws => {
+      if (!self) throw new ApiError('ServiceUnavailable', 503, 'The local runner is starting');
+      return self;
+    };
+    const simulator = await startSimulator({
+      scenario,
+      now: () => time.now(),
+      stepFunctions: {
+        startExecution: (request) => late().startFromApi(request),
+        describeExecution: (arn) => late().describe(arn),
+        getExecutionHistory: (arn) => late().history(arn),
+      } satisfies StepFunctionsBackend,
+      onPublish: (message) => late().deliver(message.topicArn, message.subject, message.message),
+    });
+    const parameters = {
+      FleetClusters: options.fleetClusters ?? '',
+      LogLevel: 'INFO',
+      ClusterNamePattern: '*',
+    };
     const environment: Record<string, string> = {
       ...simulatedEnvironment,
       AWS_ENDPOINT_URL: simulator.endpoint,
@@ -73,11 +136,20 @@ export class LocalAws {
       AWS_DEFAULT_REGION: scenario.region,
     };
     const saved = Object.fromEntries(Object.keys(environment).map((key) => [key, process.env[key]]));
+    self = new LocalAws(scenario, simulator, time, saved, parameters);
+    // Each function's own environment from template.yaml, with this machine's ARNs and parameters.
+    for (const resource of Object.values(self.template.Resources)) {
+      const variables = (
+        resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined
+      )?.Variables;
+      for (const [key, value] of Object.entries(variables ?? {})) environment[key] = self.resolve(value);
+    }
+    for (const key of Object.keys(environment)) if (!(key in saved)) saved[key] = process.env[key];
     for (const [key, value] of Object.entries(environment)) {
       if (value === '') delete process.env[key];
       else process.env[key] = value;
     }
-    return new LocalAws(scenario, simulator, time, saved);
+    return self;
   }
 
   /** Simulated time, ms since epoch. */
@@ -85,7 +157,14 @@ export class LocalAws {
     return this.time.now();
   }
 
-  /** Runs one execution of the state machine to its end, on simulated time. */
+  /** The local ARN of one of the template's state machines. */
+  stateMachineArn(logicalId: string): string {
+    const uri = String(this.template.Resources[logicalId]?.Properties?.DefinitionUri ?? logicalId);
+    const { region, accountId } = this.scenario;
+    return `arn:aws:states:${region}:${accountId}:stateMachine:${stackName}-${basename(uri, '.asl.json')}`;
+  }
+
+  /** Runs one execution of a state machine to its end, on simulated time. */
   async execute(input: unknown, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const [result] = await this.executeTogether([{ input, options }]);
     if (!result) throw new Error('the execution produced no result');
@@ -96,33 +175,136 @@ export class LocalAws {
   async executeTogether(
     runs: Array<{ input: unknown; options?: ExecuteOptions }>,
   ): Promise<ExecutionResult[]> {
-    const started = await Promise.all(runs.map((run) => this.start(run.input, run.options ?? {})));
-    await this.time.runUntil(
-      () => started.every((execution) => execution.settled()),
-      () => this.simulator.inFlight(),
-    );
-    return Promise.all(started.map((execution) => execution.result));
+    const started = runs.map((run) => {
+      const options = run.options ?? {};
+      const stateMachine = options.stateMachine ?? defaultStateMachine;
+      const name = options.executionName ?? `local-${this.now()}-${this.executions.size}`;
+      return this.launch(stateMachine, name, run.input, options);
+    });
+    await this.settle();
+    return Promise.all(started.map((record) => record.result));
   }
 
-  private async start(input: unknown, options: ExecuteOptions): Promise<RunningExecution> {
-    const executionName = options.executionName ?? `local-${this.now()}`;
-    const text = readFileSync(options.definitionFile ?? defaultDefinitionFile, 'utf8');
-    const definition = this.substitute(text);
+  /** Invokes one of the template's functions as its schedule would, and lets what it causes run out. */
+  async invoke(functionId: string, event: unknown = {}): Promise<Invocation> {
+    const invocation: Invocation = { functionId, at: this.now(), event };
+    this.invocations.push(invocation);
+    this.track(
+      this.runtime.invoke(functionId, event).then(
+        (output) => {
+          invocation.output = output;
+        },
+        (error: unknown) => {
+          invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        },
+      ),
+    );
+    await this.settle();
+    return invocation;
+  }
+
+  /** Lets simulated time pass with nothing of the workflow's running (e.g. until the next window). */
+  async advance(seconds: number): Promise<void> {
+    let done = false;
+    setTimeout(() => {
+      done = true;
+    }, seconds * 1000);
+    await this.time.runUntil(
+      () => done,
+      () => this.busy(),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.simulator.close();
+    this.time.uninstall();
+    for (const [key, value] of Object.entries(this.savedEnvironment)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+
+  /** Work that is not a timer but must end before simulated time moves: HTTP requests and module loads. */
+  private busy(): number {
+    return this.simulator.inFlight() + this.runtime.loading() + this.binding;
+  }
+
+  /** Runs the clock until every execution, delivery and invocation has ended. */
+  private settle(): Promise<void> {
+    return this.time.runUntil(
+      () => this.pending.size === 0 && [...this.executions.values()].every((record) => record.settled),
+      () => this.busy(),
+    );
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  private launch(
+    stateMachine: string,
+    name: string,
+    input: unknown,
+    options: ExecuteOptions,
+  ): ExecutionRecord {
+    const stateMachineArn = this.stateMachineArn(stateMachine);
+    const key = `${stateMachineArn}:${name}`;
+    const description: ExecutionDescription = {
+      executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+      stateMachineArn,
+      name,
+      status: 'RUNNING',
+      startDate: this.now(),
+      input: JSON.stringify(input ?? {}),
+    };
     const tasks: TaskRecord[] = [];
+    const record: ExecutionRecord = {
+      description,
+      tasks,
+      settled: false,
+      result: this.run(stateMachine, description, input, options, tasks),
+    };
+    void record.result.then((result) => {
+      record.settled = true;
+      description.status = result.status;
+      description.stopDate = result.endedAt;
+      if (result.output !== undefined) description.output = JSON.stringify(result.output);
+      if (result.error) description.error = result.error;
+      if (result.cause) description.cause = result.cause;
+    });
+    this.executions.set(key, record);
+    return record;
+  }
+
+  private async run(
+    stateMachine: string,
+    description: ExecutionDescription,
+    input: unknown,
+    options: ExecuteOptions,
+    tasks: TaskRecord[],
+  ): Promise<ExecutionResult> {
+    const properties = this.template.Resources[stateMachine]?.Properties ?? {};
+    const text = readFileSync(options.definitionFile ?? String(properties.DefinitionUri), 'utf8');
+    const substitutions = (properties.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
+    const definition = JSON.parse(
+      text.replace(/\$\{(\w+)\}/g, (_, name: string) => this.resolve(substitutions[name])),
+    ) as StateMachineDefinition;
     let abort: () => void = () => undefined;
+    this.binding += 1;
     // Bound from the definition as written, where each task names its template function.
-    const bindings = await bindTasks(
-      JSON.parse(text),
-      (task) => {
+    const bindings = await bindTasks(JSON.parse(text), {
+      runtime: this.runtime,
+      record: (task) => {
         tasks.push(task);
         options.onTask?.(task);
         if (tasks.length === options.abortAfterTasks) abort();
       },
-      this.simulator.endpoint,
-      options.wrapTask,
-    );
-    const { region, accountId } = this.scenario;
-    const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:eks-upgrade-upgrade-cluster`;
+      ...(options.wrapTask ? { wrap: options.wrapTask } : {}),
+      startChild: (request) => this.runChild(request),
+    }).finally(() => {
+      this.binding -= 1;
+    });
     const startedAt = this.now();
     const execution = new StateMachine(definition).run(input as never, {
       overrides: {
@@ -138,11 +320,14 @@ export class LocalAws {
       noThrowOnAbort: true,
       context: {
         Execution: {
-          Id: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`,
-          Name: executionName,
-          RoleArn: `arn:aws:iam::${accountId}:role/eks-upgrade-state-machine`,
+          Id: description.executionArn,
+          Name: description.name,
+          RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
         },
-        StateMachine: { Id: stateMachineArn, Name: 'eks-upgrade-upgrade-cluster' },
+        StateMachine: {
+          Id: description.stateMachineArn,
+          Name: description.stateMachineArn.split(':').at(-1) ?? '',
+        },
       },
     });
     let aborted = false;
@@ -150,54 +335,208 @@ export class LocalAws {
       aborted = true;
       execution.abort();
     };
-
     let stateTransitions = 0;
     const counting = (async () => {
       for await (const event of execution.eventLogs) if (event.type === 'StateEntered') stateTransitions += 1;
     })();
-    let settled = false;
-    const outcome = execution.result.then(
+    const ended = await execution.result.then(
       (output: unknown) =>
         aborted ? { status: 'ABORTED' as const } : { status: 'SUCCEEDED' as const, output },
       (failure: unknown) => ({ status: 'FAILED' as const, ...failureOf(failure) }),
     );
-    void outcome.finally(() => {
-      settled = true;
-    });
-    const result = (async (): Promise<ExecutionResult> => {
-      const ended = await outcome;
-      await counting;
-      return {
-        executionName,
-        ...ended,
-        startedAt,
-        endedAt: this.now(),
-        stateTransitions,
-        lambdaInvocations: tasks.filter((task) => !task.state.startsWith('Notify')).length,
-        tasks,
-      };
-    })();
-    return { settled: () => settled, result };
+    await counting;
+    return {
+      executionName: description.name,
+      ...ended,
+      startedAt,
+      endedAt: this.now(),
+      stateTransitions,
+      lambdaInvocations: tasks.filter(
+        (task) => task.state !== 'Upgrade Cluster' && !task.state.startsWith('Notify'),
+      ).length,
+      tasks,
+    };
   }
 
-  async close(): Promise<void> {
-    await this.simulator.close();
-    this.time.uninstall();
-    for (const [key, value] of Object.entries(this.savedEnvironment)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
+  /** `states:startExecution.sync:2`: a child execution, followed to its end. */
+  private async runChild(request: {
+    StateMachineArn: string;
+    Name: string;
+    Input: unknown;
+  }): Promise<JSONValue> {
+    const stateMachine = this.logicalIdOf(request.StateMachineArn);
+    if (this.executions.has(`${request.StateMachineArn}:${request.Name}`)) {
+      throw Object.assign(new Error(`Execution already exists: '${request.Name}'`), {
+        name: 'StepFunctions.ExecutionAlreadyExistsException',
+      });
+    }
+    const input = typeof request.Input === 'string' ? (JSON.parse(request.Input) as unknown) : request.Input;
+    const result = await this.launch(stateMachine, request.Name, input, {}).result;
+    const description = this.describe(
+      `${request.StateMachineArn.replace(':stateMachine:', ':execution:')}:${request.Name}`,
+    );
+    if (result.status !== 'SUCCEEDED') {
+      throw Object.assign(
+        new Error(JSON.stringify({ ...description, startDate: description.startDate / 1000 })),
+        {
+          name: 'States.TaskFailed',
+        },
+      );
+    }
+    return {
+      ExecutionArn: description.executionArn,
+      Status: result.status,
+      Output: (result.output ?? null) as JSONValue,
+      StartDate: description.startDate,
+      StopDate: result.endedAt,
+    };
+  }
+
+  private startFromApi(request: {
+    stateMachineArn: string;
+    name: string;
+    input: string;
+  }): ExecutionDescription {
+    const stateMachine = this.logicalIdOf(request.stateMachineArn);
+    if (!/^[A-Za-z0-9._-]{1,80}$/.test(request.name)) {
+      throw new ApiError('InvalidName', 400, `Invalid Name: '${request.name}'`);
+    }
+    if (this.executions.has(`${request.stateMachineArn}:${request.name}`)) {
+      throw new ApiError('ExecutionAlreadyExists', 400, `Execution Already Exists: '${request.name}'`);
+    }
+    const record = this.launch(stateMachine, request.name, JSON.parse(request.input), {});
+    return record.description;
+  }
+
+  private describe(executionArn: string): ExecutionDescription {
+    const record = [...this.executions.values()].find(
+      (candidate) => candidate.description.executionArn === executionArn,
+    );
+    if (!record)
+      throw new ApiError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${executionArn}'`);
+    return { ...record.description };
+  }
+
+  /** The execution's history as GetExecutionHistory tells it: task entries and exits, start and end. */
+  private history(executionArn: string): HistoryEvent[] {
+    const record = [...this.executions.values()].find(
+      (candidate) => candidate.description.executionArn === executionArn,
+    );
+    if (!record)
+      throw new ApiError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${executionArn}'`);
+    const { description } = record;
+    const events: Array<Omit<HistoryEvent, 'id' | 'previousEventId'>> = [
+      { timestamp: description.startDate, type: 'ExecutionStarted', details: { input: description.input } },
+    ];
+    for (const task of record.tasks) {
+      events.push({
+        timestamp: task.startedAt,
+        type: 'TaskStateEntered',
+        details: { name: task.state, input: JSON.stringify(task.input) },
+      });
+      events.push(
+        task.error
+          ? {
+              timestamp: task.endedAt,
+              type: 'TaskFailed',
+              details: { resource: task.state, error: task.error.name, cause: task.error.message },
+            }
+          : {
+              timestamp: task.endedAt,
+              type: 'TaskStateExited',
+              details: { name: task.state, output: JSON.stringify(task.output ?? null) },
+            },
+      );
+    }
+    if (description.status !== 'RUNNING') {
+      const type = {
+        SUCCEEDED: 'ExecutionSucceeded',
+        FAILED: 'ExecutionFailed',
+        ABORTED: 'ExecutionAborted',
+      }[description.status];
+      const details =
+        description.status === 'SUCCEEDED'
+          ? { output: description.output ?? 'null' }
+          : { error: description.error ?? '', cause: description.cause ?? '' };
+      events.push({ timestamp: description.stopDate ?? this.now(), type, details });
+    }
+    return events.map((event, index) => ({ ...event, id: index + 1, previousEventId: index }));
+  }
+
+  /** SNS delivers each message to the functions subscribed to its topic, as an SNS event. */
+  private deliver(topicArn: string, subject: string | undefined, message: string): void {
+    for (const [functionId, resource] of Object.entries(this.template.Resources)) {
+      const events = (resource.Properties?.Events ?? {}) as Record<
+        string,
+        { Type?: string; Properties?: { Topic?: unknown } }
+      >;
+      const subscribed = Object.values(events).some(
+        (event) => event.Type === 'SNS' && this.resolve(event.Properties?.Topic) === topicArn,
+      );
+      if (!subscribed) continue;
+      const event = {
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            Sns: {
+              Type: 'Notification',
+              MessageId: `${topicArn}:${this.invocations.length}`,
+              TopicArn: topicArn,
+              Subject: subject ?? null,
+              Message: message,
+              Timestamp: new Date(this.now()).toISOString(),
+            },
+          },
+        ],
+      };
+      const invocation: Invocation = { functionId, at: this.now(), event };
+      this.invocations.push(invocation);
+      this.track(
+        this.runtime.invoke(functionId, event).then(
+          (output) => {
+            invocation.output = output;
+          },
+          (error: unknown) => {
+            invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          },
+        ),
+      );
     }
   }
 
-  /** Fills the template's DefinitionSubstitutions with local ARNs, as a deployment would. */
-  private substitute(text: string): StateMachineDefinition {
-    const { region, accountId } = this.scenario;
-    const filled = text.replace(/\$\{(\w+)\}/g, (_, name: string) =>
-      name.endsWith('TopicArn')
-        ? `arn:aws:sns:${region}:${accountId}:eks-upgrade-${name.replace(/Arn$/, '')}`
-        : `arn:aws:lambda:${region}:${accountId}:function:eks-upgrade-${name.replace(/Arn$/, '')}`,
+  private logicalIdOf(stateMachineArn: string): string {
+    const found = Object.keys(this.template.Resources).find(
+      (logicalId) =>
+        this.template.Resources[logicalId]?.Type === 'AWS::Serverless::StateMachine' &&
+        this.stateMachineArn(logicalId) === stateMachineArn,
     );
-    return JSON.parse(filled) as StateMachineDefinition;
+    if (!found)
+      throw new ApiError(
+        'StateMachineDoesNotExist',
+        400,
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
+    return found;
+  }
+
+  /** A template value (`!Ref`, `!GetAtt x.Arn`, a string) as this machine deploys it. */
+  private resolve(value: unknown): string {
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+    const { region, accountId } = this.scenario;
+    if (typeof value === 'object' && value !== null && 'Ref' in value) {
+      const name = String(value.Ref);
+      const parameter = this.parameters[name];
+      if (parameter !== undefined) return parameter;
+      const type = this.template.Resources[name]?.Type;
+      if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${region}:${accountId}:${stackName}-${name}`;
+      if (type === 'AWS::Serverless::StateMachine') return this.stateMachineArn(name);
+      return `${stackName}-${name}`;
+    }
+    if (typeof value === 'object' && value !== null && 'Fn::GetAtt' in value) {
+      const [name = ''] = value['Fn::GetAtt'] as string[];
+      return `arn:aws:lambda:${region}:${accountId}:function:${stackName}-${name}`;
+    }
+    throw new Error(`The local runner cannot resolve ${JSON.stringify(value)}`);
   }
 }
 

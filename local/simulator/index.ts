@@ -4,19 +4,26 @@ import { isEksPath, routeEks } from './eks.ts';
 import { ApiError, type UpdateRecord, uuidFrom, World } from './model.ts';
 import { routeQuery } from './query-protocol.ts';
 import { type Fault, type FaultName, parseScenario, type Scenario } from './scenario.ts';
+import { routeSfn, type StepFunctionsBackend } from './sfn.ts';
 import { routeSsm } from './ssm-sns.ts';
 import type { IncomingRequest, Reply, RoutedRequest, Service } from './wire.ts';
 
 // A simulator of the AWS APIs the workflow calls (EKS, Auto Scaling, SSM, SNS) on one local HTTP server,
 // speaking their real wire protocols, over a lazy virtual clock. It shares no code with functions/.
 
+export { ApiError } from './model.ts';
 export { applyFault, faultNames, loadScenario, publishRelease } from './scenario.ts';
+export type { ExecutionDescription, HistoryEvent, StepFunctionsBackend } from './sfn.ts';
 export type { FaultName, Scenario, UpdateRecord };
 
 export interface SimulatorOptions {
   scenario: Scenario;
   /** Default 0 (ephemeral); the host is always 127.0.0.1. */
   port?: number;
+  /** Runs the executions StartExecution asks for (the local engine); without it, Step Functions is absent. */
+  stepFunctions?: StepFunctionsBackend;
+  /** Called after each SNS Publish, so a runner can deliver it to the topic's subscribers. */
+  onPublish?: (message: { topicArn: string; subject?: string; message: string; at: number }) => void;
   /** Simulated ms since epoch; default Date.now. In-process runs pass a fake clock. */
   now?: () => number;
 }
@@ -96,6 +103,7 @@ const faultErrors: Record<Service, { throttling: [string, number]; server: Array
   autoscaling: { throttling: ['Throttling', 400], server: [['InternalFailure', 500]] },
   sns: { throttling: ['Throttled', 429], server: [['InternalError', 500]] },
   ssm: { throttling: ['ThrottlingException', 400], server: [['InternalServerError', 500]] },
+  sfn: { throttling: ['ThrottlingException', 400], server: [['ServiceUnavailable', 503]] },
 };
 
 /** Counts requests per burst fault and says which fault, if any, answers this one. */
@@ -131,9 +139,12 @@ function burstInjector(faults: readonly Fault[]) {
   };
 }
 
-function route(world: World, request: IncomingRequest): RoutedRequest {
+function route(world: World, request: IncomingRequest, stepFunctions?: StepFunctionsBackend): RoutedRequest {
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) return routeSsm(world, request, target);
+  if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
+    return routeSfn(request, target, stepFunctions);
+  }
   if (isEksPath(request.path)) return routeEks(world, request);
   const contentType = request.headers['content-type'] ?? '';
   if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
@@ -209,7 +220,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       body,
       requestId: uuidFrom(`${world.scenario.name}/request/${requestCount}`),
     };
-    const routed = route(world, request);
+    const routed = route(world, request, options.stepFunctions);
     const fault = injectFault(routed.service, routed.operation);
     let reply: Reply;
     if (fault && !fault.applied) {
@@ -243,6 +254,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       'content-length': Buffer.byteLength(reply.body),
     });
     res.end(reply.body);
+    const published = world.published.at(-1);
+    if (routed.operation === 'Publish' && reply.status === 200 && published) options.onPublish?.(published);
   };
 
   const server = createServer((req, res) => {

@@ -4,7 +4,7 @@ import type { ApiError } from './model.ts';
 
 // What the three protocol modules (restJson1 EKS, awsQuery ASG/SNS, awsJson1_1 SSM) share with the server.
 
-export type Service = 'eks' | 'autoscaling' | 'ssm' | 'sns';
+export type Service = 'eks' | 'autoscaling' | 'ssm' | 'sns' | 'sfn';
 
 export interface IncomingRequest {
   method: string;
