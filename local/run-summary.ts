@@ -45,6 +45,8 @@ export interface RunSummary {
   mutatingCalls: number;
   /** Rules the run broke (local/harness/invariants.ts); empty when it kept them all. */
   invariantViolations: string[];
+  /** For a triggered scenario: what the schedules and topics did, seconds from the start. */
+  trigger?: Array<{ second: number; what: string }>;
   /** Where npm start wrote the HTML run report, relative to the working directory. */
   report?: string;
 }
@@ -137,7 +139,9 @@ export function summarizeRun(args: {
     lambdaInvocations: execution.lambdaInvocations,
     simulatedSeconds: second(execution.endedAt),
     wallSeconds: Math.round(args.wallSeconds * 100) / 100,
-    mutatingCalls: args.requestLog.filter((request) => request.mutating && request.service !== 'sns').length,
+    mutatingCalls: args.requestLog.filter(
+      (request) => request.mutating && (request.service === 'eks' || request.service === 'autoscaling'),
+    ).length,
     invariantViolations: [],
     ...(plan ? { plan } : {}),
   };

@@ -89,6 +89,8 @@ const simulatedEnvironment = {
  */
 export class LocalAws {
   readonly invocations: Invocation[] = [];
+  /** Hears every task of every execution, the ones the runner starts and the ones AWS starts. */
+  onTask: ((executionName: string, task: TaskRecord) => void) | undefined;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly template: Template = readTemplate();
@@ -183,6 +185,14 @@ export class LocalAws {
     });
     await this.settle();
     return Promise.all(started.map((record) => record.result));
+  }
+
+  /** Every execution so far, in start order, with its result once it has ended. */
+  executionsSoFar(): Array<{ description: ExecutionDescription; result: Promise<ExecutionResult> }> {
+    return [...this.executions.values()].map(({ description, result }) => ({
+      description: { ...description },
+      result,
+    }));
   }
 
   /** Invokes one of the template's functions as its schedule would, and lets what it causes run out. */
@@ -298,6 +308,7 @@ export class LocalAws {
       record: (task) => {
         tasks.push(task);
         options.onTask?.(task);
+        this.onTask?.(description.name, task);
         if (tasks.length === options.abortAfterTasks) abort();
       },
       ...(options.wrapTask ? { wrap: options.wrapTask } : {}),

@@ -212,6 +212,28 @@ export const scenarioSchema = z
     addonVersions: z.array(addonVersionInfo).default([]),
     clusters: z.array(cluster).min(1),
     faults: z.array(fault).default([]),
+    trigger: z
+      .discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('ami-release'),
+          fleet: z.string(),
+          watchEverySeconds: z.number().int().positive(),
+          watches: z.number().int().min(1).max(48),
+        }),
+        z.object({
+          kind: z.literal('window'),
+          fleet: z.string(),
+          windowMinutes: z.number().int().positive(),
+          everySeconds: z.number().int().positive(),
+          windows: z.number().int().min(1).max(30),
+          repeatLastWindow: z.boolean().default(false),
+        }),
+      ])
+      .optional()
+      .meta({
+        description:
+          'What starts the runs of `npm start -- --scenario <name>`: AMI release watches on a schedule, or upgrade windows of the fleet state machine. Absent: one execution of defaultInput.',
+      }),
     defaultInput: z.record(z.string(), z.unknown()).optional().meta({
       description:
         'The execution input `npm start -- --scenario <name>` runs when no flag says otherwise (e.g. no targetVersion: an AMI refresh).',

@@ -1,0 +1,117 @@
+// The triggers of the product, run locally: AMI release watches on their schedule, and upgrade
+// windows of the fleet state machine. Each step is what AWS would do, on simulated time.
+import type { ExecutionResult, LocalAws } from './harness/local-aws.ts';
+import type { Scenario } from './simulator/index.ts';
+
+export type Trigger = NonNullable<Scenario['trigger']>;
+
+export interface TriggerStep {
+  at: number;
+  what: string;
+}
+
+export interface TriggerRun {
+  steps: TriggerStep[];
+  /** The executions the triggers caused, cluster upgrades and fleet runs alike, in start order. */
+  executions: ExecutionResult[];
+}
+
+/** Runs a scenario's trigger to its end. */
+export async function runTrigger(
+  aws: LocalAws,
+  trigger: Trigger,
+  say: (line: string) => void,
+): Promise<TriggerRun> {
+  const steps: TriggerStep[] = [];
+  const note = (what: string, at = aws.now()) => {
+    steps.push({ at, what });
+    say(`${new Date(at).toISOString().slice(0, 16).replace('T', ' ')}  ${what}`);
+  };
+  if (trigger.kind === 'ami-release') await watchForReleases(aws, trigger, note);
+  else await runWindows(aws, trigger, note);
+  const executions = await Promise.all(aws.executionsSoFar().map((execution) => execution.result));
+  return { steps, executions };
+}
+
+async function watchForReleases(
+  aws: LocalAws,
+  trigger: Extract<Trigger, { kind: 'ami-release' }>,
+  note: (what: string, at?: number) => void,
+): Promise<void> {
+  for (let watch = 0; watch < trigger.watches; watch += 1) {
+    if (watch > 0) await aws.advance(trigger.watchEverySeconds);
+    const invocation = await aws.invoke('WatchAmiReleasesFunction', { source: 'aws.scheduler' });
+    const published = (
+      invocation.output as { published?: Array<{ releaseVersion: string; clusters: string[] }> } | null
+    )?.published;
+    note(
+      published?.length
+        ? `Watch AMI Releases: announced ${published.map((release) => `${release.releaseVersion} (${release.clusters.join(', ')})`).join('; ')}`
+        : `Watch AMI Releases: nothing new${invocation.error ? ` (${invocation.error})` : ''}`,
+      invocation.at,
+    );
+    for (const delivery of aws.invocations.filter(
+      (candidate) => candidate.functionId === 'OnAmiReleaseFunction' && candidate.at >= invocation.at,
+    )) {
+      note(`On AMI Release: ${describeStarts(delivery.output)}`, delivery.at);
+    }
+  }
+  // SNS delivers at least once: the same message again must start nothing.
+  const delivered = aws.invocations.find((candidate) => candidate.functionId === 'OnAmiReleaseFunction');
+  if (delivered) {
+    const again = await aws.invoke('OnAmiReleaseFunction', delivered.event);
+    note(`On AMI Release, same message delivered again: ${describeStarts(again.output)}`, again.at);
+  }
+}
+
+/** A child cluster execution's outcome, a deadline stop told apart from a finished upgrade. */
+async function childOutcome(aws: LocalAws, executionArn: string | undefined): Promise<string> {
+  const child = aws
+    .executionsSoFar()
+    .find((execution) => execution.description.executionArn === executionArn);
+  if (!child) return 'already ran in this window (nothing started)';
+  const result = await child.result;
+  const deferred = typeof result.output === 'object' && result.output !== null && 'deferral' in result.output;
+  return `${child.description.name} ${deferred ? 'DEFERRED to the next window' : result.status}`;
+}
+
+function describeStarts(output: unknown): string {
+  const result = output as { started?: string[]; alreadyStarted?: string[]; rejected?: unknown[] } | null;
+  const parts = [
+    ...(result?.started?.length ? [`started ${result.started.join(', ')}`] : []),
+    ...(result?.alreadyStarted?.length
+      ? [`already started ${result.alreadyStarted.join(', ')} (nothing new)`]
+      : []),
+    ...(result?.rejected?.length ? [`rejected ${result.rejected.length} message(s)`] : []),
+  ];
+  return parts.join('; ') || 'nothing to do';
+}
+
+async function runWindows(
+  aws: LocalAws,
+  trigger: Extract<Trigger, { kind: 'window' }>,
+  note: (what: string) => void,
+): Promise<void> {
+  const first = aws.now();
+  const fleetRun = async (windowStart: number, executionName: string) => {
+    const window = { start: new Date(windowStart).toISOString(), minutes: trigger.windowMinutes };
+    note(`Upgrade window opens (${trigger.windowMinutes} min): fleet execution ${executionName}`);
+    const result = await aws.execute(
+      { clusters: trigger.fleet, window },
+      { stateMachine: 'UpgradeFleetStateMachine', executionName },
+    );
+    const children =
+      (result.output as { results?: Array<{ executionArn?: string }> } | undefined)?.results ?? [];
+    const outcomes = await Promise.all(children.map((child) => childOutcome(aws, child.executionArn)));
+    note(`Fleet execution ${executionName} ${result.status}: ${outcomes.join(', ')}`);
+  };
+  for (let window = 0; window < trigger.windows; window += 1) {
+    const start = first + window * trigger.everySeconds * 1000;
+    if (start > aws.now()) await aws.advance((start - aws.now()) / 1000);
+    await fleetRun(start, `fleet-window-${window + 1}`);
+  }
+  if (trigger.repeatLastWindow) {
+    const start = first + (trigger.windows - 1) * trigger.everySeconds * 1000;
+    await fleetRun(start, `fleet-window-${trigger.windows}-repeated`);
+  }
+}
