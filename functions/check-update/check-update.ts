@@ -40,6 +40,8 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
     throw new UnexpectedResponseError(`DescribeUpdate ${updateId} on ${clusterName} returned no status.`);
 
   const startedAt = update.createdAt ?? deps.now();
+  const timing = { startedAt: startedAt.toISOString() };
+  const ended = { ...timing, finishedAt: deps.now().toISOString() };
   const elapsedSeconds = Math.max(0, (deps.now().getTime() - startedAt.getTime()) / 1000);
   const resource = await readResource(event, deps);
   const withProgress = resource.progress ? { progress: resource.progress } : {};
@@ -49,19 +51,27 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
       return {
         ...event,
         ...withProgress,
+        ...timing,
         status: 'InProgress',
         nextWaitSeconds: nextWaitSeconds(elapsedSeconds, event.expectedSeconds),
       };
     case UpdateStatus.SUCCESSFUL:
       // The update record can end before the resource leaves UPDATING; move on only once it is ACTIVE.
       if (!resource.active) {
-        return { ...event, ...withProgress, status: 'InProgress', nextWaitSeconds: pollFloorSeconds };
+        return {
+          ...event,
+          ...withProgress,
+          ...timing,
+          status: 'InProgress',
+          nextWaitSeconds: pollFloorSeconds,
+        };
       }
-      return { ...event, ...withProgress, status: 'Successful', nextWaitSeconds: 0 };
+      return { ...event, ...withProgress, ...ended, status: 'Successful', nextWaitSeconds: 0 };
     default:
       return {
         ...event,
         ...withProgress,
+        ...ended,
         status: update.status === UpdateStatus.CANCELLED ? 'Cancelled' : 'Failed',
         nextWaitSeconds: 0,
         failure: describeFailure(event, update.status, update.errors ?? []),

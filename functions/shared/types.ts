@@ -113,6 +113,9 @@ export interface UpdateProgress {
   nextWaitSeconds: number;
   /** Rolling progress of a node group: instances on the new launch template version / total. */
   progress?: { updated: number; total: number };
+  /** When EKS created the update, and when a check first saw it end (ISO): its duration for people. */
+  startedAt?: string;
+  finishedAt?: string;
   /** Why a step was skipped, when it was. */
   note?: string;
   /** Present when status is Failed or Cancelled; becomes the Fail state's Error and Cause. */

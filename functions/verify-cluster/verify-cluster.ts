@@ -7,7 +7,17 @@ import {
   NodegroupStatus,
 } from '@aws-sdk/client-eks';
 import { VerificationFailedError } from '../shared/errors.ts';
-import type { UpgradePlan } from '../shared/types.ts';
+import type { UpdateProgress, UpgradePlan } from '../shared/types.ts';
+
+/** What the stages of the run did, as the state machine collects them. */
+export interface StageResult {
+  index: number;
+  controlPlaneUpdate: UpdateProgress | null;
+  addonUpdates: UpdateProgress[];
+  nodegroupUpdates: UpdateProgress[];
+}
+
+export type VerifyClusterEvent = UpgradePlan & { stageResults?: StageResult[] };
 
 export interface VerifyClusterDeps {
   eks: EKSClient;
@@ -20,6 +30,8 @@ export interface Verification {
   addons: Array<{ name: string; version: string; status: string }>;
   /** Health issues EKS reports on the cluster, node groups or add-ons; they do not fail the run. */
   warnings: string[];
+  /** The success notification: where the cluster is now, each update ID with its duration, warnings. */
+  report: string;
 }
 
 /**
@@ -27,7 +39,10 @@ export interface Verification {
  * versions and ACTIVE.
  * @throws VerificationFailedError listing every difference.
  */
-export async function verifyCluster(plan: UpgradePlan, { eks }: VerifyClusterDeps): Promise<Verification> {
+export async function verifyCluster(
+  plan: VerifyClusterEvent,
+  { eks }: VerifyClusterDeps,
+): Promise<Verification> {
   const clusterName = plan.clusterName;
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
   const problems: string[] = [];
@@ -81,7 +96,42 @@ export async function verifyCluster(plan: UpgradePlan, { eks }: VerifyClusterDep
       `Cluster ${clusterName} did not end as planned: ${problems.join('; ')}. Run again to finish the upgrade.`,
     );
   }
-  return { clusterName, version, nodegroups, addons, warnings };
+  const verified = { clusterName, version, nodegroups, addons, warnings };
+  return { ...verified, report: reportOf(plan, verified) };
+}
+
+function reportOf(plan: VerifyClusterEvent, verified: Omit<Verification, 'report'>): string {
+  const lines = [
+    `Cluster ${plan.clusterName} is on Kubernetes ${verified.version} (from ${plan.currentVersion}).`,
+    ...verified.nodegroups.map(
+      (ng) => `Node group ${ng.name}: ${ng.version}, release ${ng.releaseVersion}, ${ng.status}.`,
+    ),
+    ...verified.addons.map((addon) => `Add-on ${addon.name}: ${addon.version}, ${addon.status}.`),
+  ];
+  const updates = (plan.stageResults ?? []).flatMap((stage) => [
+    ...(stage.controlPlaneUpdate ? [stage.controlPlaneUpdate] : []),
+    ...stage.addonUpdates,
+    ...stage.nodegroupUpdates,
+  ]);
+  const started = updates.filter((update) => update.updateId);
+  lines.push('', started.length > 0 ? 'Updates:' : 'No update was needed.');
+  for (const update of started) {
+    const what = update.addonName
+      ? `add-on ${update.addonName}`
+      : update.nodegroupName
+        ? `node group ${update.nodegroupName}`
+        : 'control plane';
+    const minutes =
+      update.startedAt && update.finishedAt
+        ? ` in ${Math.round((Date.parse(update.finishedAt) - Date.parse(update.startedAt)) / 60_000)} min`
+        : '';
+    lines.push(
+      `- ${what} -> ${update.target}: update ${update.updateId} ${update.status}${minutes}${update.adopted ? ' (adopted)' : ''}`,
+    );
+  }
+  if (verified.warnings.length > 0)
+    lines.push('', 'Warnings:', ...verified.warnings.map((warning) => `- ${warning}`));
+  return lines.join('\n');
 }
 
 interface HealthIssue {

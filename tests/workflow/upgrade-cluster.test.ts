@@ -35,6 +35,13 @@ describe('upgrade-cluster workflow on the simulator', () => {
         'EKS ekscluster-eksctl 1.18 -> 1.19: upgrade started',
         'EKS ekscluster-eksctl 1.18 -> 1.19: upgrade succeeded',
       ]);
+      // The success message a person reads: where the cluster is, and each update with its ID and duration.
+      const success = aws.simulator.snapshot().published.at(-1)?.message ?? '';
+      expect(success).toContain('Cluster ekscluster-eksctl is on Kubernetes 1.19 (from 1.18).');
+      expect(success).toContain(`- control plane -> 1.19: update ${controlPlane?.id} Successful in 25 min`);
+      expect(success).toContain(
+        `- node group managednodegroup -> 1.19: update ${nodegroupUpdate?.id} Successful in 16 min`,
+      );
     });
   });
 
