@@ -1,11 +1,12 @@
 // `npm start`: the real state machine upgrades a simulated cluster on this machine, on compressed time.
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatPlan, progressLine } from '../cli/format.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { checkInvariants, errorsByFault } from './harness/invariants.ts';
 import { type ExecutionResult, LocalAws } from './harness/local-aws.ts';
 import { type RunReportData, writeRunReport } from './report/index.ts';
-import { formatPlan, formatSummary, progressLine, type RunSummary, summarizeRun } from './run-summary.ts';
+import { formatSummary, type RunSummary, summarizeRun } from './run-summary.ts';
 import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
 import { runTrigger, type TriggerStep } from './triggers.ts';
 

@@ -2,8 +2,9 @@
 // nothing fetched, so it can be mailed, attached to a ticket or opened from a CI artifact.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { formatDuration } from '../../cli/format.ts';
 import type { TaskRecord } from '../harness/bind-tasks.ts';
-import { formatDuration, type RunSummary } from '../run-summary.ts';
+import type { RunSummary } from '../run-summary.ts';
 import { html, SafeHtml } from './html.ts';
 import { renderPlan } from './plan.ts';
 import { buildTimeline, renderTimeline, statusColours } from './timeline.ts';

@@ -1,6 +1,8 @@
 // The run as a Gantt chart in simulated time: one bar per update, its status checks and node replacements.
+
+import { formatDuration } from '../../cli/format.ts';
 import type { TaskRecord } from '../harness/bind-tasks.ts';
-import { formatDuration, type RunSummary } from '../run-summary.ts';
+import type { RunSummary } from '../run-summary.ts';
 import { html, joinHtml, type SafeHtml } from './html.ts';
 import { arrayField, isRecord, numberField, stringField } from './values.ts';
 

@@ -1,0 +1,143 @@
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import {
+  type HistoryEvent,
+  paginateGetExecutionHistory,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { planUpgrade } from '../functions/plan-upgrade/plan-upgrade.ts';
+import type { UpgradePlan } from '../functions/shared/types.ts';
+import { formatPlan, progressLine, type TaskEvent } from './format.ts';
+
+export interface UpgradeRequest {
+  clusterName: string;
+  targetVersion?: string;
+  nodegroups?: string[];
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/** `eks-upgrade plan`: the plan for one cluster, read-only, as a table (or JSON). */
+export async function planCommand(
+  request: UpgradeRequest,
+  deps: { eks: EKSClient; ssm: SSMClient },
+): Promise<UpgradePlan> {
+  return planUpgrade({ input: { ...request, dryRun: true }, executionName: 'eks-upgrade-plan' }, deps);
+}
+
+export { formatPlan };
+
+/**
+ * The deployed upgrade-cluster state machine: the flag when given, else the stack's output.
+ * @throws Error saying which flag to pass when neither finds it.
+ */
+export async function findStateMachine(
+  options: { stateMachineArn?: string; stack?: string },
+  cloudFormation: CloudFormationClient,
+): Promise<string> {
+  if (options.stateMachineArn) return options.stateMachineArn;
+  const stackName = options.stack ?? 'eks-upgrade';
+  const { Stacks = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const arn = Stacks[0]?.Outputs?.find(
+    (output) => output.OutputKey === 'UpgradeClusterStateMachineArn',
+  )?.OutputValue;
+  if (!arn)
+    throw new Error(
+      `Stack ${stackName} has no UpgradeClusterStateMachineArn output; pass --state-machine-arn.`,
+    );
+  return arn;
+}
+
+/** `eks-upgrade start`: one execution for one cluster. */
+export async function startCommand(
+  request: UpgradeRequest,
+  stateMachineArn: string,
+  sfn: SFNClient,
+  now: () => Date = () => new Date(),
+): Promise<string> {
+  const stamp = now()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+  const name = `${request.clusterName}-${request.targetVersion ?? 'ami'}-${stamp}`
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 80);
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }),
+  );
+  if (!executionArn) throw new Error('StartExecution returned no execution ARN.');
+  return executionArn;
+}
+
+/** The tasks of an execution history, as the progress lines read them. */
+export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
+  const tasks: TaskEvent[] = [];
+  const inputs = new Map<string, unknown>();
+  const parse = (text: string | undefined): unknown => {
+    try {
+      return text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  for (const event of events) {
+    const endedAt = event.timestamp?.getTime() ?? 0;
+    if (event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name) {
+      inputs.set(event.stateEnteredEventDetails.name, parse(event.stateEnteredEventDetails.input));
+    } else if (event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name) {
+      const state = event.stateExitedEventDetails.name;
+      tasks.push({
+        state,
+        endedAt,
+        input: inputs.get(state),
+        output: parse(event.stateExitedEventDetails.output),
+      });
+    } else if (event.type === 'TaskFailed' && event.taskFailedEventDetails) {
+      const { resource = 'task', error = 'Error', cause = '' } = event.taskFailedEventDetails;
+      tasks.push({ state: resource, endedAt, input: undefined, error: { name: error, message: cause } });
+    }
+  }
+  return tasks;
+}
+
+/**
+ * `eks-upgrade watch`: follows an execution's history and prints each step as npm start does,
+ * until the execution ends. Resolves with its final status.
+ */
+export async function watchCommand(
+  executionArn: string,
+  deps: {
+    sfn: SFNClient;
+    print: (line: string) => void;
+    sleep: (ms: number) => Promise<void>;
+    pollMs?: number;
+  },
+): Promise<string> {
+  let printed = 0;
+  for (;;) {
+    const events: HistoryEvent[] = [];
+    for await (const page of paginateGetExecutionHistory({ client: deps.sfn }, { executionArn })) {
+      events.push(...(page.events ?? []));
+    }
+    const startedAt = events[0]?.timestamp?.getTime() ?? 0;
+    const tasks = tasksOf(events);
+    for (const task of tasks.slice(printed)) {
+      const line = progressLine(task, startedAt);
+      if (line) deps.print(line);
+    }
+    printed = tasks.length;
+    const end = events.find((event) =>
+      /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(event.type ?? ''),
+    );
+    if (end?.type) {
+      const failure = end.executionFailedEventDetails;
+      deps.print(
+        `${end.type.replace('Execution', '').toUpperCase()}${failure ? `: ${failure.error ?? ''} ${failure.cause ?? ''}` : ''}`,
+      );
+      return end.type;
+    }
+    await deps.sleep(deps.pollMs ?? 15_000);
+  }
+}

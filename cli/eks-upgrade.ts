@@ -1,0 +1,126 @@
+// eks-upgrade: plan (read-only), start and watch upgrades by hand, against real AWS or --endpoint-url.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { Command, Option } from 'commander';
+import {
+  findStateMachine,
+  formatPlan,
+  planCommand,
+  startCommand,
+  type UpgradeRequest,
+  watchCommand,
+} from './commands.ts';
+
+interface ClientOptions {
+  region?: string;
+  endpointUrl?: string;
+}
+
+function clientConfig(options: ClientOptions) {
+  return {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+  };
+}
+
+function requestOf(options: {
+  cluster: string;
+  target?: string;
+  nodegroup?: string[];
+  force?: boolean;
+  dryRun?: boolean;
+}): UpgradeRequest {
+  return {
+    clusterName: options.cluster,
+    ...(options.target && options.target !== 'none' ? { targetVersion: options.target } : {}),
+    ...(options.nodegroup?.length ? { nodegroups: options.nodegroup } : {}),
+    ...(options.force ? { force: true } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+  };
+}
+
+const program = new Command('eks-upgrade').description('Plan, start and watch unattended EKS upgrades.');
+const common = (command: Command) =>
+  command
+    .addOption(new Option('--region <region>', 'AWS region (default: the SDK default chain)'))
+    .addOption(new Option('--endpoint-url <url>', 'send every AWS call here (e.g. the local simulator)'));
+
+common(
+  program
+    .command('plan')
+    .description('Show what an upgrade would do; read-only.')
+    .requiredOption('--cluster <name>', 'EKS cluster')
+    .option('--target <version>', '1.30, next, latest, or none for an AMI refresh', 'next')
+    .option('--nodegroup <name...>', 'only these managed node groups')
+    .option('--json', 'print the plan as JSON'),
+).action(
+  async (
+    options: ClientOptions & { cluster: string; target?: string; nodegroup?: string[]; json?: boolean },
+  ) => {
+    const config = clientConfig(options);
+    const plan = await planCommand(requestOf(options), {
+      eks: new EKSClient(config),
+      ssm: new SSMClient(config),
+    });
+    console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+  },
+);
+
+common(
+  program
+    .command('start')
+    .description('Start an upgrade execution on the deployed state machine.')
+    .requiredOption('--cluster <name>', 'EKS cluster')
+    .option('--target <version>', '1.30, next, latest, or none for an AMI refresh', 'next')
+    .option('--nodegroup <name...>', 'only these managed node groups')
+    .option('--force', 'evict pods past pod disruption budgets')
+    .option('--dry-run', 'plan only')
+    .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
+    .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
+    .option('--watch', 'then follow it'),
+).action(
+  async (
+    options: ClientOptions & {
+      cluster: string;
+      target?: string;
+      nodegroup?: string[];
+      force?: boolean;
+      dryRun?: boolean;
+      stateMachineArn?: string;
+      stack?: string;
+      watch?: boolean;
+    },
+  ) => {
+    const config = clientConfig(options);
+    const sfn = new SFNClient(config);
+    const arn = await findStateMachine(options, new CloudFormationClient(config));
+    const executionArn = await startCommand(requestOf(options), arn, sfn);
+    console.log(executionArn);
+    if (options.watch) await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
+  },
+);
+
+common(
+  program
+    .command('watch')
+    .description('Follow an execution: each step as it happens, until it ends.')
+    .argument('<execution-arn>', 'the execution')
+    .option('--interval <seconds>', 'seconds between polls', '15'),
+).action(async (executionArn: string, options: ClientOptions & { interval: string }) => {
+  const sfn = new SFNClient(clientConfig(options));
+  const status = await watchCommand(executionArn, {
+    sfn,
+    print: (line) => console.log(line),
+    sleep,
+    pollMs: Number(options.interval) * 1000,
+  });
+  process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+});
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  process.exitCode = 2;
+});

@@ -1,0 +1,138 @@
+// How the product tells people what a run does: the plan as a table, one line per step's progress.
+// npm start, `eks-upgrade plan` and `eks-upgrade watch` all print through these.
+import type { UpgradePlan } from '../functions/shared/types.ts';
+
+/** A task as a run's progress sees it: the local engine's records and the execution history alike. */
+export interface TaskEvent {
+  state: string;
+  endedAt: number;
+  input: unknown;
+  output?: unknown;
+  error?: { name: string; message: string };
+}
+
+/** The step result shape the update and check tasks return (see functions/shared/types.ts). */
+export interface StepOutput {
+  kind: 'controlPlane' | 'nodegroup' | 'addon';
+  nodegroupName?: string;
+  addonName?: string;
+  target: string;
+  updateId: string | null;
+  status: string;
+  adopted: boolean;
+}
+
+export function isStepOutput(value: unknown): value is StepOutput {
+  return (
+    typeof value === 'object' && value !== null && 'kind' in value && 'updateId' in value && 'status' in value
+  );
+}
+
+export function stepName(step: Pick<StepOutput, 'kind' | 'nodegroupName' | 'addonName'>): string {
+  if (step.kind === 'addon') return `add-on ${step.addonName ?? ''}`;
+  return step.kind === 'nodegroup' ? `node group ${step.nodegroupName ?? ''}` : 'control plane';
+}
+
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}h ${pad(m)}m ${pad(s)}s` : `${m}m ${pad(s)}s`;
+}
+
+/** One line of live progress for a task that just ended, or undefined when it says nothing new. */
+export function progressLine(task: TaskEvent, runStartedAt: number): string | undefined {
+  const clock = `+${formatDuration(Math.round((task.endedAt - runStartedAt) / 1000)).padStart(8)}`;
+  if (task.error) return `${clock}  ${task.state} failed: ${task.error.name}`;
+  const output = task.output;
+  if (task.state === 'Plan Upgrade' && typeof output === 'object' && output !== null && 'summary' in output) {
+    return `${clock}  Plan:\n${String(output.summary)
+      .split('\n')
+      .map((line) => `             ${line}`)
+      .join('\n')}`;
+  }
+  if (task.state.startsWith('Notify')) {
+    const subject =
+      typeof task.input === 'object' && task.input !== null && 'Subject' in task.input
+        ? task.input.Subject
+        : '';
+    return `${clock}  Notified: ${String(subject)}`;
+  }
+  if (task.state === 'Verify Cluster') return `${clock}  Verified: versions and statuses as planned.`;
+  if (!isStepOutput(output)) return undefined;
+  const name = stepName(output);
+  const who = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  const id = output.updateId ? ` (update ${output.updateId})` : '';
+  switch (output.status) {
+    case 'Skipped':
+      return `${clock}  ${who}: nothing to do for ${output.target}${'note' in output ? ` (${String(output.note)})` : ''}.`;
+    case 'InProgress': {
+      if (task.state.startsWith('Update')) {
+        return `${clock}  ${who}: ${output.adopted ? 'adopted the running update' : 'update started'} to ${output.target}${id}.`;
+      }
+      const progress =
+        'progress' in output
+          ? (output as { progress?: { updated: number; total: number } }).progress
+          : undefined;
+      return progress
+        ? `${clock}  ${who}: rolling, ${progressBar(progress.updated, progress.total)} ${progress.updated} on the new launch template, ${progress.total - progress.updated} old left to drain.`
+        : `${clock}  ${who}: updating to ${output.target}...`;
+    }
+    default:
+      return `${clock}  ${who}: ${output.status}${id}.`;
+  }
+}
+
+function progressBar(done: number, total: number, width = 12): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+/** The plan as a table a person reads before saying yes: one block per stage. */
+export function formatPlan(plan: UpgradePlan): string {
+  const rotations = plan.stages.reduce((sum, stage) => sum + stage.nodegroups.length, 0);
+  const hops = plan.stages.filter((stage) => stage.controlPlane).length;
+  const addonCells = plan.stages.flatMap((stage) =>
+    stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`),
+  );
+  const addonWidth = Math.max(10, ...addonCells.map((cell) => cell.length + 2));
+  const lines = [
+    `Plan for ${plan.clusterName}: ${plan.currentVersion} -> ${plan.targetVersion}, ${hops} control-plane hop${hops === 1 ? '' : 's'}, ${rotations} node group rolling update${rotations === 1 ? '' : 's'}, about ${formatDuration(plan.estimatedSeconds)}`,
+    '',
+    `  ${'Stage'.padEnd(6)}${'Control plane'.padEnd(16)}${'Add-ons'.padEnd(addonWidth)}Node groups`,
+  ];
+  for (const stage of plan.stages) {
+    const controlPlane = stage.controlPlane ? `${stage.controlPlane.from} -> ${stage.controlPlane.to}` : '-';
+    const addons = stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`);
+    const nodegroups = stage.nodegroups.map(
+      (step) =>
+        `${step.name} -> ${step.toVersion ?? `launch template v${step.launchTemplate?.version ?? '?'}`}${step.releaseVersion ? ` (${step.releaseVersion})` : ''} [${step.reason}]`,
+    );
+    const rows = Math.max(1, addons.length, nodegroups.length);
+    for (let row = 0; row < rows; row += 1) {
+      lines.push(
+        `  ${(row === 0 ? String(stage.index) : '').padEnd(6)}${(row === 0 ? controlPlane : '').padEnd(16)}${(addons[row] ?? (row === 0 ? '-' : '')).padEnd(addonWidth)}${nodegroups[row] ?? (row === 0 ? '-' : '')}`,
+      );
+    }
+  }
+  if (plan.stages.length === 0)
+    lines.push('  Nothing to change: the cluster is already where the input asks.');
+  const insights = plan.insights.filter((insight) => insight.status !== 'PASSING');
+  if (insights.length > 0) {
+    lines.push('', '  Upgrade insights:');
+    for (const insight of insights) {
+      lines.push(
+        `    ${insight.status.padEnd(8)} ${insight.kubernetesVersion}  ${insight.name}: ${insight.reason}`,
+      );
+    }
+  }
+  if (plan.selfManagedAddons.length > 0) {
+    lines.push(
+      '',
+      `  Self-managed add-ons (yours to move, if installed): ${plan.selfManagedAddons.join(', ')}`,
+    );
+  }
+  for (const note of plan.notes) lines.push(`  Note: ${note}`);
+  return lines.join('\n');
+}
