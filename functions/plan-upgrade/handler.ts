@@ -6,4 +6,8 @@ import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 const eks = new EKSClient({});
 const ssm = new SSMClient({});
 
-export const handler = makeHandler((event: PlanUpgradeEvent) => planUpgrade(event, { eks, ssm }));
+const allowedClusters = process.env.ALLOWED_CLUSTERS ?? '*';
+
+export const handler = makeHandler((event: PlanUpgradeEvent) =>
+  planUpgrade(event, { eks, ssm, allowedClusters }),
+);

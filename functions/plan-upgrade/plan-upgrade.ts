@@ -14,6 +14,7 @@ import {
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { recommendedReleaseParameter } from '../shared/ami-types.ts';
 import {
+  ClusterNotAllowedError,
   ClusterNotFoundError,
   ClusterNotReadyError,
   DowngradeRefusedError,
@@ -38,6 +39,8 @@ export interface PlanUpgradeEvent {
 export interface PlanUpgradeDeps {
   eks: EKSClient;
   ssm: SSMClient;
+  /** The template's ClusterNamePattern (IAM-style: * and ?); default any. */
+  allowedClusters?: string;
 }
 
 /** An UPDATING cluster may be running the very update this run wants: the update step adopts it. */
@@ -51,6 +54,7 @@ const plannableStatuses: ReadonlySet<string> = new Set([ClusterStatus.ACTIVE, Cl
  */
 export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps): Promise<UpgradePlan> {
   const input = parseUpgradeInput(event.input);
+  ensureAllowed(input.clusterName, deps.allowedClusters ?? '*');
   const cluster = await describeCluster(deps.eks, input.clusterName);
   if (!cluster.version || !cluster.status) {
     throw new UnexpectedResponseError(
@@ -94,6 +98,23 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     notes,
   };
   return buildPlan(facts, input, event.executionName);
+}
+
+/**
+ * IAM would deny the calls for a cluster outside the pattern half-way through; refuse it up front.
+ * @throws ClusterNotAllowedError
+ */
+function ensureAllowed(clusterName: string, pattern: string): void {
+  const glob = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  if (glob.test(clusterName)) return;
+  throw new ClusterNotAllowedError(
+    `Cluster ${clusterName} is outside the clusters this stack may upgrade (${pattern}); deploy it with a ClusterNamePattern that covers it. Nothing was changed.`,
+  );
 }
 
 async function describeCluster(eks: EKSClient, clusterName: string) {

@@ -9,6 +9,11 @@ export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
 }
 
+/** The cluster is outside the names this stack was deployed to upgrade (its ClusterNamePattern). */
+export class ClusterNotAllowedError extends Error {
+  override readonly name = 'ClusterNotAllowedError';
+}
+
 /** The cluster named in the input does not exist in this account and region. */
 export class ClusterNotFoundError extends Error {
   override readonly name = 'ClusterNotFoundError';
@@ -68,6 +73,7 @@ export class VerificationFailedError extends Error {
 /** Names of the errors above, in the order the state machine routes them. */
 export const workflowErrorNames = [
   'InvalidInputError',
+  'ClusterNotAllowedError',
   'ClusterNotFoundError',
   'ClusterNotReadyError',
   'DowngradeRefusedError',

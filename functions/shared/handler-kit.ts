@@ -5,14 +5,70 @@ import middy from '@middy/core';
 /** One logger per container; POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL come from template.yaml. */
 export const logger = new Logger();
 
+const correlationFields = [
+  'executionName',
+  'clusterName',
+  'nodegroupName',
+  'addonName',
+  'updateId',
+  'kind',
+] as const;
+
 /**
- * Wraps a step's core in middy with the Lambda context in every log line.
+ * What ties a log line to a run at 3 a.m.: execution, cluster, node group or add-on, update ID.
+ * Only these named fields, each cut short: never a whole event, which may carry a user's message.
+ */
+export function correlationKeys(event: unknown): Record<string, string> {
+  const keys: Record<string, string> = {};
+  const visit = (value: unknown) => {
+    if (typeof value !== 'object' || value === null) return;
+    for (const field of correlationFields) {
+      const found = (value as Record<string, unknown>)[field];
+      if (typeof found === 'string' && !(field in keys)) keys[field] = found.slice(0, 100);
+    }
+  };
+  visit(event);
+  if (typeof event === 'object' && event !== null) {
+    const { input, nodegroup, addon } = event as Record<string, unknown>;
+    visit(input);
+    if (typeof nodegroup === 'object' && nodegroup !== null && 'name' in nodegroup) {
+      keys.nodegroupName ??= String(nodegroup.name).slice(0, 100);
+    }
+    if (typeof addon === 'object' && addon !== null && 'name' in addon)
+      keys.addonName ??= String(addon.name).slice(0, 100);
+  }
+  return keys;
+}
+
+/**
+ * Wraps a step's core in middy: the Lambda context and the run's correlation keys on every log
+ * line, one line when the step starts and one when it ends (or fails, with the error's name).
  * The core stays a plain async function of its input, so tests call it directly.
  */
 export function makeHandler<Input, Output>(step: (input: Input) => Promise<Output>) {
   return middy<Input, Output>()
-    .use(injectLambdaContext(logger, { logEvent: true }))
-    .handler((input) => step(input));
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .before((request) => {
+      logger.appendKeys(correlationKeys(request.event));
+      logger.info('Step started');
+    })
+    .handler(async (input) => {
+      try {
+        const output = await step(input);
+        logger.info('Step finished', { ...correlationKeys(output), status: statusOf(output) });
+        return output;
+      } catch (error) {
+        logger.error('Step failed', {
+          errorName: error instanceof Error ? error.name : 'Unknown',
+          error: error as Error,
+        });
+        throw error;
+      }
+    });
+}
+
+function statusOf(output: unknown): string {
+  return typeof output === 'object' && output !== null && 'status' in output ? String(output.status) : 'done';
 }
 
 /**

@@ -197,6 +197,21 @@ describe('planUpgrade', () => {
     expect(accepted.summary).toContain('Insight ERROR for 1.29');
   });
 
+  it('refuses a cluster outside the allowed pattern before calling AWS', async () => {
+    const guarded = (clusterName: string) =>
+      planUpgrade(
+        { input: { clusterName, targetVersion: '1.29' }, executionName: 'run-1' },
+        { ...deps, allowedClusters: 'prod-*' },
+      );
+    await expect(guarded('staging-1')).rejects.toMatchObject({
+      name: 'ClusterNotAllowedError',
+      message: expect.stringContaining('(prod-*)'),
+    });
+    expect(eksMock.calls()).toHaveLength(0);
+    givenCluster('1.28');
+    expect((await guarded('prod-eu')).targetVersion).toBe('1.29');
+  });
+
   it('refuses malformed input before calling AWS', async () => {
     await expect(plan({ clusterName: 'prod', targetVersion: 'one-nineteen' })).rejects.toMatchObject({
       name: 'InvalidInputError',

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { correlationKeys, makeHandler } from '../../../functions/shared/handler-kit.ts';
+
+const context = {
+  functionName: 'eks-upgrade-UpdateNodegroupFunction',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:eks-upgrade-UpdateNodegroupFunction',
+  memoryLimitInMB: '256',
+  awsRequestId: 'req-1',
+  logGroupName: '/aws/lambda/x',
+  logStreamName: 'x',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
+
+describe('logs that help at 3 a.m.', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('puts execution, cluster, node group and update ID on every line, and never the whole event', async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const handler = makeHandler(async (event: { clusterName: string }) => ({
+      ...event,
+      updateId: 'u-42',
+      status: 'InProgress',
+    }));
+    await handler(
+      {
+        clusterName: 'prod',
+        executionName: 'run-7',
+        nodegroup: { name: 'ng-a' },
+        message: 'SECRET-FROM-USER',
+      } as never,
+      context as never,
+    );
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((record) => record.message)).toEqual(['Step started', 'Step finished']);
+    for (const record of records) {
+      expect(record).toMatchObject({
+        clusterName: 'prod',
+        executionName: 'run-7',
+        nodegroupName: 'ng-a',
+        function_name: context.functionName,
+      });
+    }
+    expect(records[1]).toMatchObject({ updateId: 'u-42', status: 'InProgress' });
+    expect(lines.join('')).not.toContain('SECRET-FROM-USER');
+  });
+
+  it('keeps only short named fields', () => {
+    expect(
+      correlationKeys({ clusterName: 'x'.repeat(500), password: 'p', input: { clusterName: 'ignored' } }),
+    ).toEqual({
+      clusterName: 'x'.repeat(100),
+    });
+  });
+});
