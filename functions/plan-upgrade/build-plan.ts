@@ -219,7 +219,7 @@ function summarize(plan: UpgradePlan): string {
   const lines = [
     plan.currentVersion === plan.targetVersion
       ? `Control plane of ${plan.clusterName} stays on ${plan.currentVersion}.`
-      : `Control plane of ${plan.clusterName}: ${plan.currentVersion} -> ${plan.targetVersion} in ${plan.stages.filter((stage) => stage.controlPlane).length} one-minor hops.`,
+      : `Control plane of ${plan.clusterName}: ${plan.currentVersion} -> ${plan.targetVersion}, one minor version per update (${plan.stages.filter((stage) => stage.controlPlane).length}).`,
   ];
   for (const stage of plan.stages) {
     const parts = [
