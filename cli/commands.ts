@@ -74,7 +74,7 @@ export async function startCommand(
 /** The tasks of an execution history, as the progress lines read them. */
 export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
   const tasks: TaskEvent[] = [];
-  const inputs = new Map<string, unknown>();
+  const entered = new Map<string, { input: unknown; at: number }>();
   const parse = (text: string | undefined): unknown => {
     try {
       return text === undefined ? undefined : JSON.parse(text);
@@ -83,23 +83,32 @@ export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
     }
   };
   for (const event of events) {
-    const endedAt = event.timestamp?.getTime() ?? 0;
+    const at = event.timestamp?.getTime() ?? 0;
     if (event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name) {
-      inputs.set(event.stateEnteredEventDetails.name, parse(event.stateEnteredEventDetails.input));
+      entered.set(event.stateEnteredEventDetails.name, {
+        input: parse(event.stateEnteredEventDetails.input),
+        at,
+      });
     } else if (event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name) {
       const state = event.stateExitedEventDetails.name;
-      tasks.push({
-        state,
-        endedAt,
-        input: inputs.get(state),
-        output: parse(event.stateExitedEventDetails.output),
-      });
+      const start = entered.get(state);
+      const output = parse(event.stateExitedEventDetails.output);
+      tasks.push({ state, startedAt: start?.at ?? at, endedAt: at, input: start?.input, output });
     } else if (event.type === 'TaskFailed' && event.taskFailedEventDetails) {
       const { resource = 'task', error = 'Error', cause = '' } = event.taskFailedEventDetails;
-      tasks.push({ state: resource, endedAt, input: undefined, error: { name: error, message: cause } });
+      tasks.push({ state: resource, endedAt: at, input: undefined, error: { name: error, message: cause } });
     }
   }
   return tasks;
+}
+
+/** An execution's whole history, page by page. */
+export async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  for await (const page of paginateGetExecutionHistory({ client: sfn }, { executionArn })) {
+    events.push(...(page.events ?? []));
+  }
+  return events;
 }
 
 /**
@@ -117,10 +126,7 @@ export async function watchCommand(
 ): Promise<string> {
   let printed = 0;
   for (;;) {
-    const events: HistoryEvent[] = [];
-    for await (const page of paginateGetExecutionHistory({ client: deps.sfn }, { executionArn })) {
-      events.push(...(page.events ?? []));
-    }
+    const events = await readHistory(deps.sfn, executionArn);
     const startedAt = events[0]?.timestamp?.getTime() ?? 0;
     const tasks = tasksOf(events);
     for (const task of tasks.slice(printed)) {

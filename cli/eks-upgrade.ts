@@ -5,14 +5,17 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Command, Option } from 'commander';
+import { writeRunReport } from '../report/index.ts';
 import {
   findStateMachine,
   formatPlan,
   planCommand,
+  readHistory,
   startCommand,
   type UpgradeRequest,
   watchCommand,
 } from './commands.ts';
+import { reportFromHistory } from './history-report.ts';
 
 interface ClientOptions {
   region?: string;
@@ -118,6 +121,17 @@ common(
     pollMs: Number(options.interval) * 1000,
   });
   process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+});
+
+common(
+  program
+    .command('report')
+    .description("Write an execution's run report: timeline, plan and outcome, one HTML file.")
+    .argument('<execution-arn>', 'the execution')
+    .option('--out <path>', 'where to write it', 'eks-upgrade-report.html'),
+).action(async (executionArn: string, options: ClientOptions & { out: string }) => {
+  const events = await readHistory(new SFNClient(clientConfig(options)), executionArn);
+  console.log(await writeRunReport(reportFromHistory(events), options.out));
 });
 
 program.parseAsync().catch((error: unknown) => {

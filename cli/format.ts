@@ -5,6 +5,7 @@ import type { UpgradePlan } from '../functions/shared/types.ts';
 /** A task as a run's progress sees it: the local engine's records and the execution history alike. */
 export interface TaskEvent {
   state: string;
+  startedAt?: number;
   endedAt: number;
   input: unknown;
   output?: unknown;

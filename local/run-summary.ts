@@ -1,54 +1,9 @@
 import { formatDuration, isStepOutput, type StepOutput, stepName } from '../cli/format.ts';
+import type { RunSummary } from '../report/run-summary.ts';
 import type { ExecutionResult } from './harness/local-aws.ts';
 import type { LoggedRequest, SimulatorSnapshot } from './simulator/index.ts';
 
-/** The shape `npm start -- --json` prints: one object a script or a test can read. */
-export interface RunSummary {
-  cluster: string;
-  from: string;
-  to: string;
-  /** DEFERRED: the execution succeeded by stopping at its deadline; the next window continues. */
-  status: 'SUCCEEDED' | 'DEFERRED' | 'FAILED' | 'ABORTED';
-  error?: string;
-  cause?: string;
-  dryRun: boolean;
-  steps: Array<{
-    name: string;
-    kind: 'controlPlane' | 'nodegroup' | 'addon';
-    target: string;
-    updateId: string | null;
-    status: string;
-    adopted: boolean;
-    /** How long AWS's update ran, in simulated seconds (0 when skipped). */
-    simulatedSeconds: number;
-    /** Simulated seconds from the run's start to the update's start and end: the timeline. */
-    startSecond: number;
-    endSecond: number;
-  }>;
-  nodegroups: Array<{
-    name: string;
-    from: string;
-    to: string;
-    releaseFrom: string;
-    releaseTo: string;
-    /** How many rolling updates the run put the node group through. */
-    rotations: number;
-    instancesReplaced: number;
-  }>;
-  /** The Plan Upgrade task's output: stages, insights, notes (absent when planning failed). */
-  plan?: unknown;
-  stateTransitions: number;
-  lambdaInvocations: number;
-  simulatedSeconds: number;
-  wallSeconds: number;
-  mutatingCalls: number;
-  /** Rules the run broke (local/harness/invariants.ts); empty when it kept them all. */
-  invariantViolations: string[];
-  /** For a triggered scenario: what the schedules and topics did, seconds from the start. */
-  trigger?: Array<{ second: number; what: string }>;
-  /** Where npm start wrote the HTML run report, relative to the working directory. */
-  report?: string;
-}
+export type { RunSummary };
 
 /** Builds the summary from what the run did (its tasks), what AWS saw (request log) and the end state. */
 export function summarizeRun(args: {

@@ -1,15 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { TaskRecord } from '../../report/run-summary.ts';
 import type { JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 
-/** What the runner sees of each task invocation, for progress and counting. */
-export interface TaskRecord {
-  state: string;
-  startedAt: number;
-  endedAt: number;
-  input: unknown;
-  output?: unknown;
-  error?: { name: string; message: string };
-}
+export type { TaskRecord };
 
 export type TaskHandler = (input: JSONValue) => Promise<JSONValue>;
 

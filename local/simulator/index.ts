@@ -221,6 +221,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       requestId: uuidFrom(`${world.scenario.name}/request/${requestCount}`),
     };
     const routed = route(world, request, options.stepFunctions);
+    world.beforeRequest(routed.operation);
     const fault = injectFault(routed.service, routed.operation);
     let reply: Reply;
     if (fault && !fault.applied) {

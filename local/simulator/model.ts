@@ -227,6 +227,10 @@ export class World {
   private seq = 0;
   private idCounter = 0;
   private readonly tokens = new Map<string, UpdateRecord>();
+  /** Per fault (by index): matching requests seen, for request-triggered faults. */
+  private readonly requestsSeen = new Map<number, number>();
+  /** Per update-fails fault (by index): matching updates started so far. */
+  private readonly updatesSeen = new Map<number, number>();
 
   constructor(
     readonly scenario: Scenario,
@@ -237,6 +241,8 @@ export class World {
     for (const c of scenario.clusters) this.clusters.push(this.buildCluster(c));
     for (const fault of scenario.faults) {
       if (fault.type === 'update-in-progress') {
+        // A request-triggered update starts in beforeRequest(), not on the clock.
+        if (fault.beforeRequest) continue;
         this.schedule(this.start + fault.atSecond * 1000, () =>
           this.startForeignUpdate(fault.cluster, fault.version),
         );
@@ -252,6 +258,19 @@ export class World {
         );
       }
     }
+  }
+
+  /**
+   * Called before each request is answered: fires the faults that wait for a request of this operation
+   * (someone else starting an update just before the caller's own call lands).
+   */
+  beforeRequest(operation: string): void {
+    this.scenario.faults.forEach((fault, index) => {
+      if (fault.type !== 'update-in-progress' || fault.beforeRequest?.operation !== operation) return;
+      const seen = (this.requestsSeen.get(index) ?? 0) + 1;
+      this.requestsSeen.set(index, seen);
+      if (seen === fault.beforeRequest.occurrence) this.startForeignUpdate(fault.cluster, fault.version);
+    });
   }
 
   /** Applies every scheduled event due by now(), in time order (ties in scheduling order). */
@@ -576,7 +595,39 @@ export class World {
       errors: [],
     };
     cluster.updates.push(update);
+    this.scheduleUpdateFault(cluster, update);
     return update;
+  }
+
+  /** An update-fails fault: the matching update ends Failed or Cancelled partway, its resource unchanged. */
+  private scheduleUpdateFault(cluster: Cluster, update: UpdateRecord): void {
+    if (update.nodegroupName !== undefined) return;
+    this.scenario.faults.forEach((fault, index) => {
+      if (fault.type !== 'update-fails' || fault.cluster !== cluster.name) return;
+      if (fault.addon !== update.addonName) return;
+      const seen = (this.updatesSeen.get(index) ?? 0) + 1;
+      this.updatesSeen.set(index, seen);
+      if (seen !== fault.occurrence) return;
+      this.step(update, this.clock + fault.afterMinutes * minute, () => {
+        if (update.addonName === undefined) {
+          cluster.status = 'ACTIVE';
+        } else {
+          const addon = cluster.addons.find((a) => a.name === update.addonName);
+          if (addon) {
+            addon.status = 'ACTIVE';
+            addon.modifiedAt = this.clock;
+          }
+        }
+        const resourceIds = update.addonName === undefined ? [cluster.name] : [update.addonName];
+        this.end(
+          update,
+          fault.status,
+          fault.errorCode === undefined
+            ? undefined
+            : { errorCode: fault.errorCode, errorMessage: fault.errorMessage, resourceIds },
+        );
+      });
+    });
   }
 
   private end(update: UpdateRecord, status: UpdateStatus, error?: UpdateRecord['errors'][number]): void {

@@ -160,11 +160,44 @@ const fault = z.discriminatedUnion('type', [
     cluster: name,
     version: minorVersion.optional().meta({ description: 'Defaults to the next minor of the cluster.' }),
     atSecond: z.number().min(0).default(0),
+    beforeRequest: z
+      .object({
+        operation: z.string().meta({ description: 'SDK operation name, e.g. UpdateClusterVersion.' }),
+        occurrence: z
+          .int()
+          .min(1)
+          .default(1)
+          .meta({ description: 'Which request of that operation (1: the first).' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'Instead of at atSecond, someone else starts the update just before the simulator answers this request: a race with the caller.',
+      }),
   }),
   z.object({
     type: z.literal('cluster-deleted'),
     cluster: name,
     atSecond: z.number().min(0),
+  }),
+  z.object({
+    type: z.literal('update-fails'),
+    cluster: name,
+    addon: name
+      .optional()
+      .meta({ description: "The add-on whose update ends badly; default: the cluster's control plane." }),
+    occurrence: z
+      .int()
+      .min(1)
+      .default(1)
+      .meta({ description: 'Which update of that resource ends badly (1: the first one started).' }),
+    afterMinutes: z.number().positive().default(5).meta({ description: 'Minutes after the update starts.' }),
+    status: z.enum(['Failed', 'Cancelled']).default('Failed'),
+    errorCode: z
+      .string()
+      .optional()
+      .meta({ description: "The update's errors[0].errorCode (e.g. IpNotAvailable); none when absent." }),
+    errorMessage: z.string().default('The update could not be completed (simulated fault).'),
   }),
   z.object({
     type: z.literal('insight-error'),

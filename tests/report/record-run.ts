@@ -1,8 +1,8 @@
 import type { TaskRecord } from '../../local/harness/bind-tasks.ts';
 import { LocalAws } from '../../local/harness/local-aws.ts';
-import type { RunReportData } from '../../local/report/index.ts';
 import { summarizeRun } from '../../local/run-summary.ts';
 import { applyFault, type FaultName, loadScenario } from '../../local/simulator/index.ts';
+import type { RunReportData } from '../../report/index.ts';
 
 export const seedInput = { clusterName: 'ekscluster-eksctl', targetVersion: '1.19' };
 

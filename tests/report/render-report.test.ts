@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../local/harness/bind-tasks.ts';
-import { buildTimeline, type RunReportData, renderPlan, renderRunReport } from '../../local/report/index.ts';
 import type { RunSummary } from '../../local/run-summary.ts';
+import { buildTimeline, type RunReportData, renderPlan, renderRunReport } from '../../report/index.ts';
 import { recordRun } from './record-run.ts';
 
 const start = Date.parse('2026-01-01T00:00:00Z');

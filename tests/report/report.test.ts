@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunReportData, writeRunReport } from '../../local/report/index.ts';
+import { type RunReportData, writeRunReport } from '../../report/index.ts';
 import { recordRun } from './record-run.ts';
 
 const chromiumPath = '/usr/bin/chromium';

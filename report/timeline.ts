@@ -1,9 +1,8 @@
 // The run as a Gantt chart in simulated time: one bar per update, its status checks and node replacements.
 
-import { formatDuration } from '../../cli/format.ts';
-import type { TaskRecord } from '../harness/bind-tasks.ts';
-import type { RunSummary } from '../run-summary.ts';
+import { formatDuration } from '../cli/format.ts';
 import { html, joinHtml, type SafeHtml } from './html.ts';
+import type { RunSummary, TaskRecord } from './run-summary.ts';
 import { arrayField, isRecord, numberField, stringField } from './values.ts';
 
 type Step = RunSummary['steps'][number];

@@ -2,11 +2,10 @@
 // nothing fetched, so it can be mailed, attached to a ticket or opened from a CI artifact.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { formatDuration } from '../../cli/format.ts';
-import type { TaskRecord } from '../harness/bind-tasks.ts';
-import type { RunSummary } from '../run-summary.ts';
+import { formatDuration } from '../cli/format.ts';
 import { html, SafeHtml } from './html.ts';
 import { renderPlan } from './plan.ts';
+import type { RunSummary, TaskRecord } from './run-summary.ts';
 import { buildTimeline, renderTimeline, statusColours } from './timeline.ts';
 import { stringField } from './values.ts';
 
