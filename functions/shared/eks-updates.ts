@@ -4,7 +4,7 @@ import {
   paginateListUpdates,
   UpdateStatus,
 } from '@aws-sdk/client-eks';
-import { UpdateInProgressError } from './errors.ts';
+import { isAwsError, UnexpectedResponseError, UpdateInProgressError } from './errors.ts';
 
 /** Which updates: the cluster's own, one node group's, or one add-on's (DescribeUpdate needs the same). */
 export interface UpdateScope {
@@ -67,4 +67,26 @@ export async function adoptableUpdate(
       : `${subject} was refused the update to ${version} as busy, with no update of its own listed (the cluster is updating, or EKS-internal work); trying again later.`,
     { cause: refusal },
   );
+}
+
+/**
+ * Sends an update call; when EKS answers that the resource is busy (409), follows the running
+ * update instead if it is this very move. Resolves with the update to poll.
+ * @throws UpdateInProgressError when something else holds the resource (the state machine retries).
+ */
+export async function startOrAdopt(
+  eks: EKSClient,
+  target: UpdateScope & { version: string },
+  send: () => Promise<{ update?: { id?: string | undefined } | undefined }>,
+): Promise<{ updateId: string; adopted: boolean }> {
+  try {
+    const { update } = await send();
+    if (!update?.id)
+      throw new UnexpectedResponseError(`EKS started no update for ${JSON.stringify(target)}.`);
+    return { updateId: update.id, adopted: false };
+  } catch (error) {
+    // EKS allows one update at a time: if the one running is this very move, follow it instead of failing.
+    if (!isAwsError(error, 'ResourceInUseException')) throw error;
+    return { updateId: await adoptableUpdate(eks, target, error), adopted: true };
+  }
 }

@@ -5,8 +5,7 @@ import {
   UpdateAddonCommand,
 } from '@aws-sdk/client-eks';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { adoptableUpdate } from '../shared/eks-updates.ts';
-import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
+import { startOrAdopt } from '../shared/eks-updates.ts';
 import { addonExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { AddonStep, UpdateProgress } from '../shared/types.ts';
@@ -53,16 +52,14 @@ export async function updateAddon(
       note: `already on ${to}`,
     };
   }
-  let updateId: string;
-  let adopted = false;
-  try {
-    ensureFitsBeforeDeadline(
-      `Add-on ${addonName} update to ${to}`,
-      addonExpectedSeconds,
-      event.deadline,
-      now(),
-    );
-    const { update } = await eks.send(
+  ensureFitsBeforeDeadline(
+    `Add-on ${addonName} update to ${to}`,
+    addonExpectedSeconds,
+    event.deadline,
+    now(),
+  );
+  const { updateId, adopted } = await startOrAdopt(eks, { clusterName, addonName, version: to }, () =>
+    eks.send(
       new UpdateAddonCommand({
         clusterName,
         addonName,
@@ -70,15 +67,8 @@ export async function updateAddon(
         resolveConflicts: ResolveConflicts.PRESERVE,
         clientRequestToken: updateRequestToken(event.executionName, `addon/${clusterName}/${addonName}`, to),
       }),
-    );
-    if (!update?.id)
-      throw new UnexpectedResponseError(`UpdateAddon ${addonName} on ${clusterName} returned no update id.`);
-    updateId = update.id;
-  } catch (error) {
-    if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    updateId = await adoptableUpdate(eks, { clusterName, addonName, version: to }, error);
-    adopted = true;
-  }
+    ),
+  );
   return {
     ...base,
     updateId,

@@ -5,8 +5,8 @@ import {
   UpdateClusterVersionCommand,
 } from '@aws-sdk/client-eks';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { adoptableUpdate } from '../shared/eks-updates.ts';
-import { InsightsBlockUpgradeError, isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
+import { startOrAdopt } from '../shared/eks-updates.ts';
+import { InsightsBlockUpgradeError, UnexpectedResponseError } from '../shared/errors.ts';
 import { controlPlaneExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { UpdateProgress } from '../shared/types.ts';
@@ -67,16 +67,14 @@ export async function updateControlPlane(
     );
   }
 
-  let updateId: string;
-  let adopted = false;
-  try {
-    ensureFitsBeforeDeadline(
-      `Control plane hop to ${targetVersion}`,
-      controlPlaneExpectedSeconds,
-      event.deadline,
-      now(),
-    );
-    const { update } = await eks.send(
+  ensureFitsBeforeDeadline(
+    `Control plane hop to ${targetVersion}`,
+    controlPlaneExpectedSeconds,
+    event.deadline,
+    now(),
+  );
+  const { updateId, adopted } = await startOrAdopt(eks, { clusterName, version: targetVersion }, () =>
+    eks.send(
       new UpdateClusterVersionCommand({
         name: clusterName,
         version: targetVersion,
@@ -84,17 +82,8 @@ export async function updateControlPlane(
         // EKS refuses a version update that insights block unless forced; only the input may accept that.
         ...(blocking.length > 0 ? { force: true } : {}),
       }),
-    );
-    if (!update?.id) {
-      throw new UnexpectedResponseError(`UpdateClusterVersion for ${clusterName} returned no update id.`);
-    }
-    updateId = update.id;
-  } catch (error) {
-    // EKS allows one update at a time: if the one running is this very move, follow it instead of failing.
-    if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    updateId = await adoptableUpdate(eks, { clusterName, version: targetVersion }, error);
-    adopted = true;
-  }
+    ),
+  );
   return {
     ...base,
     updateId,

@@ -5,8 +5,8 @@ import {
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { adoptableUpdate } from '../shared/eks-updates.ts';
-import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
+import { startOrAdopt } from '../shared/eks-updates.ts';
+import { UnexpectedResponseError } from '../shared/errors.ts';
 import { nextWaitSeconds, nodegroupExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { NodegroupStep, UpdateProgress } from '../shared/types.ts';
@@ -59,16 +59,15 @@ export async function updateNodegroup(
     return { ...base, updateId: null, status: 'Skipped', adopted: false, nextWaitSeconds: 0, note: done };
 
   const launchTemplate = planned.launchTemplate ?? sameLaunchTemplate(nodegroup.launchTemplate);
-  let updateId: string;
-  let adopted = false;
-  try {
-    ensureFitsBeforeDeadline(
-      `Node group ${nodegroupName} rolling to ${target}`,
-      expectedSeconds,
-      event.deadline,
-      now(),
-    );
-    const { update } = await eks.send(
+  ensureFitsBeforeDeadline(
+    `Node group ${nodegroupName} rolling to ${target}`,
+    expectedSeconds,
+    event.deadline,
+    now(),
+  );
+  const scope = { clusterName, nodegroupName, version: planned.toVersion ?? '' };
+  const { updateId, adopted } = await startOrAdopt(eks, scope, () =>
+    eks.send(
       new UpdateNodegroupVersionCommand({
         clusterName,
         nodegroupName,
@@ -82,22 +81,8 @@ export async function updateNodegroup(
         ...(planned.releaseVersion ? { releaseVersion: planned.releaseVersion } : {}),
         ...(launchTemplate ? { launchTemplate } : {}),
       }),
-    );
-    if (!update?.id) {
-      throw new UnexpectedResponseError(
-        `UpdateNodegroupVersion for ${clusterName}/${nodegroupName} returned no update id.`,
-      );
-    }
-    updateId = update.id;
-  } catch (error) {
-    if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    updateId = await adoptableUpdate(
-      eks,
-      { clusterName, nodegroupName, version: planned.toVersion ?? '' },
-      error,
-    );
-    adopted = true;
-  }
+    ),
+  );
   return {
     ...base,
     updateId,

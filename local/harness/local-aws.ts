@@ -197,18 +197,7 @@ export class LocalAws {
 
   /** Invokes one of the template's functions as its schedule would, and lets what it causes run out. */
   async invoke(functionId: string, event: unknown = {}): Promise<Invocation> {
-    const invocation: Invocation = { functionId, at: this.now(), event };
-    this.invocations.push(invocation);
-    this.track(
-      this.runtime.invoke(functionId, event).then(
-        (output) => {
-          invocation.output = output;
-        },
-        (error: unknown) => {
-          invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        },
-      ),
-    );
+    const invocation = this.startInvocation(functionId, event);
     await this.settle();
     return invocation;
   }
@@ -474,6 +463,23 @@ export class LocalAws {
     return events.map((event, index) => ({ ...event, id: index + 1, previousEventId: index }));
   }
 
+  /** Invokes a function in the background, recording what it returned or threw. */
+  private startInvocation(functionId: string, event: unknown): Invocation {
+    const invocation: Invocation = { functionId, at: this.now(), event };
+    this.invocations.push(invocation);
+    this.track(
+      this.runtime.invoke(functionId, event).then(
+        (output) => {
+          invocation.output = output;
+        },
+        (error: unknown) => {
+          invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        },
+      ),
+    );
+    return invocation;
+  }
+
   /** SNS delivers each message to the functions subscribed to its topic, as an SNS event. */
   private deliver(topicArn: string, subject: string | undefined, message: string): void {
     for (const [functionId, resource] of Object.entries(this.template.Resources)) {
@@ -500,18 +506,7 @@ export class LocalAws {
           },
         ],
       };
-      const invocation: Invocation = { functionId, at: this.now(), event };
-      this.invocations.push(invocation);
-      this.track(
-        this.runtime.invoke(functionId, event).then(
-          (output) => {
-            invocation.output = output;
-          },
-          (error: unknown) => {
-            invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-          },
-        ),
-      );
+      this.startInvocation(functionId, event);
     }
   }
 

@@ -4,6 +4,16 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Clock, withGlobal } from '@sinonjs/fake-timers';
 
 /**
+ * File and name-lookup requests libuv is still working on: an SDK client reading its shared config
+ * files, a handler module being read. Time must not move (nor a stall be called) until they end.
+ */
+function pendingIo(): boolean {
+  return process
+    .getActiveResourcesInfo()
+    .some((resource) => /^(FSReq|FileHandle|GetAddrInfo|TCPConnectWrap)/.test(resource));
+}
+
+/**
  * A discrete-event clock for a whole local run: `setTimeout`, `clearTimeout` and `Date` are
  * faked, so a Wait state of 300 s, a Step Functions retry interval or an SDK backoff all run on
  * simulated time and take no real time. The clock jumps to the next timer only when the process
@@ -44,7 +54,7 @@ export class VirtualTime {
     let quietTurns = 0;
     while (!done()) {
       await nextTurn();
-      if (this.clientRequestsInFlight > 0 || serverInFlight() > 0) {
+      if (this.clientRequestsInFlight > 0 || serverInFlight() > 0 || pendingIo()) {
         quietTurns = 0;
         continue;
       }
