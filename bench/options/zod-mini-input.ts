@@ -1,0 +1,61 @@
+// A zod/mini rendering of functions/shared/input.ts, used only to measure what moving the input
+// schema to zod/mini would do to the plan-upgrade bundle (bench/bundles.ts swaps it in at build time).
+import * as z from 'zod/mini';
+import { InvalidInputError } from '../../functions/shared/errors.ts';
+
+const resourceName = z
+  .string()
+  .check(z.regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be 1-100 letters, digits, "-" or "_"'));
+
+export const upgradeInputSchema = z.strictObject({
+  clusterName: resourceName,
+  targetVersion: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(\d+\.\d+|next|latest)$/,
+          'must be a Kubernetes minor version such as "1.19", "next" or "latest"',
+        ),
+      ),
+  ),
+  nodegroups: z.optional(z.array(resourceName).check(z.minLength(1), z.maxLength(100))),
+  releaseVersion: z.optional(
+    z
+      .string()
+      .check(z.regex(/^\d+\.\d+\.\d+-\d{8}$/, 'must be an EKS AMI release such as "1.19.15-20211013"')),
+  ),
+  launchTemplateVersions: z.optional(
+    z.record(resourceName, z.string().check(z.regex(/^\d+$/, 'must be a version number'))),
+  ),
+  force: z._default(z.boolean(), false),
+  acceptInsightErrors: z._default(z.boolean(), false),
+  maxConcurrentNodegroups: z._default(z.int().check(z.minimum(1), z.maximum(40)), 1),
+  deadline: z.optional(z.iso.datetime({ offset: true })),
+  window: z.optional(
+    z.strictObject({
+      start: z.iso.datetime({ offset: true }),
+      minutes: z.int().check(z.minimum(30), z.maximum(7 * 24 * 60)),
+    }),
+  ),
+  dryRun: z._default(z.boolean(), false),
+  notify: z._default(z.boolean(), true),
+});
+
+export type UpgradeInput = z.infer<typeof upgradeInputSchema>;
+
+/**
+ * Validates an execution input.
+ * @throws InvalidInputError naming every field that is wrong.
+ */
+export function parseUpgradeInput(raw: unknown): UpgradeInput {
+  const result = upgradeInputSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
+    return `${field} ${issue.message}`;
+  });
+  throw new InvalidInputError(
+    `The execution input is not valid: ${problems.join('; ')}. Nothing was changed.`,
+  );
+}
