@@ -173,7 +173,7 @@ function table(header: string[], rows: string[][]): string {
   ].join('\n');
 }
 
-/** The tables `npm run bench` prints (Markdown, so they paste into PERFORMANCE.md as they are). */
+/** The tables `npm run bench` prints (Markdown, so they paste into the README as they are). */
 export function formatResults(results: BenchResults): string {
   const runRows = results.scenarios.flatMap(({ scenario, product, naive }) =>
     [product, naive].map((run) => [
