@@ -144,7 +144,9 @@ function describeFailure(
   errors: ErrorDetail[],
 ): { error: string; cause: string } {
   const first = errors[0];
-  const error = first?.errorCode ?? (status === UpdateStatus.CANCELLED ? 'UpdateCancelled' : 'UpdateFailed');
+  // An empty code would leave the Fail state's Error blank: name it after the outcome instead.
+  const error =
+    first?.errorCode?.trim() || (status === UpdateStatus.CANCELLED ? 'UpdateCancelled' : 'UpdateFailed');
   const subject = event.addonName
     ? `Add-on ${event.addonName} of cluster ${event.clusterName}`
     : event.nodegroupName

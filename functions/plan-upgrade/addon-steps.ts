@@ -1,3 +1,4 @@
+import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { UnsupportedTargetError } from '../shared/errors.ts';
 
 /** The add-on versions compatible with one Kubernetes version (DescribeAddonVersions), and EKS's default. */
@@ -8,29 +9,6 @@ export interface AddonCatalog {
 
 /** The Amazon VPC CNI add-on may only move one minor version per update (EKS user guide). */
 const oneMinorAtATime: ReadonlySet<string> = new Set(['vpc-cni']);
-
-interface AddonVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  build: number;
-}
-
-/** Parses "v1.10.4-eksbuild.1". */
-function parseAddonVersion(text: string): AddonVersion | undefined {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)(?:-eksbuild\.(\d+))?/.exec(text);
-  if (!match) return undefined;
-  return {
-    major: Number(match[1]),
-    minor: Number(match[2]),
-    patch: Number(match[3]),
-    build: Number(match[4] ?? 0),
-  };
-}
-
-function compareAddonVersions(a: AddonVersion, b: AddonVersion): number {
-  return a.major - b.major || a.minor - b.minor || a.patch - b.patch || a.build - b.build;
-}
 
 function newest(versions: string[]): string | undefined {
   return versions

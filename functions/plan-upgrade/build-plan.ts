@@ -1,3 +1,4 @@
+import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { resolveDeadline } from '../shared/deadline.ts';
 import { InsightsBlockUpgradeError, UnsupportedTargetError } from '../shared/errors.ts';
 import type { UpgradeInput } from '../shared/input.ts';
@@ -127,20 +128,33 @@ function refuseBlockingInsights(insights: PlanInsight[], input: UpgradeInput): v
   );
 }
 
-/** After each hop, the add-ons whose version the new control plane does not support move. */
+/**
+ * After each hop, the add-ons whose version the new control plane does not support move. Stage 0
+ * moves those the current version already does not support: a run stopped between a hop and its
+ * add-ons leaves them so, and the next run must finish that work.
+ */
 function planAddons(facts: ClusterFacts, stages: PlanStage[]): void {
+  const currentVersion = formatMinor(facts.current);
   for (const addon of facts.addons) {
     let version = addon.version;
     for (const stage of stages) {
-      if (!stage.controlPlane) continue;
-      const catalog = facts.addonCatalogs.get(stage.controlPlane.to)?.get(addon.name);
-      if (!catalog) continue;
-      for (const to of planAddonSteps(addon.name, version, catalog, stage.controlPlane.to)) {
+      const clusterVersion = stage.controlPlane?.to ?? currentVersion;
+      const catalog = facts.addonCatalogs.get(clusterVersion)?.get(addon.name);
+      if (!catalog || (!stage.controlPlane && !behindOnCurrentVersion(version, catalog))) continue;
+      for (const to of planAddonSteps(addon.name, version, catalog, clusterVersion)) {
         stage.addons.push({ name: addon.name, from: version, to });
         version = to;
       }
     }
   }
+}
+
+/** Stage 0 touches an add-on only when the version it runs is unsupported and older than EKS's default. */
+function behindOnCurrentVersion(version: string, catalog: AddonCatalog): boolean {
+  if (catalog.versions.includes(version)) return false;
+  const current = parseAddonVersion(version);
+  const goal = parseAddonVersion(catalog.defaultVersion ?? '');
+  return current !== undefined && goal !== undefined && compareAddonVersions(current, goal) < 0;
 }
 
 function expectedAddons(facts: ClusterFacts, stages: PlanStage[]): Array<{ name: string; version: string }> {

@@ -92,7 +92,10 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     target,
     nodegroups,
     addons,
-    addonCatalogs: await readAddonCatalogs(deps.eks, hopVersions),
+    addonCatalogs: await readAddonCatalogs(
+      deps.eks,
+      addons.length > 0 ? [formatMinor(current), ...hopVersions] : [],
+    ),
     insights: await readInsights(deps.eks, input.clusterName, hopVersions),
     recommendedReleases: await readRecommendedReleases(deps.ssm, targetText, nodegroups),
     notes,
@@ -179,6 +182,12 @@ async function resolveTarget(
   if (compareMinor(target, current) < 0) {
     throw new DowngradeRefusedError(
       `Cluster ${input.clusterName} is on ${formatMinor(current)}, newer than the requested target ${targetText}; EKS cannot downgrade a control plane. Nothing was changed.`,
+    );
+  }
+  // Checked before walking the path: a target on another major, or absurdly far, has no path.
+  if (!offered.has(targetText) && compareMinor(target, current) > 0) {
+    throw new UnsupportedTargetError(
+      `Kubernetes ${targetText} is not a version EKS offers in this region (it offers ${[...offered.keys()].join(', ')}). Nothing was changed.`,
     );
   }
   for (const hop of controlPlaneHops(current, target).map(formatMinor)) {
@@ -268,7 +277,7 @@ async function readAddons(
   );
 }
 
-/** Per hop version, each add-on's compatible versions and default (one paginated call per hop). */
+/** Per cluster version on the way, each add-on's compatible versions and default (one paginated call each). */
 async function readAddonCatalogs(
   eks: EKSClient,
   hopVersions: string[],

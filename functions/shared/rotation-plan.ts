@@ -17,6 +17,8 @@ export function skewAllows(controlPlane: MinorVersion, kubelet: MinorVersion): b
 /** Each minor the control plane passes through after `current`, up to and including `target`. */
 export function controlPlaneHops(current: MinorVersion, target: MinorVersion): MinorVersion[] {
   const hops: MinorVersion[] = [];
+  // Minor versions only ever climb within one major; anything else has no one-minor path.
+  if (current.major !== target.major) return hops;
   for (let version = nextMinor(current); compareMinor(version, target) <= 0; version = nextMinor(version)) {
     hops.push(version);
   }

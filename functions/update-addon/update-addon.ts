@@ -4,6 +4,7 @@ import {
   ResolveConflicts,
   UpdateAddonCommand,
 } from '@aws-sdk/client-eks';
+import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { startOrAdopt } from '../shared/eks-updates.ts';
 import { addonExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
@@ -42,14 +43,17 @@ export async function updateAddon(
     expectedSeconds: addonExpectedSeconds,
   };
   const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
-  if (addon?.addonVersion === to) {
+  // At or past this step already (a rerun, or another execution moved it): never step back.
+  const current = parseAddonVersion(addon?.addonVersion ?? '');
+  const wanted = parseAddonVersion(to);
+  if (addon?.addonVersion === to || (current && wanted && compareAddonVersions(current, wanted) >= 0)) {
     return {
       ...base,
       updateId: null,
       status: 'Skipped',
       adopted: false,
       nextWaitSeconds: 0,
-      note: `already on ${to}`,
+      note: `already on ${addon?.addonVersion}, at or past ${to}`,
     };
   }
   ensureFitsBeforeDeadline(

@@ -290,6 +290,7 @@ export class LocalAws {
       text.replace(/\$\{(\w+)\}/g, (_, name: string) => this.resolve(substitutions[name])),
     ) as StateMachineDefinition;
     let abort: () => void = () => undefined;
+    let aborted = false;
     this.binding += 1;
     // Bound from the definition as written, where each task names its template function.
     const bindings = await bindTasks(JSON.parse(text), {
@@ -300,7 +301,12 @@ export class LocalAws {
         this.onTask?.(description.name, task);
         if (tasks.length === options.abortAfterTasks) abort();
       },
-      ...(options.wrapTask ? { wrap: options.wrapTask } : {}),
+      // After StopExecution nothing new may start: the engine still enters the first state of
+      // Map iterations that were queued, and in AWS those would never run.
+      wrap: (state, bound) => {
+        const run = options.wrapTask ? options.wrapTask(state, bound) : bound;
+        return (input) => (aborted ? Promise.reject(new Error('The execution was stopped.')) : run(input));
+      },
       startChild: (request) => this.runChild(request),
     }).finally(() => {
       this.binding -= 1;
@@ -330,7 +336,6 @@ export class LocalAws {
         },
       },
     });
-    let aborted = false;
     abort = () => {
       aborted = true;
       execution.abort();

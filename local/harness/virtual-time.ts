@@ -3,6 +3,10 @@ import type { ClientRequest } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Clock, withGlobal } from '@sinonjs/fake-timers';
 
+// One fake-timer context per process: timer ids keep counting across runs, so a clearTimeout left
+// over from an earlier run can never cancel a later run's timer that happens to reuse its id.
+const fakeTimers = withGlobal(globalThis);
+
 /**
  * File and name-lookup requests libuv is still working on: an SDK client reading its shared config
  * files, a handler module being read. Time must not move (nor a stall be called) until they end.
@@ -33,7 +37,7 @@ export class VirtualTime {
   };
 
   constructor(startMs: number) {
-    this.clock = withGlobal(globalThis).install({
+    this.clock = fakeTimers.install({
       now: startMs,
       toFake: ['setTimeout', 'clearTimeout', 'Date'],
       // The SDK's HTTP handler clears placeholder ids (-1) it never set; let those pass.

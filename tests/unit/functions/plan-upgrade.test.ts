@@ -100,6 +100,31 @@ describe('planUpgrade', () => {
     });
   });
 
+  it('finishes add-on work a stopped run left: an add-on the current version does not support moves first', async () => {
+    givenCluster('1.29');
+    eksMock.on(ListAddonsCommand).resolves({ addons: ['kube-proxy'] });
+    eksMock.on(DescribeAddonCommand).resolves({ addon: { addonVersion: 'v1.28.2-eksbuild.2' } });
+    eksMock.on(DescribeAddonVersionsCommand, { kubernetesVersion: '1.29' }).resolves({
+      addons: [
+        {
+          addonName: 'kube-proxy',
+          addonVersions: [
+            {
+              addonVersion: 'v1.29.0-eksbuild.1',
+              compatibilities: [{ clusterVersion: '1.29', defaultVersion: true }],
+            },
+          ],
+        },
+      ],
+    });
+    const result = await plan({ clusterName: 'prod', targetVersion: '1.29' });
+    expect(result.stages[0]).toMatchObject({
+      index: 0,
+      controlPlane: null,
+      addons: [{ name: 'kube-proxy', from: 'v1.28.2-eksbuild.2', to: 'v1.29.0-eksbuild.1' }],
+    });
+  });
+
   it('plans several hops, rolling node groups only when the skew rule forces it', async () => {
     givenCluster('1.24', 'ACTIVE', { current: '1.24', behind: '1.23' });
     const result = await plan({ clusterName: 'prod', targetVersion: '1.30' });
@@ -151,21 +176,38 @@ describe('planUpgrade', () => {
     eksMock
       .on(DescribeAddonCommand, { addonName: 'kube-proxy' })
       .resolves({ addon: { addonVersion: 'v1.28.2-eksbuild.2' } });
-    const compatible = (versions: string[], defaultVersion: string) =>
+    const compatible = (clusterVersion: string, versions: string[], defaultVersion: string) =>
       versions.map((addonVersion) => ({
         addonVersion,
-        compatibilities: [{ clusterVersion: '1.29', defaultVersion: addonVersion === defaultVersion }],
+        compatibilities: [{ clusterVersion, defaultVersion: addonVersion === defaultVersion }],
       }));
-    eksMock.on(DescribeAddonVersionsCommand).resolves({
+    // Both add-ons run fine on 1.28 today; 1.29 needs kube-proxy 1.29 and supports newer vpc-cni.
+    eksMock.on(DescribeAddonVersionsCommand, { kubernetesVersion: '1.28' }).resolves({
+      addons: [
+        {
+          addonName: 'vpc-cni',
+          addonVersions: compatible('1.28', ['v1.14.1-eksbuild.1'], 'v1.14.1-eksbuild.1'),
+        },
+        {
+          addonName: 'kube-proxy',
+          addonVersions: compatible('1.28', ['v1.28.2-eksbuild.2'], 'v1.28.2-eksbuild.2'),
+        },
+      ],
+    });
+    eksMock.on(DescribeAddonVersionsCommand, { kubernetesVersion: '1.29' }).resolves({
       addons: [
         {
           addonName: 'vpc-cni',
           addonVersions: compatible(
+            '1.29',
             ['v1.16.0-eksbuild.1', 'v1.15.1-eksbuild.1', 'v1.15.4-eksbuild.1'],
             'v1.16.0-eksbuild.1',
           ),
         },
-        { addonName: 'kube-proxy', addonVersions: compatible(['v1.29.0-eksbuild.1'], 'v1.29.0-eksbuild.1') },
+        {
+          addonName: 'kube-proxy',
+          addonVersions: compatible('1.29', ['v1.29.0-eksbuild.1'], 'v1.29.0-eksbuild.1'),
+        },
       ],
     });
     const result = await plan({ clusterName: 'prod', targetVersion: '1.29' });
@@ -262,7 +304,7 @@ describe('planUpgrade', () => {
     });
     await expect(plan({ clusterName: 'prod', targetVersion: '1.40' })).rejects.toMatchObject({
       name: 'UnsupportedTargetError',
-      message: expect.stringContaining('1.32 is not a version EKS offers'),
+      message: expect.stringContaining('1.40 is not a version EKS offers'),
     });
   });
 
