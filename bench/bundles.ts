@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { readTemplate, type Template, templateFunctions } from '../scripts/template.ts';
+import { esbuildOptions, readTemplate, type Template, templateFunctions } from '../scripts/template.ts';
 import { median } from './metrics.ts';
 
 const run = promisify(execFile);
@@ -128,24 +128,11 @@ async function buildAll(outRoot: string): Promise<BuiltBundle[]> {
   const built: BuiltBundle[] = [];
   const template = readTemplate();
   for (const fn of templateFunctions(template)) {
-    const options = fn.buildProperties;
-    const banner = ((options.Banner as string[] | undefined) ?? [])
-      .map((entry) => entry.replace(/^js=/, ''))
-      .join('\n');
     for (const option of bundleOptions) {
       const outdir = join(outRoot, option, fn.logicalId);
-      // The same options as scripts/build.ts; the variants add only `external` or the plugin.
+      // The template's options (scripts/template.ts); the variants add only `external` or the plugin.
       const result = await build({
-        entryPoints: [fn.entryPoint],
-        outdir,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: String(options.Target ?? 'es2023'),
-        minify: options.Minify === true,
-        sourcemap: options.Sourcemap === true,
-        outExtension: { '.js': '.mjs' },
-        banner: { js: banner },
+        ...esbuildOptions(fn, outdir),
         logLevel: 'error',
         metafile: true,
         ...(option.startsWith('sdk-external') ? { external: ['@aws-sdk/*'] } : {}),

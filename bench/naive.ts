@@ -2,7 +2,8 @@
 // would drive them: fixed 30-second polling, one node group at a time, every node group rolled at
 // every hop.
 
-import type { NodegroupStep, PlannedNodegroup, PlanStage, UpgradePlan } from '../functions/shared/types.ts';
+import { nodegroupStep } from '../functions/plan-upgrade/build-plan.ts';
+import type { PlanStage, UpgradePlan } from '../functions/shared/types.ts';
 import type { TaskWrapper } from '../local/harness/bind-tasks.ts';
 
 export const naivePollSeconds = 30;
@@ -36,22 +37,6 @@ export function isUpgradePlan(value: unknown): value is UpgradePlan {
   return 'expected' in value && typeof value.expected === 'object' && value.expected !== null;
 }
 
-function rollTo(
-  nodegroup: PlannedNodegroup,
-  toVersion: string,
-  releaseVersion: string | null,
-  reason: NodegroupStep['reason'],
-): NodegroupStep {
-  return {
-    name: nodegroup.name,
-    toVersion,
-    releaseVersion,
-    reason,
-    desiredSize: nodegroup.desiredSize,
-    maxUnavailable: nodegroup.maxUnavailable,
-  };
-}
-
 /** The parts of a plan the naive rewrite reads and changes. */
 export type NaivePlanInput = Pick<
   UpgradePlan,
@@ -74,14 +59,14 @@ export function naivePlan<Plan extends NaivePlanInput>(plan: Plan): Plan {
     const keptLaunchTemplateMoves = stage.nodegroups.filter((step) => step.toVersion === null);
     const rolls = movable.map((nodegroup) => {
       const version = stage.controlPlane?.to ?? nodegroup.currentVersion;
-      if (!isLast) return rollTo(nodegroup, version, null, 'skew');
+      if (!isLast) return nodegroupStep(nodegroup, version, null, 'skew');
       const planned = stage.nodegroups.find(
         (step) => step.name === nodegroup.name && step.toVersion !== null,
       );
       const expected = plan.expected.nodegroups.find((end) => end.name === nodegroup.name);
       const release =
         planned?.releaseVersion ?? (expected?.version === version ? expected.releaseVersion : null);
-      return rollTo(nodegroup, version, release, stage.controlPlane ? 'final' : 'ami-refresh');
+      return nodegroupStep(nodegroup, version, release, stage.controlPlane ? 'final' : 'ami-refresh');
     });
     return { ...stage, nodegroups: [...rolls, ...keptLaunchTemplateMoves] };
   });

@@ -2,30 +2,15 @@
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { readTemplate, templateFunctions } from './template.ts';
+import { esbuildOptions, readTemplate, templateFunctions } from './template.ts';
 
-const outRoot = 'dist';
 const rows: Array<{ function: string; bytes: number }> = [];
 for (const fn of templateFunctions(readTemplate())) {
-  const options = fn.buildProperties;
-  const banner = ((options.Banner as string[] | undefined) ?? [])
-    .map((entry) => entry.replace(/^js=/, ''))
-    .join('\n');
-  const outdir = join(outRoot, fn.logicalId);
-  await build({
-    entryPoints: [fn.entryPoint],
-    outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: String(options.Target ?? 'es2023'),
-    minify: options.Minify === true,
-    sourcemap: options.Sourcemap === true,
-    outExtension: { '.js': '.mjs' },
-    banner: { js: banner },
-    logLevel: 'warning',
+  const outdir = join('dist', fn.logicalId);
+  await build({ ...esbuildOptions(fn, outdir), logLevel: 'warning' });
+  rows.push({
+    function: `${fn.logicalId} (${dirname(fn.entryPoint)})`,
+    bytes: statSync(join(outdir, 'handler.mjs')).size,
   });
-  const file = join(outdir, 'handler.mjs');
-  rows.push({ function: `${fn.logicalId} (${dirname(fn.entryPoint)})`, bytes: statSync(file).size });
 }
 console.table(rows);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { BuildOptions } from 'esbuild';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 
 /** template.yaml as data: CloudFormation short-form tags become their long form (`!Sub x` -> `{ 'Fn::Sub': x }`). */
@@ -60,4 +61,27 @@ export function templateFunctions(template: Template) {
         properties: resource.Properties ?? {},
       };
     });
+}
+
+/** The esbuild options a function's Metadata gives, as `sam build` applies them. */
+export function esbuildOptions(
+  fn: ReturnType<typeof templateFunctions>[number],
+  outdir: string,
+): BuildOptions {
+  const options = fn.buildProperties;
+  const banner = ((options.Banner as string[] | undefined) ?? [])
+    .map((entry) => entry.replace(/^js=/, ''))
+    .join('\n');
+  return {
+    entryPoints: [fn.entryPoint],
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: String(options.Target ?? 'es2023'),
+    minify: options.Minify === true,
+    sourcemap: options.Sourcemap === true,
+    outExtension: { '.js': '.mjs' },
+    banner: { js: banner },
+  };
 }

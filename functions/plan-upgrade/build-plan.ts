@@ -75,12 +75,12 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     for (const rotation of rotations) {
       const isFinal = rotation.reason === 'final';
       stages[rotation.stage]?.nodegroups.push(
-        step(nodegroup, formatMinor(rotation.to), isFinal ? finalRelease : null, rotation.reason),
+        nodegroupStep(nodegroup, formatMinor(rotation.to), isFinal ? finalRelease : null, rotation.reason),
       );
     }
     // Already on the target version: roll only onto a newer AMI release (an AMI refresh).
     if (rotations.length === 0 && finalRelease !== null && finalRelease !== nodegroup.releaseVersion) {
-      lastStage?.nodegroups.push(step(nodegroup, targetText, finalRelease, 'ami-refresh'));
+      lastStage?.nodegroups.push(nodegroupStep(nodegroup, targetText, finalRelease, 'ami-refresh'));
     }
     const endsOnRelease =
       rotations.length > 0 || (finalRelease !== null && finalRelease !== nodegroup.releaseVersion)
@@ -164,7 +164,8 @@ function expectedAddons(facts: ClusterFacts, stages: PlanStage[]): Array<{ name:
   });
 }
 
-function step(
+/** One rolling update of a node group, sized for the polling rhythm. */
+export function nodegroupStep(
   nodegroup: PlannedNodegroup,
   toVersion: string | null,
   releaseVersion: string | null,
@@ -202,7 +203,7 @@ function planCustomAmiNodegroup(
   if (version && nodegroup.launchTemplate && version !== nodegroup.launchTemplate.version) {
     const { id, name } = nodegroup.launchTemplate;
     lastStage?.nodegroups.push({
-      ...step(nodegroup, null, null, 'launch-template'),
+      ...nodegroupStep(nodegroup, null, null, 'launch-template'),
       launchTemplate: id ? { id, version } : { ...(name ? { name } : {}), version },
     });
     return;
