@@ -484,6 +484,36 @@ export class World {
     return cluster.updates.find((u) => u.status === 'InProgress' && filter(u));
   }
 
+  /**
+   * EKS runs one update at a time per resource, and none beside a control-plane update: both
+   * refusals are 409 ResourceInUseException naming the update in the way.
+   */
+  private rejectIfBusy(
+    cluster: Cluster,
+    updateType: string,
+    resource: string,
+    own: (update: UpdateRecord) => boolean,
+    fields: Record<string, string>,
+  ): void {
+    const ownBusy = this.inProgress(cluster, own);
+    if (ownBusy) {
+      throw inUse(
+        `Cannot ${updateType} because ${resource} currently has update ${ownBusy.id} in progress`,
+        fields,
+      );
+    }
+    const controlPlaneBusy = this.inProgress(
+      cluster,
+      (u) => u.nodegroupName === undefined && u.addonName === undefined,
+    );
+    if (controlPlaneBusy) {
+      throw inUse(
+        `Cannot ${updateType} because cluster ${cluster.name} currently has update ${controlPlaneBusy.id} in progress`,
+        fields,
+      );
+    }
+  }
+
   private rejectIfDeleting(cluster: Cluster, fields: Record<string, string>): void {
     if (cluster.status === 'DELETING') throw inUse(`Cluster ${cluster.name} is being deleted.`, fields);
   }
@@ -655,23 +685,13 @@ export class World {
     if (previous) return previous;
     const fields = { clusterName, nodegroupName };
     this.rejectIfDeleting(cluster, fields);
-    const ngBusy = this.inProgress(cluster, (u) => u.nodegroupName === nodegroupName);
-    if (ngBusy) {
-      throw inUse(
-        `Cannot VersionUpdate because nodegroup ${nodegroupName} currently has update ${ngBusy.id} in progress`,
-        fields,
-      );
-    }
-    const cpBusy = this.inProgress(
+    this.rejectIfBusy(
       cluster,
-      (u) => u.nodegroupName === undefined && u.addonName === undefined,
+      'VersionUpdate',
+      `nodegroup ${nodegroupName}`,
+      (u) => u.nodegroupName === nodegroupName,
+      fields,
     );
-    if (cpBusy) {
-      throw inUse(
-        `Cannot VersionUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`,
-        fields,
-      );
-    }
     const lt = request.launchTemplate;
     const own = ng.customLaunchTemplate;
     if (lt) {
@@ -1100,23 +1120,7 @@ export class World {
     if (previous) return previous;
     const fields = { clusterName, addonName };
     this.rejectIfDeleting(cluster, fields);
-    const busy = this.inProgress(cluster, (u) => u.addonName === addonName);
-    if (busy) {
-      throw inUse(
-        `Cannot AddonUpdate because addon ${addonName} currently has update ${busy.id} in progress`,
-        fields,
-      );
-    }
-    const cpBusy = this.inProgress(
-      cluster,
-      (u) => u.nodegroupName === undefined && u.addonName === undefined,
-    );
-    if (cpBusy) {
-      throw inUse(
-        `Cannot AddonUpdate because cluster ${clusterName} currently has update ${cpBusy.id} in progress`,
-        fields,
-      );
-    }
+    this.rejectIfBusy(cluster, 'AddonUpdate', `addon ${addonName}`, (u) => u.addonName === addonName, fields);
     const info = this.scenario.addonVersions.find((a) => a.addonName === addonName);
     const compatible = info?.versions.filter((v) => v.clusterVersions.includes(cluster.version)) ?? [];
     const version =
