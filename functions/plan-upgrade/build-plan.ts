@@ -7,6 +7,7 @@ import {
   controlPlaneExpectedSeconds,
   nodegroupExpectedSeconds,
 } from '../shared/polling.ts';
+import { compareReleases } from '../shared/release-versions.ts';
 import { controlPlaneHops, planRotations, skewAllows } from '../shared/rotation-plan.ts';
 import type {
   NodegroupStep,
@@ -78,14 +79,17 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
         nodegroupStep(nodegroup, formatMinor(rotation.to), isFinal ? finalRelease : null, rotation.reason),
       );
     }
-    // Already on the target version: roll only onto a newer AMI release (an AMI refresh).
-    if (rotations.length === 0 && finalRelease !== null && finalRelease !== nodegroup.releaseVersion) {
+    // Already on the target version: roll only onto a newer AMI release (an AMI refresh), or onto
+    // the one the input pins; a node group already past the recommended release stays.
+    const refresh =
+      rotations.length === 0 &&
+      finalRelease !== null &&
+      finalRelease !== nodegroup.releaseVersion &&
+      (input.releaseVersion !== undefined ||
+        (compareReleases(nodegroup.releaseVersion, finalRelease) ?? -1) < 0);
+    if (refresh)
       lastStage?.nodegroups.push(nodegroupStep(nodegroup, targetText, finalRelease, 'ami-refresh'));
-    }
-    const endsOnRelease =
-      rotations.length > 0 || (finalRelease !== null && finalRelease !== nodegroup.releaseVersion)
-        ? finalRelease
-        : nodegroup.releaseVersion;
+    const endsOnRelease = rotations.length > 0 || refresh ? finalRelease : nodegroup.releaseVersion;
     expectedNodegroups.push({ name: nodegroup.name, version: targetText, releaseVersion: endsOnRelease });
   }
 

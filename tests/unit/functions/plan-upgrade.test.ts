@@ -167,6 +167,12 @@ describe('planUpgrade', () => {
     expect(eksMock).not.toHaveReceivedCommand(DescribeClusterVersionsCommand);
   });
 
+  it('leaves a node group already past the recommended release where it is', async () => {
+    givenCluster('1.29');
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: '1.29.5-20231101' } });
+    expect((await plan({ clusterName: 'prod' })).stages).toEqual([]);
+  });
+
   it('moves incompatible add-ons after the hop, vpc-cni one minor at a time', async () => {
     givenCluster('1.28');
     eksMock.on(ListAddonsCommand).resolves({ addons: ['vpc-cni', 'kube-proxy'] });
