@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { planUpgrade } from '../functions/plan-upgrade/plan-upgrade.ts';
+import { executionNameFor } from '../functions/shared/fleet.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { formatPlan, progressLine, type TaskEvent } from './format.ts';
 
@@ -61,9 +62,8 @@ export async function startCommand(
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}Z$/, 'Z');
-  const name = `${request.clusterName}-${request.targetVersion ?? 'ami'}-${stamp}`
-    .replace(/[^A-Za-z0-9._-]/g, '-')
-    .slice(0, 80);
+  // Long cluster names are hashed, not cut, so the time always stays in the name.
+  const name = executionNameFor(request.clusterName, `${request.targetVersion ?? 'ami'}-${stamp}`);
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }),
   );

@@ -1,14 +1,11 @@
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
-  AddonStatus,
-  ClusterStatus,
   DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
   type EKSClient,
   type ErrorDetail,
-  NodegroupStatus,
   UpdateStatus,
 } from '@aws-sdk/client-eks';
 import { UnexpectedResponseError } from '../shared/errors.ts';
@@ -55,9 +52,9 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
         status: 'InProgress',
         nextWaitSeconds: nextWaitSeconds(elapsedSeconds, event.expectedSeconds),
       };
-    case UpdateStatus.SUCCESSFUL:
-      // The update record can end before the resource leaves UPDATING; move on only once it is ACTIVE.
-      if (!resource.active) {
+    case UpdateStatus.SUCCESSFUL: {
+      // The update record can end before the resource leaves UPDATING; wait for it to settle.
+      if (settling.has(resource.status)) {
         return {
           ...event,
           ...withProgress,
@@ -66,7 +63,28 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
           nextWaitSeconds: pollFloorSeconds,
         };
       }
-      return { ...event, ...withProgress, ...ended, status: 'Successful', nextWaitSeconds: 0 };
+      // DEGRADED after a good update (an add-on short of replicas, a node group health issue) is
+      // the resource's health, not the update's: move on and let Verify Cluster report it.
+      if (resource.status === 'ACTIVE' || resource.status === 'DEGRADED') {
+        const note =
+          resource.status === 'DEGRADED'
+            ? { note: 'the update succeeded; the resource reports DEGRADED' }
+            : {};
+        return { ...event, ...withProgress, ...ended, ...note, status: 'Successful', nextWaitSeconds: 0 };
+      }
+      const subject = event.addonName ?? event.nodegroupName ?? event.clusterName;
+      return {
+        ...event,
+        ...withProgress,
+        ...ended,
+        status: 'Failed',
+        nextWaitSeconds: 0,
+        failure: {
+          error: 'ResourceNotActive',
+          cause: `Update ${event.updateId} of ${subject} succeeded, but ${subject} is now ${resource.status}. Look at it in the EKS console before running again.`,
+        },
+      };
+    }
     default:
       return {
         ...event,
@@ -79,8 +97,12 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
   }
 }
 
+/** Statuses a resource passes through on its way back to ACTIVE after an update. */
+const settling: ReadonlySet<string> = new Set(['UPDATING', 'CREATING', 'PENDING']);
+
 interface ResourceState {
-  active: boolean;
+  /** The cluster's, node group's or add-on's own status (ACTIVE, UPDATING, DEGRADED...). */
+  status: string;
   progress?: { updated: number; total: number };
 }
 
@@ -93,20 +115,20 @@ async function readResource(
     const { addon } = await eks.send(
       new DescribeAddonCommand({ clusterName: event.clusterName, addonName: event.addonName }),
     );
-    return { active: addon?.status === AddonStatus.ACTIVE };
+    return { status: addon?.status ?? 'UNKNOWN' };
   }
   if (!event.nodegroupName) {
     const { cluster } = await eks.send(new DescribeClusterCommand({ name: event.clusterName }));
-    return { active: cluster?.status === ClusterStatus.ACTIVE };
+    return { status: cluster?.status ?? 'UNKNOWN' };
   }
   const { nodegroup } = await eks.send(
     new DescribeNodegroupCommand({ clusterName: event.clusterName, nodegroupName: event.nodegroupName }),
   );
-  const active = nodegroup?.status === NodegroupStatus.ACTIVE;
+  const status = nodegroup?.status ?? 'UNKNOWN';
   const groupNames = (nodegroup?.resources?.autoScalingGroups ?? []).flatMap((group) =>
     group.name ? [group.name] : [],
   );
-  if (groupNames.length === 0) return { active };
+  if (groupNames.length === 0) return { status };
   const { AutoScalingGroups: groups = [] } = await autoScaling.send(
     new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groupNames }),
   );
@@ -121,7 +143,7 @@ async function readResource(
       if (currentVersion !== undefined && instance.LaunchTemplate?.Version === currentVersion) updated += 1;
     }
   }
-  return { active, progress: { updated, total } };
+  return { status, progress: { updated, total } };
 }
 
 /** What to do next, per EKS update error code: the part of a failure report a person acts on. */

@@ -1,6 +1,11 @@
 import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
+import { recommendedReleaseParameter } from '../shared/ami-types.ts';
 import { resolveDeadline } from '../shared/deadline.ts';
-import { InsightsBlockUpgradeError, UnsupportedTargetError } from '../shared/errors.ts';
+import {
+  DowngradeRefusedError,
+  InsightsBlockUpgradeError,
+  UnsupportedTargetError,
+} from '../shared/errors.ts';
 import type { UpgradeInput } from '../shared/input.ts';
 import {
   addonExpectedSeconds,
@@ -70,8 +75,22 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
       continue;
     }
     const kubelet = parseMinor(nodegroup.currentVersion) ?? facts.current;
-    const finalRelease =
-      input.releaseVersion ?? facts.recommendedReleases.get(`${targetText}/${nodegroup.amiType}`) ?? null;
+    // A pinned release is an Amazon Linux release ("1.30.14-20251108"): it applies to those AMI types only.
+    const pin =
+      input.releaseVersion !== undefined &&
+      recommendedReleaseParameter(targetText, nodegroup.amiType) !== undefined;
+    const recommended = facts.recommendedReleases.get(`${targetText}/${nodegroup.amiType}`);
+    const finalRelease = (pin ? input.releaseVersion : recommended) ?? null;
+    const pinnedBack =
+      pin &&
+      finalRelease !== null &&
+      nodegroup.currentVersion === targetText &&
+      (compareReleases(finalRelease, nodegroup.releaseVersion) ?? 0) < 0;
+    if (pinnedBack) {
+      throw new DowngradeRefusedError(
+        `Node group ${nodegroup.name} runs release ${nodegroup.releaseVersion}, newer than the pinned ${finalRelease}; EKS cannot roll a node group back. Nothing was changed.`,
+      );
+    }
     const rotations = planRotations(facts.current, facts.target, kubelet);
     for (const rotation of rotations) {
       const isFinal = rotation.reason === 'final';
@@ -85,8 +104,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
       rotations.length === 0 &&
       finalRelease !== null &&
       finalRelease !== nodegroup.releaseVersion &&
-      (input.releaseVersion !== undefined ||
-        (compareReleases(nodegroup.releaseVersion, finalRelease) ?? -1) < 0);
+      (pin || (compareReleases(nodegroup.releaseVersion, finalRelease) ?? -1) < 0);
     if (refresh)
       lastStage?.nodegroups.push(nodegroupStep(nodegroup, targetText, finalRelease, 'ami-refresh'));
     const endsOnRelease = rotations.length > 0 || refresh ? finalRelease : nodegroup.releaseVersion;

@@ -24,6 +24,7 @@ import {
   UnexpectedResponseError,
   UnsupportedTargetError,
 } from '../shared/errors.ts';
+import { matchesClusterPattern } from '../shared/fleet.ts';
 import { parseUpgradeInput, type UpgradeInput } from '../shared/input.ts';
 import { controlPlaneHops } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
@@ -108,13 +109,7 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
  * @throws ClusterNotAllowedError
  */
 function ensureAllowed(clusterName: string, pattern: string): void {
-  const glob = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  if (glob.test(clusterName)) return;
+  if (matchesClusterPattern(clusterName, pattern)) return;
   throw new ClusterNotAllowedError(
     `Cluster ${clusterName} is outside the clusters this stack may upgrade (${pattern}); deploy it with a ClusterNamePattern that covers it. Nothing was changed.`,
   );
@@ -172,11 +167,16 @@ async function resolveTarget(
         'EKS lists no supported Kubernetes version in this region. Nothing was changed.',
       );
     target = compareMinor(newest, current) > 0 ? newest : current;
+  } else if (input.targetVersion === 'next') {
+    // On the newest version EKS offers, "next" (a fleet's default) stays: a window then only refreshes AMIs.
+    const next = nextMinor(current);
+    target = offered.has(formatMinor(next)) ? next : current;
+    if (target === current)
+      notes.push(
+        `Kubernetes ${formatMinor(current)} is the newest version EKS offers here; nothing to move to.`,
+      );
   } else {
-    target =
-      input.targetVersion === 'next'
-        ? nextMinor(current)
-        : parseVersion(input.targetVersion, 'targetVersion');
+    target = parseVersion(input.targetVersion, 'targetVersion');
   }
   const targetText = formatMinor(target);
   if (compareMinor(target, current) < 0) {

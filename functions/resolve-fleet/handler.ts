@@ -4,4 +4,8 @@ import { resolveFleet } from './resolve-fleet.ts';
 
 const eks = new EKSClient({});
 
-export const handler = makeHandler((input: unknown) => resolveFleet(input, { eks, now: () => new Date() }));
+const allowedClusters = process.env.ALLOWED_CLUSTERS ?? '*';
+
+export const handler = makeHandler((input: unknown) =>
+  resolveFleet(input, { eks, now: () => new Date(), allowedClusters }),
+);

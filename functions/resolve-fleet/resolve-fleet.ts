@@ -1,11 +1,18 @@
 import { DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
 import { z } from 'zod';
 import { InvalidInputError } from '../shared/errors.ts';
-import { executionNameFor, type FleetMember, parseFleetSpec } from '../shared/fleet.ts';
+import {
+  executionNameFor,
+  type FleetMember,
+  matchesClusterPattern,
+  parseFleetSpec,
+} from '../shared/fleet.ts';
 
 export interface ResolveFleetDeps {
   eks: EKSClient;
   now: () => Date;
+  /** The template's ClusterNamePattern: other clusters are never described (IAM would refuse). */
+  allowedClusters?: string;
 }
 
 const fleetInput = z
@@ -56,8 +63,9 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
       : (input.clusters ?? []).map(({ clusterName, targetVersion }) =>
           targetVersion ? { clusterName, targetVersion } : { clusterName },
         );
-  if (input.tagFilter)
-    members.push(...(await clustersTagged(deps.eks, input.tagFilter, input.targetVersion)));
+  if (input.tagFilter) {
+    members.push(...(await clustersTagged(deps, input.tagFilter, input.targetVersion)));
+  }
   if (members.length === 0)
     throw new InvalidInputError('The fleet input names no cluster (clusters or tagFilter).');
 
@@ -81,13 +89,14 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
 }
 
 async function clustersTagged(
-  eks: EKSClient,
+  { eks, allowedClusters = '*' }: ResolveFleetDeps,
   tag: { key: string; value: string },
   targetVersion: string | undefined,
 ): Promise<FleetMember[]> {
   const found: FleetMember[] = [];
   for await (const page of paginateListClusters({ client: eks }, {})) {
     for (const name of page.clusters ?? []) {
+      if (!matchesClusterPattern(name, allowedClusters)) continue;
       const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
       if (cluster?.tags?.[tag.key] !== tag.value) continue;
       const policy = targetVersion ?? 'next';

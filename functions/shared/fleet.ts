@@ -50,3 +50,12 @@ export function executionNameFor(clusterName: string, work: string): string {
     80,
   );
 }
+
+/** Whether a cluster name matches the template's ClusterNamePattern (IAM style: `*` and `?`). */
+export function matchesClusterPattern(clusterName: string, pattern: string): boolean {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`).test(clusterName);
+}

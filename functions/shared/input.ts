@@ -39,7 +39,7 @@ export const upgradeInputSchema = z
           .number()
           .int()
           .min(30)
-          .max(7 * 24 * 60),
+          .max(48 * 60),
       })
       .strict()
       .optional(),

@@ -17,6 +17,8 @@ export interface UpdateAddonEvent {
   addon: AddonStep;
   /** No add-on update starts that cannot end before this time; null for none. */
   deadline: string | null;
+  /** $$.Execution.RedriveCount: a redriven execution must not get its failed update back. */
+  redriveCount?: number;
 }
 
 export interface UpdateAddonDeps {
@@ -69,7 +71,12 @@ export async function updateAddon(
         addonName,
         addonVersion: to,
         resolveConflicts: ResolveConflicts.PRESERVE,
-        clientRequestToken: updateRequestToken(event.executionName, `addon/${clusterName}/${addonName}`, to),
+        clientRequestToken: updateRequestToken(
+          event.executionName,
+          `addon/${clusterName}/${addonName}`,
+          to,
+          event.redriveCount,
+        ),
       }),
     ),
   );

@@ -20,6 +20,8 @@ export interface UpdateControlPlaneEvent {
   acceptInsightErrors: boolean;
   /** No hop starts that cannot end before this time; null for none. */
   deadline: string | null;
+  /** $$.Execution.RedriveCount: a redriven execution must not get its failed update back. */
+  redriveCount?: number;
 }
 
 export interface UpdateControlPlaneDeps {
@@ -78,7 +80,12 @@ export async function updateControlPlane(
       new UpdateClusterVersionCommand({
         name: clusterName,
         version: targetVersion,
-        clientRequestToken: updateRequestToken(event.executionName, `cluster/${clusterName}`, targetVersion),
+        clientRequestToken: updateRequestToken(
+          event.executionName,
+          `cluster/${clusterName}`,
+          targetVersion,
+          event.redriveCount,
+        ),
         // EKS refuses a version update that insights block unless forced; only the input may accept that.
         ...(blocking.length > 0 ? { force: true } : {}),
       }),

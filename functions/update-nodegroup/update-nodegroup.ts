@@ -19,6 +19,8 @@ export interface UpdateNodegroupEvent {
   nodegroup: NodegroupStep;
   /** No rolling update starts that cannot end before this time; null for none. */
   deadline: string | null;
+  /** $$.Execution.RedriveCount: a redriven execution must not get its failed update back. */
+  redriveCount?: number;
 }
 
 export interface UpdateNodegroupDeps {
@@ -76,6 +78,7 @@ export async function updateNodegroup(
           event.executionName,
           `nodegroup/${clusterName}/${nodegroupName}`,
           `${planned.toVersion}/${planned.releaseVersion ?? 'newest'}/${planned.launchTemplate?.version ?? ''}`,
+          event.redriveCount,
         ),
         ...(planned.toVersion ? { version: planned.toVersion } : {}),
         ...(planned.releaseVersion ? { releaseVersion: planned.releaseVersion } : {}),

@@ -328,6 +328,7 @@ export class LocalAws {
         Execution: {
           Id: description.executionArn,
           Name: description.name,
+          RedriveCount: 0,
           RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
         },
         StateMachine: {

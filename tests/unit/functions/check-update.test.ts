@@ -122,6 +122,24 @@ describe('checkUpdate', () => {
     });
   });
 
+  it('moves on from a successful update that leaves a node group DEGRADED, saying so', async () => {
+    givenUpdate('Successful');
+    eksMock.on(DescribeNodegroupCommand).resolves({ nodegroup: { status: 'DEGRADED' } });
+    expect(await checkUpdate(nodegroup, deps(960))).toMatchObject({
+      status: 'Successful',
+      note: expect.stringContaining('DEGRADED'),
+    });
+  });
+
+  it('fails by name when the resource is neither settling nor serving after a successful update', async () => {
+    givenUpdate('Successful');
+    eksMock.on(DescribeClusterCommand).resolves({ cluster: { status: 'DELETING' } });
+    expect(await checkUpdate(controlPlane, deps(1500))).toMatchObject({
+      status: 'Failed',
+      failure: { error: 'ResourceNotActive', cause: expect.stringContaining('DELETING') },
+    });
+  });
+
   it('reports success once the update ended and the cluster is ACTIVE', async () => {
     givenUpdate('Successful');
     expect(await checkUpdate(controlPlane, deps(1500))).toMatchObject({

@@ -85,6 +85,17 @@ describe('resolveFleet', () => {
     expect(fleet.items.map((item) => item.input)).toEqual([{ clusterName: 'a', targetVersion: 'latest' }]);
   });
 
+  it('never describes a tagged cluster outside the allowed pattern (IAM would refuse)', async () => {
+    eksMock.on(ListClustersCommand).resolves({ clusters: ['prod-a', 'other'] });
+    eksMock.on(DescribeClusterCommand).resolves({ cluster: { tags: { upgrade: 'weekly' } } });
+    const fleet = await resolveFleet(
+      { tagFilter: { key: 'upgrade', value: 'weekly' } },
+      { ...deps, allowedClusters: 'prod-*' },
+    );
+    expect(fleet.items.map((item) => item.clusterName)).toEqual(['prod-a']);
+    expect(eksMock).not.toHaveReceivedCommandWith(DescribeClusterCommand, { name: 'other' });
+  });
+
   it('refuses an input that names no cluster, or malformed fields', async () => {
     await expect(resolveFleet({ clusters: '' }, deps)).rejects.toMatchObject({ name: 'InvalidInputError' });
     await expect(resolveFleet({ clusters: 'a', maxConcurrentClusters: -1 }, deps)).rejects.toMatchObject({

@@ -140,6 +140,23 @@ describe('planUpgrade', () => {
     expect(result.estimatedSeconds).toBeGreaterThan(6 * 25 * 60);
   });
 
+  it('keeps a cluster already on the newest version where it is for "next", with a note', async () => {
+    givenCluster('1.31');
+    const result = await plan({ clusterName: 'prod', targetVersion: 'next' });
+    expect(result.targetVersion).toBe('1.31');
+    expect(result.notes).toContain(
+      'Kubernetes 1.31 is the newest version EKS offers here; nothing to move to.',
+    );
+  });
+
+  it('refuses a pinned release older than a node group already runs', async () => {
+    givenCluster('1.29');
+    await expect(plan({ clusterName: 'prod', releaseVersion: '1.29.1-20230101' })).rejects.toMatchObject({
+      name: 'DowngradeRefusedError',
+      message: expect.stringContaining('newer than the pinned 1.29.1-20230101'),
+    });
+  });
+
   it('resolves "next" and "latest" from the versions EKS offers', async () => {
     givenCluster('1.29');
     expect((await plan({ clusterName: 'prod', targetVersion: 'next' })).targetVersion).toBe('1.30');

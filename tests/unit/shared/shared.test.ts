@@ -24,6 +24,9 @@ describe('updateRequestToken', () => {
     expect(updateRequestToken('run-1', 'cluster/prod', '1.19')).toBe(token);
     expect(updateRequestToken('run-1', 'cluster/prod', '1.20')).not.toBe(token);
     expect(updateRequestToken('run-2', 'cluster/prod', '1.19')).not.toBe(token);
+    // A redrive of the same execution must not be handed its failed update back.
+    expect(updateRequestToken('run-1', 'cluster/prod', '1.19', 0)).toBe(token);
+    expect(updateRequestToken('run-1', 'cluster/prod', '1.19', 1)).not.toBe(token);
   });
 });
 
