@@ -5,6 +5,8 @@ import {
   UpdateStatus,
 } from '@aws-sdk/client-eks';
 import { isAwsError, UnexpectedResponseError, UpdateInProgressError } from './errors.ts';
+import { nextWaitSeconds } from './polling.ts';
+import type { UpdateProgress } from './types.ts';
 
 /** Which updates: the cluster's own, one node group's, or one add-on's (DescribeUpdate needs the same). */
 export interface UpdateScope {
@@ -69,24 +71,47 @@ export async function adoptableUpdate(
   );
 }
 
+/** What a step knows about its update before EKS answers: which resource, to what, for how long. */
+export type StepBase = Omit<UpdateProgress, 'updateId' | 'status' | 'adopted' | 'nextWaitSeconds'>;
+
+/** A step with nothing to do: already done, by this run before a retry, by a person, or by another run. */
+export function skippedStep(base: StepBase, note: string): UpdateProgress {
+  return { ...base, updateId: null, status: 'Skipped', adopted: false, nextWaitSeconds: 0, note };
+}
+
 /**
  * Sends an update call; when EKS answers that the resource is busy (409), follows the running
- * update instead if it is this very move. Resolves with the update to poll.
+ * update instead if it is this very move (to `version`). Resolves with the update to poll.
  * @throws UpdateInProgressError when something else holds the resource (the state machine retries).
  */
 export async function startOrAdopt(
   eks: EKSClient,
-  target: UpdateScope & { version: string },
+  base: StepBase,
+  version: string,
   send: () => Promise<{ update?: { id?: string | undefined } | undefined }>,
-): Promise<{ updateId: string; adopted: boolean }> {
+): Promise<UpdateProgress> {
+  const started = (updateId: string, adopted: boolean): UpdateProgress => ({
+    ...base,
+    updateId,
+    status: 'InProgress',
+    adopted,
+    nextWaitSeconds: nextWaitSeconds(0, base.expectedSeconds),
+  });
   try {
     const { update } = await send();
     if (!update?.id)
-      throw new UnexpectedResponseError(`EKS started no update for ${JSON.stringify(target)}.`);
-    return { updateId: update.id, adopted: false };
+      throw new UnexpectedResponseError(`EKS started no update for ${base.kind} ${base.target}.`);
+    return started(update.id, false);
   } catch (error) {
     // EKS allows one update at a time: if the one running is this very move, follow it instead of failing.
     if (!isAwsError(error, 'ResourceInUseException')) throw error;
-    return { updateId: await adoptableUpdate(eks, target, error), adopted: true };
+    const { clusterName, nodegroupName, addonName } = base;
+    const scope = {
+      clusterName,
+      ...(nodegroupName ? { nodegroupName } : {}),
+      ...(addonName ? { addonName } : {}),
+      version,
+    };
+    return started(await adoptableUpdate(eks, scope, error), true);
   }
 }

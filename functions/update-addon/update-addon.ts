@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-eks';
 import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { startOrAdopt } from '../shared/eks-updates.ts';
-import { addonExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
+import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
+import { addonExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { AddonStep, UpdateProgress } from '../shared/types.ts';
 
@@ -49,14 +49,7 @@ export async function updateAddon(
   const current = parseAddonVersion(addon?.addonVersion ?? '');
   const wanted = parseAddonVersion(to);
   if (addon?.addonVersion === to || (current && wanted && compareAddonVersions(current, wanted) >= 0)) {
-    return {
-      ...base,
-      updateId: null,
-      status: 'Skipped',
-      adopted: false,
-      nextWaitSeconds: 0,
-      note: `already on ${addon?.addonVersion}, at or past ${to}`,
-    };
+    return skippedStep(base, `already on ${addon?.addonVersion}, at or past ${to}`);
   }
   ensureFitsBeforeDeadline(
     `Add-on ${addonName} update to ${to}`,
@@ -64,7 +57,7 @@ export async function updateAddon(
     event.deadline,
     now(),
   );
-  const { updateId, adopted } = await startOrAdopt(eks, { clusterName, addonName, version: to }, () =>
+  return startOrAdopt(eks, base, to, () =>
     eks.send(
       new UpdateAddonCommand({
         clusterName,
@@ -80,11 +73,4 @@ export async function updateAddon(
       }),
     ),
   );
-  return {
-    ...base,
-    updateId,
-    status: 'InProgress',
-    adopted,
-    nextWaitSeconds: nextWaitSeconds(0, addonExpectedSeconds),
-  };
 }

@@ -5,9 +5,9 @@ import {
   UpdateClusterVersionCommand,
 } from '@aws-sdk/client-eks';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { startOrAdopt } from '../shared/eks-updates.ts';
+import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { InsightsBlockUpgradeError, UnexpectedResponseError } from '../shared/errors.ts';
-import { controlPlaneExpectedSeconds, nextWaitSeconds } from '../shared/polling.ts';
+import { controlPlaneExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { UpdateProgress } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
@@ -52,14 +52,7 @@ export async function updateControlPlane(
     throw new UnexpectedResponseError(`Cluster ${clusterName} reports no usable version.`);
   // On (or, after a rerun, past) this hop already: nothing to do.
   if (compareMinor(current, wanted) >= 0) {
-    return {
-      ...base,
-      updateId: null,
-      status: 'Skipped',
-      adopted: false,
-      nextWaitSeconds: 0,
-      note: `already on ${cluster?.version}`,
-    };
+    return skippedStep(base, `already on ${cluster?.version}`);
   }
 
   const blocking = await insightErrors(eks, clusterName, targetVersion);
@@ -75,7 +68,7 @@ export async function updateControlPlane(
     event.deadline,
     now(),
   );
-  const { updateId, adopted } = await startOrAdopt(eks, { clusterName, version: targetVersion }, () =>
+  return startOrAdopt(eks, base, targetVersion, () =>
     eks.send(
       new UpdateClusterVersionCommand({
         name: clusterName,
@@ -91,13 +84,6 @@ export async function updateControlPlane(
       }),
     ),
   );
-  return {
-    ...base,
-    updateId,
-    status: 'InProgress',
-    adopted,
-    nextWaitSeconds: nextWaitSeconds(0, controlPlaneExpectedSeconds),
-  };
 }
 
 async function insightErrors(

@@ -5,9 +5,9 @@ import {
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { startOrAdopt } from '../shared/eks-updates.ts';
+import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { UnexpectedResponseError } from '../shared/errors.ts';
-import { nextWaitSeconds, nodegroupExpectedSeconds } from '../shared/polling.ts';
+import { nodegroupExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { NodegroupStep, UpdateProgress } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
@@ -57,8 +57,7 @@ export async function updateNodegroup(
     nodegroup.releaseVersion,
     nodegroup.launchTemplate?.version,
   );
-  if (done)
-    return { ...base, updateId: null, status: 'Skipped', adopted: false, nextWaitSeconds: 0, note: done };
+  if (done) return skippedStep(base, done);
 
   const launchTemplate = planned.launchTemplate ?? sameLaunchTemplate(nodegroup.launchTemplate);
   ensureFitsBeforeDeadline(
@@ -67,8 +66,7 @@ export async function updateNodegroup(
     event.deadline,
     now(),
   );
-  const scope = { clusterName, nodegroupName, version: planned.toVersion ?? '' };
-  const { updateId, adopted } = await startOrAdopt(eks, scope, () =>
+  return startOrAdopt(eks, base, planned.toVersion ?? '', () =>
     eks.send(
       new UpdateNodegroupVersionCommand({
         clusterName,
@@ -86,13 +84,6 @@ export async function updateNodegroup(
       }),
     ),
   );
-  return {
-    ...base,
-    updateId,
-    status: 'InProgress',
-    adopted,
-    nextWaitSeconds: nextWaitSeconds(0, expectedSeconds),
-  };
 }
 
 /** Why the step has nothing to do (a rerun after it finished, or a person did it), or undefined. */
