@@ -137,3 +137,15 @@ export function formatPlan(plan: UpgradePlan): string {
   for (const note of plan.notes) lines.push(`  Note: ${note}`);
   return lines.join('\n');
 }
+
+/** A Lambda error's Cause is the JSON Step Functions got from Lambda; a person wants its message. */
+export function readableCause(cause: string): string {
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed)
+      return String(parsed.errorMessage);
+  } catch {
+    // Not JSON: a Fail state's own cause, already for people.
+  }
+  return cause;
+}

@@ -1,4 +1,4 @@
-import { formatDuration, isStepOutput, type StepOutput, stepName } from '../cli/format.ts';
+import { formatDuration, isStepOutput, readableCause, type StepOutput, stepName } from '../cli/format.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import type { ExecutionResult } from './harness/local-aws.ts';
 import type { LoggedRequest, SimulatorSnapshot } from './simulator/index.ts';
@@ -105,18 +105,6 @@ function outcomeOf(execution: ExecutionResult): Pick<RunSummary, 'status' | 'err
     ...(execution.error ? { error: execution.error } : {}),
     ...(execution.cause ? { cause: execution.cause } : {}),
   };
-}
-
-/** A Lambda error's Cause is the JSON Step Functions got from Lambda; a person wants its message. */
-export function readableCause(cause: string): string {
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed)
-      return String(parsed.errorMessage);
-  } catch {
-    // Not JSON: a Fail state's own cause, already for people.
-  }
-  return cause;
 }
 
 /** The human summary: outcome, steps, node groups, counts, and a timeline of the updates. */

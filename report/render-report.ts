@@ -2,7 +2,7 @@
 // nothing fetched, so it can be mailed, attached to a ticket or opened from a CI artifact.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { formatDuration } from '../cli/format.ts';
+import { formatDuration, readableCause } from '../cli/format.ts';
 import { html, SafeHtml } from './html.ts';
 import { renderPlan } from './plan.ts';
 import type { RunSummary, TaskRecord } from './run-summary.ts';
@@ -142,15 +142,9 @@ function deadlineTile(runSeconds: number, deadlineSecond: number, succeeded: boo
     : [label, html`${formatDuration(slack)} left when it stopped`];
 }
 
-/** The cause as a person reads it: a Lambda error's Cause is JSON whose errorMessage is the text. */
+/** The cause as a person reads it. */
 function causeText(cause: string | undefined): string {
-  if (!cause) return 'No cause was reported.';
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    return stringField(parsed, 'errorMessage') ?? cause;
-  } catch {
-    return cause;
-  }
+  return cause ? readableCause(cause) : 'No cause was reported.';
 }
 
 function capitalize(text: string): string {

@@ -15,7 +15,7 @@ export interface UpdateScope {
   addonName?: string;
 }
 
-export interface InProgressUpdate {
+interface InProgressUpdate {
   id: string;
   type: string;
   /** The version it moves to: the Version param, or AddonVersion for an add-on. */
@@ -23,7 +23,7 @@ export interface InProgressUpdate {
 }
 
 /** The update now in progress on the scope's resource, if any: EKS runs one at a time per resource. */
-export async function findInProgressUpdate(
+async function findInProgressUpdate(
   eks: EKSClient,
   scope: UpdateScope,
 ): Promise<InProgressUpdate | undefined> {
@@ -49,7 +49,7 @@ export async function findInProgressUpdate(
  * move (started by a person or an earlier run), which the run then follows to its end.
  * @throws UpdateInProgressError when something else holds the resource; the state machine retries later.
  */
-export async function adoptableUpdate(
+async function adoptableUpdate(
   eks: EKSClient,
   target: UpdateScope & { version: string },
   refusal: unknown,
