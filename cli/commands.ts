@@ -25,7 +25,11 @@ export async function planCommand(
   request: UpgradeRequest,
   deps: { eks: EKSClient; ssm: SSMClient },
 ): Promise<UpgradePlan> {
-  return planUpgrade({ input: { ...request, dryRun: true }, executionName: 'eks-upgrade-plan' }, deps);
+  // A person's own credentials decide what they may read; the plan covers the one cluster named.
+  return planUpgrade(
+    { input: { ...request, dryRun: true }, executionName: 'eks-upgrade-plan' },
+    { ...deps, allowedClusters: request.clusterName },
+  );
 }
 
 export { formatPlan };

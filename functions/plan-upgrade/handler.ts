@@ -1,12 +1,13 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { makeHandler } from '../shared/handler-kit.ts';
+import { makeHandler, requiredEnvironment } from '../shared/handler-kit.ts';
 import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 
 const eks = new EKSClient({});
 const ssm = new SSMClient({});
 
-const allowedClusters = process.env.ALLOWED_CLUSTERS ?? '*';
+// Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
+const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
 
 export const handler = makeHandler((event: PlanUpgradeEvent) =>
   planUpgrade(event, { eks, ssm, allowedClusters }),

@@ -40,8 +40,8 @@ export interface PlanUpgradeEvent {
 export interface PlanUpgradeDeps {
   eks: EKSClient;
   ssm: SSMClient;
-  /** The template's ClusterNamePattern (IAM-style: * and ?); default any. */
-  allowedClusters?: string;
+  /** The template's ClusterNamePattern (IAM-style: * and ?). */
+  allowedClusters: string;
 }
 
 /** An UPDATING cluster may be running the very update this run wants: the update step adopts it. */
@@ -55,7 +55,7 @@ const plannableStatuses: ReadonlySet<string> = new Set([ClusterStatus.ACTIVE, Cl
  */
 export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps): Promise<UpgradePlan> {
   const input = parseUpgradeInput(event.input);
-  ensureAllowed(input.clusterName, deps.allowedClusters ?? '*');
+  ensureAllowed(input.clusterName, deps.allowedClusters);
   const cluster = await describeCluster(deps.eks, input.clusterName);
   if (!cluster.version || !cluster.status) {
     throw new UnexpectedResponseError(

@@ -12,7 +12,7 @@ export interface ResolveFleetDeps {
   eks: EKSClient;
   now: () => Date;
   /** The template's ClusterNamePattern: other clusters are never described (IAM would refuse). */
-  allowedClusters?: string;
+  allowedClusters: string;
 }
 
 const fleetInput = z
@@ -89,7 +89,7 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
 }
 
 async function clustersTagged(
-  { eks, allowedClusters = '*' }: ResolveFleetDeps,
+  { eks, allowedClusters }: ResolveFleetDeps,
   tag: { key: string; value: string },
   targetVersion: string | undefined,
 ): Promise<FleetMember[]> {

@@ -24,6 +24,7 @@ describe('events/', () => {
     const fleet = await resolveFleet(readEvent('upgrade-fleet'), {
       eks: new EKSClient({ region: 'us-east-1' }),
       now: () => new Date(),
+      allowedClusters: '*',
     });
     expect(fleet.items.map((item) => item.executionName)).toEqual(['ekscluster-eksctl-20261125T0200Z']);
   });

@@ -6,7 +6,11 @@ import { executionNameFor, parseFleetSpec } from '../../../functions/shared/flee
 import { compareReleases } from '../../../functions/shared/release-versions.ts';
 
 const eksMock = mockClient(EKSClient);
-const deps = { eks: new EKSClient({ region: 'us-east-1' }), now: () => new Date('2026-11-25T02:00:00Z') };
+const deps = {
+  eks: new EKSClient({ region: 'us-east-1' }),
+  now: () => new Date('2026-11-25T02:00:00Z'),
+  allowedClusters: '*',
+};
 const window = { start: '2026-11-29T02:00:00Z', minutes: 240 };
 
 describe('parseFleetSpec', () => {

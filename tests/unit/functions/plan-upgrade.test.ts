@@ -18,7 +18,11 @@ import { eksError } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
 const ssmMock = mockClient(SSMClient);
-const deps = { eks: new EKSClient({ region: 'us-east-1' }), ssm: new SSMClient({ region: 'us-east-1' }) };
+const deps = {
+  eks: new EKSClient({ region: 'us-east-1' }),
+  ssm: new SSMClient({ region: 'us-east-1' }),
+  allowedClusters: '*',
+};
 const plan = (input: unknown) => planUpgrade({ input, executionName: 'run-1' }, deps);
 
 const offered = ['1.23', '1.24', '1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31'];

@@ -14,7 +14,11 @@ mockValidCluster(eks, ssm);
 try {
   await planUpgrade(
     { input: JSON.parse(process.argv[2] ?? 'null'), executionName: 'property' },
-    { eks: new EKSClient({ region: 'us-east-1' }), ssm: new SSMClient({ region: 'us-east-1' }) },
+    {
+      eks: new EKSClient({ region: 'us-east-1' }),
+      ssm: new SSMClient({ region: 'us-east-1' }),
+      allowedClusters: '*',
+    },
   );
   console.log(JSON.stringify({ outcome: 'plan' }));
 } catch (error) {

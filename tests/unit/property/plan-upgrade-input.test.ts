@@ -16,7 +16,11 @@ import { mockValidCluster, mutatingCommand, validClusterName, validNodegroups } 
 
 const eksMock = mockClient(EKSClient);
 const ssmMock = mockClient(SSMClient);
-const deps = { eks: new EKSClient({ region: 'us-east-1' }), ssm: new SSMClient({ region: 'us-east-1' }) };
+const deps = {
+  eks: new EKSClient({ region: 'us-east-1' }),
+  ssm: new SSMClient({ region: 'us-east-1' }),
+  allowedClusters: '*',
+};
 const namedErrors: ReadonlySet<string> = new Set(workflowErrorNames);
 
 type Outcome = { kind: 'plan'; stages: number } | { kind: 'refused'; name: string; message: string };
