@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
+import packagedChromium from '@sparticuz/chromium';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunReportData, writeRunReport } from '../../report/index.ts';
 import { recordRun } from './record-run.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const outputDir = 'test-output';
 const deadlineMinutes = 50;
 
@@ -28,20 +28,24 @@ async function openReport(data: RunReportData, name: string): Promise<{ page: Pa
   return { page, requests };
 }
 
-/** Headless Debian Chromium; never a downloaded browser. Rejects with what to do when it is missing. */
+/**
+ * Headless Chromium from the npm package @sparticuz/chromium (`npm ci` brings it; it unpacks itself
+ * to the temp directory), or the browser at CHROMIUM_PATH when one is configured.
+ */
 async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium is missing at ${chromiumPath}: the report tests need it. Install it with \`apt-get install -y chromium\` (.ci/run does this when it is missing).`,
-    );
-  }
   await mkdir(outputDir, { recursive: true });
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured && !existsSync(configured)) {
+    throw new Error(`CHROMIUM_PATH is ${configured}, which does not exist; unset it to use the npm Chromium.`);
+  }
+  const executablePath = configured ?? (await packagedChromium.executablePath());
   return chromium.launch({
-    executablePath: chromiumPath,
+    executablePath,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
+      // Its Lambda-minded --single-process ends the browser with its first page.
+      ...(configured
+        ? ['--headless', '--no-sandbox', '--disable-gpu']
+        : packagedChromium.args.filter((arg) => arg !== '--single-process')),
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',

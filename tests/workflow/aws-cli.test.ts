@@ -8,7 +8,7 @@ const scenario = loadScenario('seed');
 let simulator: Simulator;
 let simulatedNow = Date.parse(scenario.startTime);
 
-/** The AWS CLI as a person types it against the simulator (.ci/run installs Debian's awscli when missing). */
+/** The AWS CLI (part of this machine image) as a person types it against the simulator. */
 async function aws(...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run('aws', [...args, '--endpoint-url', simulator.endpoint, '--output', 'json'], {
     env: {
