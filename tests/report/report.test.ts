@@ -36,7 +36,9 @@ async function launchChromium(): Promise<Browser> {
   await mkdir(outputDir, { recursive: true });
   const configured = process.env.CHROMIUM_PATH;
   if (configured && !existsSync(configured)) {
-    throw new Error(`CHROMIUM_PATH is ${configured}, which does not exist; unset it to use the npm Chromium.`);
+    throw new Error(
+      `CHROMIUM_PATH is ${configured}, which does not exist; unset it to use the npm Chromium.`,
+    );
   }
   const executablePath = configured ?? (await packagedChromium.executablePath());
   return chromium.launch({
