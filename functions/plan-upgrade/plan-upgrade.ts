@@ -177,6 +177,10 @@ async function resolveTarget(
       );
   } else {
     target = parseVersion(input.targetVersion, 'targetVersion');
+    if (compareMinor(target, current) === 0)
+      notes.push(
+        `Cluster ${input.clusterName} is already on ${formatMinor(current)}: this run is an AMI refresh of its node groups.`,
+      );
   }
   const targetText = formatMinor(target);
   if (compareMinor(target, current) < 0) {

@@ -16,7 +16,12 @@ export const upgradeInputSchema = z
         'must be a Kubernetes minor version such as "1.19", "next" or "latest"',
       )
       .optional(),
-    nodegroups: z.array(resourceName).min(1).max(100).optional(),
+    nodegroups: z
+      .array(resourceName)
+      .min(1)
+      .max(100)
+      .refine((names) => new Set(names).size === names.length, 'must not name a node group twice')
+      .optional(),
     releaseVersion: z
       .string()
       .regex(/^\d+\.\d+\.\d+-\d{8}$/, 'must be an EKS AMI release such as "1.19.15-20211013"')

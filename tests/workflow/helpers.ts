@@ -39,7 +39,7 @@ export async function runWorkflow<T>(
   if (setup.fault) scenario = applyFault(scenario, setup.fault);
   const aws = await LocalAws.start(scenario);
   try {
-    const input = setup.input ?? seedInput;
+    const input = 'input' in setup ? setup.input : seedInput;
     const before = aws.simulator.snapshot();
     const execution = await aws.execute(input, { executionName: 'workflow-test', ...setup.options });
     const violations = checkInvariants({

@@ -76,6 +76,42 @@ describe('upgrade-cluster workflow on the simulator', () => {
     );
   });
 
+  // `null` is left out: the local engine cannot evaluate `$` on a null input at all.
+  it.each([
+    ['an array', []],
+    ['a string', 'x'],
+  ])('refuses %s as execution input with InvalidInputError, not an engine error', async (_, input) => {
+    await runWorkflow({ input }, ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+      expect(execution.cause).toContain('Nothing was changed');
+      expect(mutatingCalls(aws)).toEqual([]);
+      expect(aws.simulator.snapshot().published).toHaveLength(1);
+    });
+  });
+
+  it('refuses a node group named twice before any change', async () => {
+    await runWorkflow(
+      { input: { ...seedInput, nodegroups: ['managednodegroup', 'managednodegroup'] } },
+      ({ execution, aws }) => {
+        expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+        expect(execution.cause).toContain('nodegroups must not name a node group twice');
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+
+  it('says that a target equal to the current version is an AMI refresh', async () => {
+    await runWorkflow(
+      { input: { clusterName: 'ekscluster-eksctl', targetVersion: '1.18', dryRun: true } },
+      ({ execution }) => {
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(execution.output).toMatchObject({
+          notes: expect.arrayContaining([expect.stringContaining('this run is an AMI refresh')]),
+        });
+      },
+    );
+  });
+
   it('fails with PodEvictionFailure naming the node group when a budget blocks eviction', async () => {
     await runWorkflow({ fault: 'pdb-blocked' }, ({ execution, aws }) => {
       expect(execution).toMatchObject({ status: 'FAILED', error: 'PodEvictionFailure' });
