@@ -98,7 +98,7 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
       addons.length > 0 ? [formatMinor(current), ...hopVersions] : [],
     ),
     insights: await readInsights(deps.eks, input.clusterName, hopVersions),
-    recommendedReleases: await readRecommendedReleases(deps.ssm, targetText, nodegroups),
+    recommendedReleases: await readRecommendedReleases(deps.ssm, current, target, nodegroups),
     notes,
   };
   return buildPlan(facts, input, event.executionName);
@@ -334,27 +334,58 @@ async function readInsights(
 /** The recommended AMI release of the target version for each AMI type in use (public SSM parameters). */
 async function readRecommendedReleases(
   ssm: SSMClient,
-  targetVersion: string,
+  current: MinorVersion,
+  target: MinorVersion,
   nodegroups: PlannedNodegroup[],
 ): Promise<Map<string, string>> {
+  const targetVersion = formatMinor(target);
   const releases = new Map<string, string>();
   const amiTypes = new Set(
     nodegroups.filter((nodegroup) => !nodegroup.customAmi).map((nodegroup) => nodegroup.amiType),
   );
   for (const amiType of amiTypes) {
-    const name = recommendedReleaseParameter(targetVersion, amiType);
-    if (!name) continue;
-    try {
-      const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
-      if (Parameter?.Value) releases.set(`${targetVersion}/${amiType}`, Parameter.Value);
-    } catch (error) {
-      // No AMI of this type for this version (e.g. AL2 after 1.32): EKS will refuse the node group's update.
-      if (!isAwsError(error, 'ParameterNotFound')) throw error;
-      throw new UnsupportedTargetError(
-        `EKS publishes no ${amiType} AMI for Kubernetes ${targetVersion}; move those node groups to another AMI type first. Nothing was changed.`,
-        { cause: error },
-      );
+    const release = await recommendedRelease(ssm, targetVersion, amiType);
+    if (release) {
+      releases.set(`${targetVersion}/${amiType}`, release);
+      continue;
     }
+    if (release === undefined) continue;
+    // No AMI of this type for the target (AL2 ends at 1.32): EKS would refuse these groups' update.
+    const names = nodegroups.filter((nodegroup) => nodegroup.amiType === amiType).map((ng) => ng.name);
+    const highest = await highestPublishedVersion(ssm, amiType, current, target);
+    throw new UnsupportedTargetError(
+      `Node group${names.length > 1 ? 's' : ''} ${names.join(', ')} (${amiType}) cannot go past Kubernetes ${highest ?? formatMinor(current)}: EKS publishes no ${amiType} AMI for ${targetVersion}, and a node group's AMI type cannot change in place. Replace ${names.length > 1 ? 'them' : 'it'} with a node group of another AMI type (AL2023 or Bottlerocket), or choose target ${highest ?? formatMinor(current)} or lower. Nothing was changed.`,
+    );
   }
   return releases;
+}
+
+/** The recommended release, null when AWS publishes none for this version, undefined for an AMI type SSM does not cover. */
+async function recommendedRelease(
+  ssm: SSMClient,
+  kubernetesVersion: string,
+  amiType: string,
+): Promise<string | null | undefined> {
+  const name = recommendedReleaseParameter(kubernetesVersion, amiType);
+  if (!name) return undefined;
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+    return Parameter?.Value ?? null;
+  } catch (error) {
+    if (!isAwsError(error, 'ParameterNotFound')) throw error;
+    return null;
+  }
+}
+
+/** The newest version between current and target for which AWS publishes an AMI of this type. */
+async function highestPublishedVersion(
+  ssm: SSMClient,
+  amiType: string,
+  current: MinorVersion,
+  target: MinorVersion,
+): Promise<string | undefined> {
+  for (const hop of controlPlaneHops(current, target).reverse().slice(1)) {
+    if (await recommendedRelease(ssm, formatMinor(hop), amiType)) return formatMinor(hop);
+  }
+  return undefined;
 }

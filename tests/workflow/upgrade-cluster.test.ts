@@ -183,3 +183,18 @@ describe('upgrade-cluster workflow on the simulator', () => {
     });
   });
 });
+
+describe('Amazon Linux 2 past 1.32', () => {
+  it('refuses before any change, naming the AL2 node group and the highest version it can reach', async () => {
+    await runWorkflow(
+      { scenario: 'ami-refresh', input: { clusterName: 'refresh-cluster', targetVersion: '1.33' } },
+      ({ execution, aws }) => {
+        expect(execution).toMatchObject({ status: 'FAILED', error: 'UnsupportedTargetError' });
+        expect(execution.cause).toContain(
+          'Node group legacy-al2 (AL2_x86_64) cannot go past Kubernetes 1.32',
+        );
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+});
