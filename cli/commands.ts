@@ -28,7 +28,7 @@ export async function planCommand(
   // A person's own credentials decide what they may read; the plan covers the one cluster named.
   return planUpgrade(
     { input: { ...request, dryRun: true }, executionName: 'eks-upgrade-plan' },
-    { ...deps, allowedClusters: request.clusterName },
+    { ...deps, allowedClusters: request.clusterName, now: () => new Date() },
   );
 }
 

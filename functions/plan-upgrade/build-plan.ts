@@ -4,6 +4,7 @@ import { resolveDeadline } from '../shared/deadline.ts';
 import {
   DowngradeRefusedError,
   InsightsBlockUpgradeError,
+  InvalidInputError,
   UnsupportedTargetError,
 } from '../shared/errors.ts';
 import type { UpgradeInput } from '../shared/input.ts';
@@ -233,6 +234,40 @@ function planCustomAmiNodegroup(
   facts.notes.push(
     `Node group ${nodegroup.name} runs custom AMI ${nodegroup.releaseVersion} from its launch template and is not moved; name a launch template version in "launchTemplateVersions" to roll it.`,
   );
+}
+
+/**
+ * A window is the same length every time it opens: a step expected to take longer than the whole
+ * window would be deferred at every window, for ever. Refuse the run instead, saying what to change.
+ * @throws InvalidInputError
+ */
+export function ensureStepsFitWindow(plan: UpgradePlan, input: UpgradeInput): void {
+  if (!input.window) return;
+  const windowSeconds = input.window.minutes * 60;
+  for (const stage of plan.stages) {
+    const steps: Array<[string, number]> = [
+      ...(stage.controlPlane
+        ? [
+            [`The control plane update to ${stage.controlPlane.to}`, controlPlaneExpectedSeconds] as [
+              string,
+              number,
+            ],
+          ]
+        : []),
+      ...stage.addons.map((addon): [string, number] => [`The ${addon.name} update`, addonExpectedSeconds]),
+      ...stage.nodegroups.map((rotation): [string, number] => [
+        `The roll of node group ${rotation.name} (${rotation.desiredSize} nodes, ${rotation.maxUnavailable} at a time)`,
+        nodegroupExpectedSeconds(rotation.desiredSize, rotation.maxUnavailable),
+      ]),
+    ];
+    const tooLong = steps.find(([, seconds]) => seconds > windowSeconds);
+    if (tooLong) {
+      const [step, seconds] = tooLong;
+      throw new InvalidInputError(
+        `${step} needs about ${Math.ceil(seconds / 60)} minutes, longer than the whole ${input.window.minutes}-minute upgrade window, so it could never start. Give a window of at least ${Math.ceil(seconds / 60)} minutes${stage.nodegroups.length > 0 ? ", or raise the node group's maxUnavailable" : ''}. Nothing was changed.`,
+      );
+    }
+  }
 }
 
 /** Typical durations added up stage by stage; node groups of a stage share maxConcurrentNodegroups workers. */

@@ -10,5 +10,5 @@ const ssm = new SSMClient({});
 const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
 
 export const handler = makeHandler((event: PlanUpgradeEvent) =>
-  planUpgrade(event, { eks, ssm, allowedClusters }),
+  planUpgrade(event, { eks, ssm, allowedClusters, now: () => new Date() }),
 );

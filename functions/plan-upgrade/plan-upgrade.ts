@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { recommendedReleaseParameter } from '../shared/ami-types.ts';
+import { ensureDeadlineAhead } from '../shared/deadline.ts';
 import {
   ClusterNotAllowedError,
   ClusterNotFoundError,
@@ -30,7 +31,7 @@ import { controlPlaneHops } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
 import type { AddonCatalog } from './addon-steps.ts';
-import { buildPlan, type ClusterFacts } from './build-plan.ts';
+import { buildPlan, type ClusterFacts, ensureStepsFitWindow } from './build-plan.ts';
 
 export interface PlanUpgradeEvent {
   input: unknown;
@@ -42,6 +43,7 @@ export interface PlanUpgradeDeps {
   ssm: SSMClient;
   /** The template's ClusterNamePattern (IAM-style: * and ?). */
   allowedClusters: string;
+  now: () => Date;
 }
 
 /** An UPDATING cluster may be running the very update this run wants: the update step adopts it. */
@@ -56,6 +58,7 @@ const plannableStatuses: ReadonlySet<string> = new Set([ClusterStatus.ACTIVE, Cl
 export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps): Promise<UpgradePlan> {
   const input = parseUpgradeInput(event.input);
   ensureAllowed(input.clusterName, deps.allowedClusters);
+  ensureDeadlineAhead(input, deps.now());
   const cluster = await describeCluster(deps.eks, input.clusterName);
   if (!cluster.version || !cluster.status) {
     throw new UnexpectedResponseError(
@@ -101,7 +104,9 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     recommendedReleases: await readRecommendedReleases(deps.ssm, current, target, nodegroups),
     notes,
   };
-  return buildPlan(facts, input, event.executionName);
+  const plan = buildPlan(facts, input, event.executionName);
+  ensureStepsFitWindow(plan, input);
+  return plan;
 }
 
 /**

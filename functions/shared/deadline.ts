@@ -1,12 +1,26 @@
-import { UpgradeDeferredError } from './errors.ts';
+import { InvalidInputError, UpgradeDeferredError } from './errors.ts';
 import type { UpgradeInput } from './input.ts';
 
-/** The run's deadline: an explicit one, or the end of its upgrade window; null for none. */
+/** The run's deadline: an explicit one or the end of its upgrade window, the earlier when both; null for none. */
 export function resolveDeadline(input: Pick<UpgradeInput, 'deadline' | 'window'>): string | null {
-  if (input.deadline) return new Date(input.deadline).toISOString();
-  if (input.window)
-    return new Date(Date.parse(input.window.start) + input.window.minutes * 60_000).toISOString();
-  return null;
+  const ends = [
+    ...(input.deadline ? [Date.parse(input.deadline)] : []),
+    ...(input.window ? [Date.parse(input.window.start) + input.window.minutes * 60_000] : []),
+  ];
+  return ends.length > 0 ? new Date(Math.min(...ends)).toISOString() : null;
+}
+
+/**
+ * A run whose deadline has passed can do nothing: refuse it as input, rather than report "Deferred"
+ * for a window that is already over.
+ * @throws InvalidInputError
+ */
+export function ensureDeadlineAhead(input: Pick<UpgradeInput, 'deadline' | 'window'>, now: Date): void {
+  const deadline = resolveDeadline(input);
+  if (deadline === null || Date.parse(deadline) > now.getTime()) return;
+  throw new InvalidInputError(
+    `The run's ${input.window && deadline !== input.deadline ? 'upgrade window ended' : 'deadline was'} at ${deadline}, before it started (${now.toISOString()}); give a later deadline or window. Nothing was changed.`,
+  );
 }
 
 /**

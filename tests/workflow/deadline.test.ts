@@ -43,4 +43,40 @@ describe('deadlines and upgrade windows', () => {
       await aws.close();
     }
   });
+
+  it('refuses a deadline that has already passed instead of calling the run deferred', async () => {
+    await runWorkflow({ input: { ...seedInput, deadline: minutesFromStart(-5) } }, ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+      expect(execution.cause).toContain('before it started');
+      expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
+
+  it('keeps the earlier end when both a deadline and a window are given', async () => {
+    const window = { start: minutesFromStart(0), minutes: 240 };
+    await runWorkflow(
+      { input: { ...seedInput, window, deadline: minutesFromStart(20) } },
+      ({ execution, aws }) => {
+        expect(execution.output).toMatchObject({
+          deadline: minutesFromStart(20),
+          deferral: { Error: 'UpgradeDeferredError' },
+        });
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+
+  it('refuses at plan time a node group roll that could never fit the window', async () => {
+    const scenario = loadScenario('seed');
+    const nodegroup = scenario.clusters[0]?.nodegroups[0];
+    if (!nodegroup) throw new Error('the seed scenario has no node group');
+    Object.assign(nodegroup, { minSize: 100, maxSize: 110, desiredSize: 100 });
+    const window = { start: minutesFromStart(0), minutes: 240 };
+    await runWorkflow({ scenario, input: { ...seedInput, window } }, ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+      expect(execution.cause).toContain('node group managednodegroup (100 nodes, 1 at a time)');
+      expect(execution.cause).toContain('longer than the whole 240-minute upgrade window');
+      expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
 });

@@ -22,6 +22,7 @@ const deps = {
   eks: new EKSClient({ region: 'us-east-1' }),
   ssm: new SSMClient({ region: 'us-east-1' }),
   allowedClusters: '*',
+  now: () => new Date('2026-11-25T02:00:00Z'),
 };
 const plan = (input: unknown) => planUpgrade({ input, executionName: 'run-1' }, deps);
 

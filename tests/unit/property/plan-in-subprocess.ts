@@ -18,6 +18,7 @@ try {
       eks: new EKSClient({ region: 'us-east-1' }),
       ssm: new SSMClient({ region: 'us-east-1' }),
       allowedClusters: '*',
+      now: () => new Date('2026-11-25T02:00:00Z'),
     },
   );
   console.log(JSON.stringify({ outcome: 'plan' }));

@@ -20,6 +20,7 @@ const deps = {
   eks: new EKSClient({ region: 'us-east-1' }),
   ssm: new SSMClient({ region: 'us-east-1' }),
   allowedClusters: '*',
+  now: () => new Date('2026-11-25T02:00:00Z'),
 };
 const namedErrors: ReadonlySet<string> = new Set(workflowErrorNames);
 
