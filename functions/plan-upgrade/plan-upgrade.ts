@@ -27,7 +27,7 @@ import {
 } from '../shared/errors.ts';
 import { matchesClusterPattern } from '../shared/fleet.ts';
 import { parseUpgradeInput, type UpgradeInput } from '../shared/input.ts';
-import { controlPlaneHops } from '../shared/rotation-plan.ts';
+import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
 import type { AddonCatalog } from './addon-steps.ts';
@@ -81,14 +81,18 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   }
   const hopVersions = controlPlaneHops(current, target).map(formatMinor);
 
-  const nodegroups = await readNodegroups(deps.eks, input);
-  for (const nodegroup of nodegroups) {
+  const allNodegroups = await readNodegroups(deps.eks, input);
+  for (const nodegroup of allNodegroups) {
     if (compareMinor(parseVersion(nodegroup.currentVersion, `node group ${nodegroup.name}`), target) > 0) {
       throw new DowngradeRefusedError(
         `Node group ${nodegroup.name} is on ${nodegroup.currentVersion}, newer than the requested target ${targetText}; refusing to downgrade. Nothing was changed.`,
       );
     }
   }
+  ensureUnselectedNodegroupsKeepUp(allNodegroups, input, current, target);
+  const nodegroups = input.nodegroups
+    ? input.nodegroups.flatMap((name) => allNodegroups.filter((nodegroup) => nodegroup.name === name))
+    : allNodegroups;
   const addons = await readAddons(deps.eks, input.clusterName);
   const facts: ClusterFacts = {
     clusterName: input.clusterName,
@@ -212,6 +216,7 @@ async function resolveTarget(
   return target;
 }
 
+/** Every managed node group of the cluster, the ones the input leaves out included (they still limit the hops). */
 async function readNodegroups(eks: EKSClient, input: UpgradeInput): Promise<PlannedNodegroup[]> {
   const names: string[] = [];
   for await (const page of paginateListNodegroups({ client: eks }, { clusterName: input.clusterName })) {
@@ -223,9 +228,8 @@ async function readNodegroups(eks: EKSClient, input: UpgradeInput): Promise<Plan
       `Cluster ${input.clusterName} has no managed node group named ${missing.join(', ')} (it has: ${names.join(', ') || 'none'}). Nothing was changed.`,
     );
   }
-  const selected = input.nodegroups ?? names;
   return Promise.all(
-    selected.map(async (nodegroupName) => {
+    names.map(async (nodegroupName) => {
       const { nodegroup } = await eks.send(
         new DescribeNodegroupCommand({ clusterName: input.clusterName, nodegroupName }),
       );
@@ -393,4 +397,32 @@ async function highestPublishedVersion(
     if (await recommendedRelease(ssm, formatMinor(hop), amiType)) return formatMinor(hop);
   }
   return undefined;
+}
+
+/**
+ * A node group the input leaves out still runs kubelets the control plane must stay within the skew
+ * rule of: refuse a target that would break it at some hop, before anything moves.
+ * @throws UnsupportedTargetError naming the group and the highest target it allows.
+ */
+function ensureUnselectedNodegroupsKeepUp(
+  all: PlannedNodegroup[],
+  input: UpgradeInput,
+  current: MinorVersion,
+  target: MinorVersion,
+): void {
+  if (!input.nodegroups) return;
+  const selected = new Set(input.nodegroups);
+  const hops = controlPlaneHops(current, target);
+  const blocking = all.flatMap((nodegroup) => {
+    const kubelet = parseMinor(nodegroup.currentVersion);
+    const breaking = kubelet ? hops.findIndex((hop) => !skewAllows(hop, kubelet)) : -1;
+    if (selected.has(nodegroup.name) || breaking < 0) return [];
+    return [{ nodegroup, highest: breaking === 0 ? current : (hops[breaking - 1] ?? current) }];
+  });
+  if (blocking.length === 0) return;
+  const highest = formatMinor(blocking.map((entry) => entry.highest).sort(compareMinor)[0] ?? current);
+  const named = blocking.map(({ nodegroup }) => `${nodegroup.name} (${nodegroup.currentVersion})`);
+  throw new UnsupportedTargetError(
+    `Node group${named.length > 1 ? 's' : ''} ${named.join(', ')} ${named.length > 1 ? 'are' : 'is'} not in "nodegroups" and would fall outside the version skew rule on the way to ${formatMinor(target)}: with ${named.length > 1 ? 'them' : 'it'} left out the highest target is ${highest}. Add ${named.length > 1 ? 'them' : 'it'} to "nodegroups", or choose target ${highest} or lower. Nothing was changed.`,
+  );
 }

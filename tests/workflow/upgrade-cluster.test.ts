@@ -198,3 +198,41 @@ describe('Amazon Linux 2 past 1.32', () => {
     );
   });
 });
+
+describe('a subset of node groups', () => {
+  it('refuses a target the node groups left out cannot follow, before any change', async () => {
+    await runWorkflow(
+      {
+        scenario: 'multi-hop',
+        input: { clusterName: 'legacy-cluster', targetVersion: '1.30', nodegroups: ['ng-124'] },
+      },
+      ({ execution, aws }) => {
+        expect(execution).toMatchObject({ status: 'FAILED', error: 'UnsupportedTargetError' });
+        expect(execution.cause).toContain('Node groups ng-124-al2023 (1.24), ng-123 (1.23) are not in');
+        expect(execution.cause).toContain('the highest target is 1.25');
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+
+  it('moves the control plane as far as the node groups left out allow', async () => {
+    await runWorkflow(
+      {
+        scenario: 'multi-hop',
+        input: {
+          clusterName: 'legacy-cluster',
+          targetVersion: '1.25',
+          nodegroups: ['ng-124', 'ng-124-al2023'],
+        },
+      },
+      ({ execution, aws }) => {
+        expect(execution.status).toBe('SUCCEEDED');
+        const cluster = clusterState(aws, 'legacy-cluster');
+        expect(cluster.version).toBe('1.25');
+        // Two minors behind a 1.25 control plane: as far as a 1.23 kubelet may lag.
+        expect(cluster.nodegroups.find((nodegroup) => nodegroup.name === 'ng-123')?.version).toBe('1.23');
+        expect(cluster.nodegroups.find((nodegroup) => nodegroup.name === 'ng-124')?.version).toBe('1.25');
+      },
+    );
+  });
+});
