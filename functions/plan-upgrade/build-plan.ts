@@ -22,7 +22,7 @@ import type {
   PlanStage,
   UpgradePlan,
 } from '../shared/types.ts';
-import { formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
+import { compareMinor, formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
 import { type AddonCatalog, planAddonSteps } from './addon-steps.ts';
 
 /** Everything the plan step read from AWS; building the plan from it calls nothing. */
@@ -76,11 +76,15 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
       continue;
     }
     const kubelet = parseMinor(nodegroup.currentVersion) ?? facts.current;
-    // A pinned release is an Amazon Linux release ("1.30.14-20251108"): it applies to those AMI types only.
+    const ends = nodegroupEndVersion(nodegroup, facts, input);
+    const endsText = formatMinor(ends);
+    // A pinned release is an Amazon Linux release ("1.30.14-20251108"): it applies to those AMI types
+    // only, and only to groups that end on the target's minor.
     const pin =
       input.releaseVersion !== undefined &&
+      endsText === targetText &&
       recommendedReleaseParameter(targetText, nodegroup.amiType) !== undefined;
-    const recommended = facts.recommendedReleases.get(`${targetText}/${nodegroup.amiType}`);
+    const recommended = facts.recommendedReleases.get(`${endsText}/${nodegroup.amiType}`);
     const finalRelease = (pin ? input.releaseVersion : recommended) ?? null;
     const pinnedBack =
       pin &&
@@ -92,7 +96,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
         `Node group ${nodegroup.name} runs release ${nodegroup.releaseVersion}, newer than the pinned ${finalRelease}; EKS cannot roll a node group back. Nothing was changed.`,
       );
     }
-    const rotations = planRotations(facts.current, facts.target, kubelet);
+    const rotations = planRotations(facts.current, ends, kubelet);
     for (const rotation of rotations) {
       const isFinal = rotation.reason === 'final';
       stages[rotation.stage]?.nodegroups.push(
@@ -106,10 +110,9 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
       finalRelease !== null &&
       finalRelease !== nodegroup.releaseVersion &&
       (pin || (compareReleases(nodegroup.releaseVersion, finalRelease) ?? -1) < 0);
-    if (refresh)
-      lastStage?.nodegroups.push(nodegroupStep(nodegroup, targetText, finalRelease, 'ami-refresh'));
+    if (refresh) lastStage?.nodegroups.push(nodegroupStep(nodegroup, endsText, finalRelease, 'ami-refresh'));
     const endsOnRelease = rotations.length > 0 || refresh ? finalRelease : nodegroup.releaseVersion;
-    expectedNodegroups.push({ name: nodegroup.name, version: targetText, releaseVersion: endsOnRelease });
+    expectedNodegroups.push({ name: nodegroup.name, version: endsText, releaseVersion: endsOnRelease });
   }
 
   const plan: UpgradePlan = {
@@ -185,6 +188,21 @@ function expectedAddons(facts: ClusterFacts, stages: PlanStage[]): Array<{ name:
     const steps = stages.flatMap((stage) => stage.addons).filter((step) => step.name === addon.name);
     return { name: addon.name, version: steps.at(-1)?.to ?? addon.version };
   });
+}
+
+/**
+ * The minor a node group ends on: the target, except in an AMI refresh (no target), where a group
+ * behind the control plane (held back on purpose) stays on its own minor and gets that minor's AMI.
+ */
+export function nodegroupEndVersion(
+  nodegroup: PlannedNodegroup,
+  facts: Pick<ClusterFacts, 'current' | 'target'>,
+  input: Pick<UpgradeInput, 'targetVersion'>,
+): MinorVersion {
+  const kubelet = parseMinor(nodegroup.currentVersion);
+  if (input.targetVersion === undefined && kubelet && compareMinor(kubelet, facts.current) < 0)
+    return kubelet;
+  return facts.target;
 }
 
 /** One rolling update of a node group, sized for the polling rhythm. */

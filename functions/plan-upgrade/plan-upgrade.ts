@@ -31,7 +31,7 @@ import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
 import type { AddonCatalog } from './addon-steps.ts';
-import { buildPlan, type ClusterFacts, ensureStepsFitWindow } from './build-plan.ts';
+import { buildPlan, type ClusterFacts, ensureStepsFitWindow, nodegroupEndVersion } from './build-plan.ts';
 
 export interface PlanUpgradeEvent {
   input: unknown;
@@ -105,7 +105,7 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
       addons.length > 0 ? [formatMinor(current), ...hopVersions] : [],
     ),
     insights: await readInsights(deps.eks, input.clusterName, hopVersions),
-    recommendedReleases: await readRecommendedReleases(deps.ssm, current, target, nodegroups),
+    recommendedReleases: await readRecommendedReleases(deps.ssm, { current, target }, nodegroups, input),
     notes,
   };
   const plan = buildPlan(facts, input, event.executionName);
@@ -343,22 +343,29 @@ async function readInsights(
 /** The recommended AMI release of the target version for each AMI type in use (public SSM parameters). */
 async function readRecommendedReleases(
   ssm: SSMClient,
-  current: MinorVersion,
-  target: MinorVersion,
+  versions: { current: MinorVersion; target: MinorVersion },
   nodegroups: PlannedNodegroup[],
+  input: UpgradeInput,
 ): Promise<Map<string, string>> {
+  const { current, target } = versions;
   const targetVersion = formatMinor(target);
   const releases = new Map<string, string>();
-  const amiTypes = new Set(
-    nodegroups.filter((nodegroup) => !nodegroup.customAmi).map((nodegroup) => nodegroup.amiType),
+  const wanted = new Set(
+    nodegroups
+      .filter((nodegroup) => !nodegroup.customAmi)
+      .map(
+        (nodegroup) => `${formatMinor(nodegroupEndVersion(nodegroup, versions, input))}/${nodegroup.amiType}`,
+      ),
   );
-  for (const amiType of amiTypes) {
-    const release = await recommendedRelease(ssm, targetVersion, amiType);
+  for (const key of wanted) {
+    const [version = targetVersion, amiType = ''] = key.split('/');
+    const release = await recommendedRelease(ssm, version, amiType);
     if (release) {
-      releases.set(`${targetVersion}/${amiType}`, release);
+      releases.set(key, release);
       continue;
     }
-    if (release === undefined) continue;
+    // A held-back group's own minor without a published AMI is simply not refreshed.
+    if (release === undefined || version !== targetVersion) continue;
     // No AMI of this type for the target (AL2 ends at 1.32): EKS would refuse these groups' update.
     const names = nodegroups.filter((nodegroup) => nodegroup.amiType === amiType).map((ng) => ng.name);
     const highest = await highestPublishedVersion(ssm, amiType, current, target);

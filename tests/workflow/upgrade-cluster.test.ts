@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../local/simulator/index.ts';
 import { clusterState, mutatingCalls, runWorkflow, seedInput } from './helpers.ts';
 
 /** What the seed upgrade changes, in order: the control plane, kube-proxy (1.18 builds do not run on 1.19), the nodes. */
@@ -234,5 +235,21 @@ describe('a subset of node groups', () => {
         expect(cluster.nodegroups.find((nodegroup) => nodegroup.name === 'ng-124')?.version).toBe('1.25');
       },
     );
+  });
+});
+
+describe('AMI refresh of a node group held back on purpose', () => {
+  it('refreshes it on its own minor instead of moving it to the control plane version', async () => {
+    const scenario = loadScenario('ami-refresh');
+    const apps = scenario.clusters[0]?.nodegroups.find((nodegroup) => nodegroup.name === 'apps');
+    if (!apps) throw new Error('the ami-refresh scenario has no apps node group');
+    Object.assign(apps, { version: '1.31', releaseVersion: '1.31.0-20241011' });
+    await runWorkflow({ scenario, input: { clusterName: 'refresh-cluster' } }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const held = clusterState(aws, 'refresh-cluster').nodegroups.find(
+        (nodegroup) => nodegroup.name === 'apps',
+      );
+      expect(held).toMatchObject({ version: '1.31', releaseVersion: '1.31.13-20251108' });
+    });
   });
 });
