@@ -107,6 +107,18 @@ describe.each(stateMachines)('state machine $logicalId', ({ substitutions, defin
       expect(retried).not.toContain('States.ALL');
     }
   });
+
+  it('gives every Lambda task longer than its function may run, so a slow invocation is never run twice', () => {
+    const globalTimeout = Number(template.Globals?.Function?.Timeout);
+    for (const [name, state] of states) {
+      const functionId = /^\$\{(\w+Function)Arn\}$/.exec(String(state.Resource))?.[1];
+      if (state.Type !== 'Task' || !functionId) continue;
+      const own = template.Resources[functionId]?.Properties?.Timeout;
+      const functionTimeout = own === undefined ? globalTimeout : Number(own);
+      expect(functionTimeout, functionId).toBeGreaterThan(0);
+      expect(Number(state.TimeoutSeconds), name).toBeGreaterThan(functionTimeout);
+    }
+  });
 });
 
 it('has a definition file for every state machine the template declares, and the reverse', () => {
