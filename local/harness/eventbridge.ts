@@ -1,0 +1,54 @@
+/**
+ * EventBridge's event patterns, as far as template.yaml uses them: arrays of exact values, `prefix`,
+ * `anything-but`, `exists`, nested objects and `$or` (EventBridge user guide, "Event patterns").
+ * A pattern matches when every field it names matches; arrays match when any element does.
+ */
+export function matchesEventPattern(pattern: unknown, event: unknown): boolean {
+  if (!isRecord(pattern)) return false;
+  return Object.entries(pattern).every(([key, rule]) => {
+    if (key === '$or')
+      return Array.isArray(rule) && rule.some((branch) => matchesEventPattern(branch, event));
+    const value = isRecord(event) ? event[key] : undefined;
+    if (Array.isArray(rule)) return rule.some((candidate) => matchesValue(candidate, value));
+    return isRecord(rule) && isRecord(value) && matchesEventPattern(rule, value);
+  });
+}
+
+function matchesValue(rule: unknown, value: unknown): boolean {
+  if (Array.isArray(value)) return value.some((element) => matchesValue(rule, element));
+  if (!isRecord(rule)) return rule === value;
+  if ('prefix' in rule) return typeof value === 'string' && value.startsWith(String(rule.prefix));
+  if ('exists' in rule) return (value !== undefined) === rule.exists;
+  if ('anything-but' in rule) {
+    const excluded = ([] as unknown[]).concat(rule['anything-but']);
+    return value !== undefined && !excluded.some((candidate) => matchesValue(candidate, value));
+  }
+  return false;
+}
+
+/**
+ * An InputTransformer's output: each `<name>` of the template replaced by the value at its JSONPath
+ * (`$.a.b` only), as a JSON string's contents when the template is a quoted string.
+ */
+export function transformInput(
+  transformer: { InputPathsMap: Record<string, string>; InputTemplate: string },
+  event: unknown,
+): string {
+  const quoted = transformer.InputTemplate.trim().startsWith('"');
+  const text = transformer.InputTemplate.replace(/<(\w+)>/g, (whole, name: string) => {
+    const path = transformer.InputPathsMap[name];
+    if (!path) return whole;
+    const value = path
+      .replace(/^\$\.?/, '')
+      .split('.')
+      .filter(Boolean)
+      .reduce<unknown>((node, part) => (isRecord(node) ? node[part] : undefined), event);
+    const rendered = value === undefined || value === null ? '' : String(value);
+    return quoted ? JSON.stringify(rendered).slice(1, -1) : rendered;
+  });
+  return quoted ? (JSON.parse(text.trim()) as string) : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
