@@ -12,7 +12,7 @@ import {
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { recommendedReleaseParameter } from '../shared/ami-types.ts';
+import { recommendedReleaseParameter, releaseImageParameter } from '../shared/ami-types.ts';
 import { ensureDeadlineAhead } from '../shared/deadline.ts';
 import {
   ClusterNotAllowedError,
@@ -93,6 +93,7 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   const nodegroups = input.nodegroups
     ? input.nodegroups.flatMap((name) => allNodegroups.filter((nodegroup) => nodegroup.name === name))
     : allNodegroups;
+  await ensurePinnedReleasePublished(deps.ssm, input, { current, target }, nodegroups);
   const addons = await readAddons(deps.eks, input.clusterName);
   const facts: ClusterFacts = {
     clusterName: input.clusterName,
@@ -432,4 +433,38 @@ function ensureUnselectedNodegroupsKeepUp(
   throw new UnsupportedTargetError(
     `Node group${named.length > 1 ? 's' : ''} ${named.join(', ')} ${named.length > 1 ? 'are' : 'is'} not in "nodegroups" and would fall outside the version skew rule on the way to ${formatMinor(target)}: with ${named.length > 1 ? 'them' : 'it'} left out the highest target is ${highest}. Add ${named.length > 1 ? 'them' : 'it'} to "nodegroups", or choose target ${highest} or lower. Nothing was changed.`,
   );
+}
+
+/**
+ * A pinned release must exist for every AMI type it applies to, or EKS would refuse the last roll
+ * after the control plane has moved: ask SSM for the release's image before anything changes.
+ * @throws InvalidInputError naming the AMI type and its node groups.
+ */
+async function ensurePinnedReleasePublished(
+  ssm: SSMClient,
+  input: UpgradeInput,
+  versions: { current: MinorVersion; target: MinorVersion },
+  nodegroups: PlannedNodegroup[],
+): Promise<void> {
+  const { releaseVersion } = input;
+  if (!releaseVersion) return;
+  const targetText = formatMinor(versions.target);
+  const pinned = nodegroups.filter(
+    (nodegroup) =>
+      !nodegroup.customAmi && formatMinor(nodegroupEndVersion(nodegroup, versions, input)) === targetText,
+  );
+  for (const amiType of new Set(pinned.map((nodegroup) => nodegroup.amiType))) {
+    const name = releaseImageParameter(targetText, amiType, releaseVersion);
+    if (!name) continue;
+    try {
+      await ssm.send(new GetParameterCommand({ Name: name }));
+    } catch (error) {
+      if (!isAwsError(error, 'ParameterNotFound')) throw error;
+      const names = pinned.filter((nodegroup) => nodegroup.amiType === amiType).map((ng) => ng.name);
+      throw new InvalidInputError(
+        `releaseVersion ${releaseVersion} is not a published ${amiType} release of Kubernetes ${targetText} (node group${names.length > 1 ? 's' : ''} ${names.join(', ')}); pick one AWS published for that AMI type, or leave releaseVersion out for the recommended one. Nothing was changed.`,
+        { cause: error },
+      );
+    }
+  }
 }

@@ -22,22 +22,35 @@ interface ParameterValue {
   lastModified: number;
 }
 
+/** AL2: amazon-eks-[arm64-|gpu-]node-1.29-v20240117; AL2023: amazon-eks-node-al2023-x86_64-standard-1.29-v20240213. */
 function imageName(amiType: string, version: string, release: string): string {
   const date = release.split('-')[1] ?? '';
   const path = amiPaths[amiType] ?? '';
-  return path.startsWith('amazon-linux-2023/')
-    ? `amazon-eks-node-al2023-${path.split('/').slice(1).join('-')}-${version}-v${date}`
-    : `amazon-eks-node-${version}-v${date}`;
+  if (path.startsWith('amazon-linux-2023/'))
+    return `amazon-eks-node-al2023-${path.split('/').slice(1).join('-')}-${version}-v${date}`;
+  const variant = { AL2_ARM_64: 'arm64-', AL2_x86_64_GPU: 'gpu-' }[amiType] ?? '';
+  return `amazon-eks-${variant}node-${version}-v${date}`;
 }
 
-/** Resolves /aws/service/eks/optimized-ami/<k8s>/<ami-path>/recommended[/release_version|image_id|image_name]. */
+/**
+ * Resolves /aws/service/eks/optimized-ami/<k8s>/<ami-path>/recommended[/leaf], and the parameter of one
+ * published image, /aws/service/eks/optimized-ami/<k8s>/<ami-path>/<image name>[/leaf] (the path
+ * Karpenter resolves pinned AL2023 aliases through; README).
+ */
 function lookup(world: World, name: string): ParameterValue | undefined {
-  const found = /^\/aws\/service\/eks\/optimized-ami\/(\d+\.\d+)\/(.+)\/recommended(?:\/(\w+))?$/.exec(name);
+  const found =
+    /^\/aws\/service\/eks\/optimized-ami\/(\d+\.\d+)\/(.+?)\/(recommended|amazon-eks-[\w.-]+-v\d{8})(?:\/(\w+))?$/.exec(
+      name,
+    );
   if (!found) return undefined;
-  const [, version = '', path = '', leaf] = found;
+  const [, version = '', path = '', image = '', leaf] = found;
   const amiType = Object.keys(amiPaths).find((t) => amiPaths[t] === path);
   if (!amiType) return undefined;
-  const releases = world.publishedReleaseEntries(amiType, version);
+  const published = world.publishedReleaseEntries(amiType, version);
+  const releases =
+    image === 'recommended'
+      ? published
+      : published.filter((entry) => imageName(amiType, version, entry.releaseVersion) === image);
   const latest = releases.at(-1);
   if (!latest) return undefined;
   const release = latest.releaseVersion;

@@ -253,3 +253,30 @@ describe('AMI refresh of a node group held back on purpose', () => {
     });
   });
 });
+
+describe('a pinned AMI release', () => {
+  it('ends the node group on the pinned release when AWS published it', async () => {
+    await runWorkflow(
+      { input: { ...seedInput, releaseVersion: '1.19.6-20210628' } },
+      ({ execution, aws }) => {
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(clusterState(aws).nodegroups[0]).toMatchObject({
+          version: '1.19',
+          releaseVersion: '1.19.6-20210628',
+        });
+      },
+    );
+  });
+
+  it('is refused before any change when AWS never published it for the AMI type', async () => {
+    await runWorkflow(
+      { input: { ...seedInput, releaseVersion: '1.19.6-20210701' } },
+      ({ execution, aws }) => {
+        expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+        expect(execution.cause).toContain('not a published AL2_x86_64 release of Kubernetes 1.19');
+        expect(execution.cause).toContain('managednodegroup');
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+});
