@@ -122,10 +122,7 @@ function nodegroupShape(c: Cluster, ng: Nodegroup): Record<string, unknown> {
     subnets: ng.asg.subnetIds,
     amiType: ng.amiType,
     nodeRole: ng.nodeRole,
-    labels: ng.labels ?? {
-      'alpha.eksctl.io/cluster-name': c.name,
-      'alpha.eksctl.io/nodegroup-name': ng.name,
-    },
+    labels: ng.labels ?? {},
     ...(ng.taints?.length ? { taints: ng.taints } : {}),
     resources: { autoScalingGroups: ng.asg.deleted ? [] : [{ name: ng.asg.name }] },
     health: { issues: [] },
@@ -137,10 +134,7 @@ function nodegroupShape(c: Cluster, ng: Nodegroup): Record<string, unknown> {
     },
     ...(ng.nodeRepairEnabled === undefined ? {} : { nodeRepairConfig: { enabled: ng.nodeRepairEnabled } }),
     ...(ng.remoteAccess ? { remoteAccess: ng.remoteAccess } : {}),
-    tags: ng.tags ?? {
-      'alpha.eksctl.io/nodegroup-name': ng.name,
-      'alpha.eksctl.io/nodegroup-type': 'managed',
-    },
+    tags: ng.tags ?? {},
     ...(ng.customLaunchTemplate
       ? {
           launchTemplate: {

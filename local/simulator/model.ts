@@ -78,7 +78,7 @@ export interface Nodegroup {
   /** The customer's launch template, and the version of it the node group runs. */
   customLaunchTemplate?: { name: string; id: string; version: number };
   instancesReplaced: number;
-  // Set by CreateNodegroup and UpdateNodegroupConfig; scenario groups show eksctl's defaults instead.
+  // Set by CreateNodegroup and UpdateNodegroupConfig (scenario groups: eksctl's labels and tags).
   labels?: Record<string, string>;
   taints?: Taint[];
   tags?: Record<string, string>;
@@ -492,6 +492,9 @@ export class World {
       maxUnavailable: ng.maxUnavailable,
       nodeRole: `arn:aws:iam::${accountId}:role/eks-${ng.name}-node-role`,
       asg,
+      // What eksctl, which made the scenario groups, puts on them.
+      labels: { 'alpha.eksctl.io/cluster-name': cluster.name, 'alpha.eksctl.io/nodegroup-name': ng.name },
+      tags: { 'alpha.eksctl.io/nodegroup-name': ng.name, 'alpha.eksctl.io/nodegroup-type': 'managed' },
       ...(ng.customLaunchTemplate
         ? {
             customLaunchTemplate: {
