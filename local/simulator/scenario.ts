@@ -149,7 +149,7 @@ const addonVersionInfo = z.object({
 });
 
 const burst = {
-  service: z.enum(['eks', 'autoscaling', 'ssm', 'sns', 'all']).default('all'),
+  service: z.enum(['eks', 'autoscaling', 'ssm', 'sns', 'cloudwatch', 'all']).default('all'),
   operation: z.string().optional().meta({ description: 'Only count requests for this SDK operation name.' }),
   afterRequests: z
     .int()
