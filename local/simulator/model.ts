@@ -1396,11 +1396,10 @@ export class World {
     this.checkCreateLaunchTemplate(request, fields);
     const version = request.version ?? cluster.version;
     if (!this.isKnownVersion(version)) throw invalidParameter('unsupported Kubernetes version', fields);
-    const lag = Number(cluster.version.split('.')[1]) - Number(version.split('.')[1]);
-    const allowedLag = compareMinor(version, '1.25') >= 0 ? 3 : 2;
-    if (compareMinor(version, cluster.version) > 0 || lag > allowedLag) {
+    // The API reference and the CloudFormation docs: the cluster's version "is the only accepted specified value".
+    if (version !== cluster.version) {
       throw invalidParameter(
-        `Requested Kubernetes version ${version} is not valid for a node group of cluster ${clusterName} on ${cluster.version}: it must be that version or at most ${allowedLag} minor versions older`,
+        `Requested Kubernetes version ${version} is not valid for a new node group: cluster ${clusterName} runs ${cluster.version}, the only version a node group can be created with`,
         fields,
       );
     }
