@@ -69,11 +69,18 @@ describe('StartInsightsRefresh and DescribeInsightsRefresh', () => {
     expect(error.$metadata?.httpStatusCode).toBe(404);
   });
 
-  it('is not a mutating call, so a dry run may refresh insights', async () => {
-    rig = await startRig();
-    await rig.eks.send(new StartInsightsRefreshCommand({ clusterName: 'ekscluster-eksctl' }));
+  it('is not a mutating call, so a dry run may refresh insights and read them', async () => {
+    rig = await startRig({ scenario: 'multi-hop' });
+    const clusterName = 'legacy-cluster';
+    await rig.eks.send(new StartInsightsRefreshCommand({ clusterName }));
+    await rig.eks.send(new DescribeInsightsRefreshCommand({ clusterName }));
+    const [first] = await listInsights(clusterName);
+    await rig.eks.send(new DescribeInsightCommand({ clusterName, id: first?.id }));
     expect(rig.simulator.requestLog.map((r) => [r.operation, r.mutating])).toEqual([
       ['StartInsightsRefresh', false],
+      ['DescribeInsightsRefresh', false],
+      ['ListInsights', false],
+      ['DescribeInsight', false],
     ]);
   });
 });

@@ -69,12 +69,13 @@ describe('UpdateNodegroupConfig', () => {
     expect(nodegroup?.labels).not.toHaveProperty('alpha.eksctl.io/cluster-name');
   });
 
-  it('returns the same update for a repeated clientRequestToken', async () => {
+  it('returns the same update for a repeated clientRequestToken, and is logged as mutating', async () => {
     rig = await startRig();
     const input = { clusterName, nodegroupName, scalingConfig: { maxSize: 5 }, clientRequestToken: 'cfg-1' };
     const first = await rig.eks.send(new UpdateNodegroupConfigCommand(input));
     const second = await rig.eks.send(new UpdateNodegroupConfigCommand(input));
     expect(second.update?.id).toBe(first.update?.id);
+    expect(rig.simulator.requestLog.map((r) => r.mutating)).toEqual([true, true]);
   });
 
   it('must finish before a version update starts, and the reverse', async () => {
