@@ -263,7 +263,7 @@ export interface CreateNodegroupRequest {
   scalingConfig?: ScalingRequest | undefined;
   instanceTypes?: string[] | undefined;
   amiType?: string | undefined;
-  capacityType?: string | undefined;
+  capacityType?: 'ON_DEMAND' | 'SPOT' | 'CAPACITY_BLOCK' | undefined;
   diskSize?: number | undefined;
   labels?: Record<string, string> | undefined;
   taints?: Taint[] | undefined;
@@ -1431,7 +1431,7 @@ export class World {
       releaseVersion,
       amiType,
       instanceType: instanceTypes[0] ?? 't3.medium',
-      capacityType: request.capacityType === 'SPOT' ? 'SPOT' : 'ON_DEMAND',
+      capacityType: request.capacityType ?? 'ON_DEMAND',
       minSize: 0,
       maxSize: scaling.maxSize,
       desiredSize: 0, // the nodes are launched below, as Pending
