@@ -5,6 +5,8 @@ import {
   type Cluster,
   compareAddonVersions,
   hashHex,
+  type Insight,
+  type InsightsRefresh,
   type Nodegroup,
   type UpdateRecord,
   type World,
@@ -120,11 +122,19 @@ function nodegroupShape(c: Cluster, ng: Nodegroup): Record<string, unknown> {
     subnets: ng.asg.subnetIds,
     amiType: ng.amiType,
     nodeRole: ng.nodeRole,
-    labels: { 'alpha.eksctl.io/cluster-name': c.name, 'alpha.eksctl.io/nodegroup-name': ng.name },
-    resources: { autoScalingGroups: [{ name: ng.asg.name }] },
+    labels: ng.labels ?? {},
+    ...(ng.taints?.length ? { taints: ng.taints } : {}),
+    resources: { autoScalingGroups: ng.asg.deleted ? [] : [{ name: ng.asg.name }] },
     health: { issues: [] },
-    updateConfig: { maxUnavailable: ng.maxUnavailable },
-    tags: { 'alpha.eksctl.io/nodegroup-name': ng.name, 'alpha.eksctl.io/nodegroup-type': 'managed' },
+    updateConfig: {
+      ...(ng.maxUnavailablePercentage === undefined
+        ? { maxUnavailable: ng.maxUnavailable }
+        : { maxUnavailablePercentage: ng.maxUnavailablePercentage }),
+      ...(ng.updateStrategy ? { updateStrategy: ng.updateStrategy } : {}),
+    },
+    ...(ng.nodeRepairEnabled === undefined ? {} : { nodeRepairConfig: { enabled: ng.nodeRepairEnabled } }),
+    ...(ng.remoteAccess ? { remoteAccess: ng.remoteAccess } : {}),
+    tags: ng.tags ?? {},
     ...(ng.customLaunchTemplate
       ? {
           launchTemplate: {
@@ -133,7 +143,32 @@ function nodegroupShape(c: Cluster, ng: Nodegroup): Record<string, unknown> {
             version: String(ng.customLaunchTemplate.version),
           },
         }
-      : { diskSize: 20 }),
+      : { diskSize: ng.diskSize ?? 20 }),
+  };
+}
+
+function insightShape(world: World, c: Cluster, i: Insight): Record<string, unknown> {
+  return {
+    id: i.id,
+    name: i.name,
+    category: i.category,
+    kubernetesVersion: i.kubernetesVersion,
+    lastRefreshTime: seconds(c.insightsRefreshedAt ?? world.start),
+    lastTransitionTime: seconds(i.transitionedAt),
+    description: i.description,
+    insightStatus: { status: i.status, reason: i.reason },
+  };
+}
+
+function insightsRefreshShape(refresh: InsightsRefresh): Record<string, unknown> {
+  return {
+    status: refresh.status,
+    message:
+      refresh.status === 'IN_PROGRESS'
+        ? 'Insights refresh is in progress'
+        : `Insights refresh ${refresh.status}`,
+    startedAt: seconds(refresh.startedAt),
+    ...(refresh.endedAt === undefined ? {} : { endedAt: seconds(refresh.endedAt) }),
   };
 }
 
@@ -192,6 +227,67 @@ const updateAddonBody = z.object({
   clientRequestToken: z.string().optional(),
 });
 
+const scalingConfig = z.object({
+  minSize: z.int().min(0).optional(),
+  maxSize: z.int().min(1).optional(),
+  desiredSize: z.int().min(0).optional(),
+});
+
+const updateConfig = z.object({
+  maxUnavailable: z.int().optional(),
+  maxUnavailablePercentage: z.int().optional(),
+  updateStrategy: z.enum(['DEFAULT', 'MINIMAL']).optional(),
+});
+
+const taint = z.object({
+  key: z.string().min(1).max(63),
+  value: z.string().max(63).optional(),
+  effect: z.enum(['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE']),
+});
+
+const nodeRepairConfig = z.object({ enabled: z.boolean().optional() });
+
+const createNodegroupBody = z.object({
+  nodegroupName: z.string().min(1).max(63),
+  subnets: z.array(z.string()),
+  nodeRole: z.string(),
+  scalingConfig: scalingConfig.optional(),
+  instanceTypes: z.array(z.string()).max(20).optional(),
+  amiType: z.string().optional(),
+  capacityType: z.enum(['ON_DEMAND', 'SPOT', 'CAPACITY_BLOCK']).optional(),
+  diskSize: z.int().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  taints: z.array(taint).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  launchTemplate: z
+    .object({ name: z.string().optional(), version: z.string().optional(), id: z.string().optional() })
+    .optional(),
+  updateConfig: updateConfig.optional(),
+  nodeRepairConfig: nodeRepairConfig.optional(),
+  remoteAccess: z
+    .object({ ec2SshKey: z.string().optional(), sourceSecurityGroups: z.array(z.string()).optional() })
+    .optional(),
+  version: z.string().optional(),
+  releaseVersion: z.string().optional(),
+  clientRequestToken: z.string().optional(),
+});
+
+const updateNodegroupConfigBody = z.object({
+  labels: z
+    .object({
+      addOrUpdateLabels: z.record(z.string(), z.string()).optional(),
+      removeLabels: z.array(z.string()).optional(),
+    })
+    .optional(),
+  taints: z
+    .object({ addOrUpdateTaints: z.array(taint).optional(), removeTaints: z.array(taint).optional() })
+    .optional(),
+  scalingConfig: scalingConfig.optional(),
+  updateConfig: updateConfig.optional(),
+  nodeRepairConfig: nodeRepairConfig.optional(),
+  clientRequestToken: z.string().optional(),
+});
+
 const listInsightsBody = z.object({
   filter: z
     .object({
@@ -223,6 +319,36 @@ const operations: Record<string, Handler> = {
   DescribeNodegroup: (world, { name = '', nodegroupName = '' }) => ({
     nodegroup: nodegroupShape(world.cluster(name), world.nodegroup(name, nodegroupName)),
   }),
+  CreateNodegroup: (world, { name = '' }, request) => {
+    const body = parseWith(createNodegroupBody, jsonBody(request), invalid);
+    return { nodegroup: nodegroupShape(world.cluster(name), world.createNodegroup(name, body)) };
+  },
+  DeleteNodegroup: (world, { name = '', nodegroupName = '' }) => ({
+    nodegroup: nodegroupShape(world.cluster(name), world.deleteNodegroup(name, nodegroupName)),
+  }),
+  UpdateNodegroupConfig: (world, { name = '', nodegroupName = '' }, request) => {
+    const body = parseWith(updateNodegroupConfigBody, jsonBody(request), invalid);
+    return { update: updateShape(world.updateNodegroupConfig(name, nodegroupName, body)) };
+  },
+  StartInsightsRefresh: (world, { name = '' }) => insightsRefreshShape(world.startInsightsRefresh(name)),
+  DescribeInsightsRefresh: (world, { name = '' }) =>
+    insightsRefreshShape(world.describeInsightsRefresh(name)),
+  DescribeInsight: (world, { name = '', id = '' }) => {
+    const cluster = world.cluster(name);
+    const insight = world.insight(name, id);
+    return {
+      insight: {
+        ...insightShape(world, cluster, insight),
+        recommendation:
+          insight.status === 'PASSING'
+            ? 'No action required.'
+            : `Resolve this finding before ${insight.kubernetesVersion}.`,
+        additionalInfo: {},
+        resources: [],
+        categorySpecificSummary: { deprecationDetails: [], addonCompatibilityDetails: [] },
+      },
+    };
+  },
   UpdateClusterVersion: (world, { name = '' }, request) => {
     const body = parseWith(updateClusterVersionBody, jsonBody(request), invalid);
     return { update: updateShape(world.updateClusterVersion(name, body)) };
@@ -304,16 +430,7 @@ const operations: Record<string, Handler> = {
         (!filter.statuses?.length || filter.statuses.includes(i.status)),
     );
     const { page: insights, nextToken } = paginate(
-      matches.map((i) => ({
-        id: i.id,
-        name: i.name,
-        category: i.category,
-        kubernetesVersion: i.kubernetesVersion,
-        lastRefreshTime: seconds(world.clock),
-        lastTransitionTime: seconds(i.transitionedAt),
-        description: i.description,
-        insightStatus: { status: i.status, reason: i.reason },
-      })),
+      matches.map((i) => insightShape(world, cluster, i)),
       {
         maxResults: body.maxResults,
         nextToken: body.nextToken,
@@ -363,6 +480,20 @@ const routes: Array<{ method: string; pattern: string[]; operation: keyof typeof
   { method: 'GET', pattern: ['clusters'], operation: 'ListClusters' },
   { method: 'GET', pattern: ['clusters', ':name'], operation: 'DescribeCluster' },
   { method: 'GET', pattern: ['clusters', ':name', 'node-groups'], operation: 'ListNodegroups' },
+  { method: 'POST', pattern: ['clusters', ':name', 'node-groups'], operation: 'CreateNodegroup' },
+  {
+    method: 'DELETE',
+    pattern: ['clusters', ':name', 'node-groups', ':nodegroupName'],
+    operation: 'DeleteNodegroup',
+  },
+  {
+    method: 'POST',
+    pattern: ['clusters', ':name', 'node-groups', ':nodegroupName', 'update-config'],
+    operation: 'UpdateNodegroupConfig',
+  },
+  { method: 'POST', pattern: ['clusters', ':name', 'insights-refresh'], operation: 'StartInsightsRefresh' },
+  { method: 'GET', pattern: ['clusters', ':name', 'insights-refresh'], operation: 'DescribeInsightsRefresh' },
+  { method: 'GET', pattern: ['clusters', ':name', 'insights', ':id'], operation: 'DescribeInsight' },
   {
     method: 'GET',
     pattern: ['clusters', ':name', 'node-groups', ':nodegroupName'],
@@ -442,7 +573,8 @@ export function routeEks(world: World, request: IncomingRequest): RoutedRequest 
   return {
     service: 'eks',
     operation,
-    mutating: operation.startsWith('Update'),
+    // StartInsightsRefresh only recomputes read-only findings, so a dry run may call it.
+    mutating: /^(Update|Create|Delete)/.test(operation),
     params: { ...labels, ...queryRecord(request.query), ...(body && typeof body === 'object' ? body : {}) },
     run: () => {
       if (!handler) {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isCloudWatchTarget, routeCloudWatch } from './cloudwatch.ts';
 import { isEksPath, routeEks } from './eks.ts';
 import { ApiError, type UpdateRecord, uuidFrom, World } from './model.ts';
 import { routeQuery } from './query-protocol.ts';
@@ -104,6 +105,7 @@ const faultErrors: Record<Service, { throttling: [string, number]; server: Array
   sns: { throttling: ['Throttled', 429], server: [['InternalError', 500]] },
   ssm: { throttling: ['ThrottlingException', 400], server: [['InternalServerError', 500]] },
   sfn: { throttling: ['ThrottlingException', 400], server: [['ServiceUnavailable', 503]] },
+  cloudwatch: { throttling: ['Throttling', 400], server: [['InternalServiceFault', 500]] },
 };
 
 /** Counts requests per burst fault and says which fault, if any, answers this one. */
@@ -142,6 +144,8 @@ function burstInjector(faults: readonly Fault[]) {
 function route(world: World, request: IncomingRequest, stepFunctions?: StepFunctionsBackend): RoutedRequest {
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) return routeSsm(world, request, target);
+  if (typeof target === 'string' && isCloudWatchTarget(target))
+    return routeCloudWatch(world, request, target);
   if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
     return routeSfn(request, target, stepFunctions);
   }

@@ -78,6 +78,28 @@ export interface Nodegroup {
   /** The customer's launch template, and the version of it the node group runs. */
   customLaunchTemplate?: { name: string; id: string; version: number };
   instancesReplaced: number;
+  // Set by CreateNodegroup and UpdateNodegroupConfig (scenario groups: eksctl's labels and tags).
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  tags?: Record<string, string>;
+  instanceTypes?: string[];
+  diskSize?: number;
+  remoteAccess?: { ec2SshKey?: string | undefined; sourceSecurityGroups?: string[] | undefined };
+  maxUnavailablePercentage?: number;
+  updateStrategy?: 'DEFAULT' | 'MINIMAL';
+  nodeRepairEnabled?: boolean;
+}
+
+export interface Taint {
+  key: string;
+  value?: string | undefined;
+  effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE';
+}
+
+export interface InsightsRefresh {
+  status: 'IN_PROGRESS' | 'FAILED' | 'COMPLETED';
+  startedAt: number;
+  endedAt?: number;
 }
 
 export interface Addon {
@@ -118,6 +140,10 @@ export interface Cluster {
   insights: Insight[];
   updates: UpdateRecord[]; // cluster, node group and add-on updates, in creation order
   deleted: boolean;
+  /** When EKS last computed the insights ListInsights shows (default: the scenario's start). */
+  insightsRefreshedAt?: number;
+  /** The latest on-demand insights refresh. */
+  insightsRefresh?: InsightsRefresh;
 }
 
 export interface Published {
@@ -162,6 +188,7 @@ export function uuidFrom(input: string): string {
 }
 
 const minute = 60_000;
+const day = 24 * 60 * minute;
 
 /** Whether a release version ("1.19.15-20211013") sorts after another: date first, then patch. */
 function releaseNewer(a: string, b: string): boolean {
@@ -217,6 +244,64 @@ export interface NodegroupUpdateRequest {
   clientRequestToken?: string | undefined;
 }
 
+export interface ScalingRequest {
+  minSize?: number | undefined;
+  maxSize?: number | undefined;
+  desiredSize?: number | undefined;
+}
+
+export interface UpdateConfigRequest {
+  maxUnavailable?: number | undefined;
+  maxUnavailablePercentage?: number | undefined;
+  updateStrategy?: 'DEFAULT' | 'MINIMAL' | undefined;
+}
+
+export interface CreateNodegroupRequest {
+  nodegroupName: string;
+  subnets: string[];
+  nodeRole: string;
+  scalingConfig?: ScalingRequest | undefined;
+  instanceTypes?: string[] | undefined;
+  amiType?: string | undefined;
+  capacityType?: 'ON_DEMAND' | 'SPOT' | 'CAPACITY_BLOCK' | undefined;
+  diskSize?: number | undefined;
+  labels?: Record<string, string> | undefined;
+  taints?: Taint[] | undefined;
+  tags?: Record<string, string> | undefined;
+  launchTemplate?:
+    | { name?: string | undefined; id?: string | undefined; version?: string | undefined }
+    | undefined;
+  updateConfig?: UpdateConfigRequest | undefined;
+  nodeRepairConfig?: { enabled?: boolean | undefined } | undefined;
+  remoteAccess?: { ec2SshKey?: string | undefined; sourceSecurityGroups?: string[] | undefined } | undefined;
+  version?: string | undefined;
+  releaseVersion?: string | undefined;
+  clientRequestToken?: string | undefined;
+}
+
+export interface NodegroupConfigRequest {
+  labels?:
+    | { addOrUpdateLabels?: Record<string, string> | undefined; removeLabels?: string[] | undefined }
+    | undefined;
+  taints?: { addOrUpdateTaints?: Taint[] | undefined; removeTaints?: Taint[] | undefined } | undefined;
+  scalingConfig?: ScalingRequest | undefined;
+  updateConfig?: UpdateConfigRequest | undefined;
+  nodeRepairConfig?: { enabled?: boolean | undefined } | undefined;
+  clientRequestToken?: string | undefined;
+}
+
+export interface AlarmState {
+  name: string;
+  arn: string;
+  namespace: string;
+  metricName: string;
+  description?: string;
+  threshold: number;
+  value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason: string;
+  updatedAt: number;
+}
+
 export class World {
   readonly clusters: Cluster[] = [];
   readonly published: Published[] = [];
@@ -227,6 +312,7 @@ export class World {
   private seq = 0;
   private idCounter = 0;
   private readonly tokens = new Map<string, UpdateRecord>();
+  private readonly createTokens = new Map<string, Nodegroup>();
   /** Per fault (by index): matching requests seen, for request-triggered faults. */
   private readonly requestsSeen = new Map<number, number>();
   /** Per update-fails fault (by index): matching updates started so far. */
@@ -239,6 +325,7 @@ export class World {
     this.start = Date.parse(scenario.startTime);
     this.clock = this.start;
     for (const c of scenario.clusters) this.clusters.push(this.buildCluster(c));
+    for (const cluster of this.clusters) this.scheduleDailyInsightsRefresh(cluster, this.start + day);
     for (const fault of scenario.faults) {
       if (fault.type === 'update-in-progress') {
         // A request-triggered update starts in beforeRequest(), not on the clock.
@@ -405,6 +492,9 @@ export class World {
       maxUnavailable: ng.maxUnavailable,
       nodeRole: `arn:aws:iam::${accountId}:role/eks-${ng.name}-node-role`,
       asg,
+      // What eksctl, which made the scenario groups, puts on them.
+      labels: { 'alpha.eksctl.io/cluster-name': cluster.name, 'alpha.eksctl.io/nodegroup-name': ng.name },
+      tags: { 'alpha.eksctl.io/nodegroup-name': ng.name, 'alpha.eksctl.io/nodegroup-type': 'managed' },
       ...(ng.customLaunchTemplate
         ? {
             customLaunchTemplate: {
@@ -692,6 +782,7 @@ export class World {
       (u) => u.nodegroupName === nodegroupName,
       fields,
     );
+    this.rejectIfNodegroupNotActive(ng, fields);
     const lt = request.launchTemplate;
     const own = ng.customLaunchTemplate;
     if (lt) {
@@ -907,8 +998,13 @@ export class World {
     };
     const old = asg.instances.filter((i) => i.lifecycleState === 'InService');
     const zones = new Set(asg.availabilityZones).size;
+    const batchSize = this.maxUnavailableNodes(ng, old.length);
     // Surge: up to twice the number of AZs, not more than the node count, at least maxUnavailable.
-    const surge = old.length === 0 ? 0 : Math.max(Math.min(2 * zones, old.length), ng.maxUnavailable);
+    // MINIMAL launches nothing first: each old node is terminated, then replaced (EKS-FACTS 7.3).
+    const surge =
+      old.length === 0 || ng.updateStrategy === 'MINIMAL'
+        ? 0
+        : Math.max(Math.min(2 * zones, old.length), batchSize);
     const launched: Instance[] = [];
 
     ng.status = 'UPDATING';
@@ -964,8 +1060,8 @@ export class World {
     // Old nodes beyond the surge are replaced by the ASG itself (desired kept), the rest shrink desired.
     let replacementsNeeded = Math.max(0, old.length - surge);
     let lastReady = t;
-    for (let b = 0; b < old.length; b += ng.maxUnavailable) {
-      const batch = old.slice(b, b + ng.maxUnavailable);
+    for (let b = 0; b < old.length; b += batchSize) {
+      const batch = old.slice(b, b + batchSize);
       if (blockedByPdb && !force) {
         // A PodDisruptionBudget keeps the pods in place; EKS gives up after the eviction timeout.
         this.step(update, t + timings.podEvictionTimeoutMinutes * minute, () =>
@@ -1253,6 +1349,584 @@ export class World {
           this.terminateNow(ng.asg, instance, 'the cluster was deleted');
       }
       for (const addon of cluster.addons) addon.status = 'DELETED';
+    });
+  }
+
+  // ---- node group lifecycle: CreateNodegroup, DeleteNodegroup, UpdateNodegroupConfig ----------
+
+  /**
+   * CreateNodegroup: validates as EKS does, then the group is CREATING until its nodes have joined.
+   * @throws ApiError InvalidParameterException, InvalidRequestException, ResourceInUseException, ResourceNotFoundException.
+   */
+  createNodegroup(clusterName: string, request: CreateNodegroupRequest): Nodegroup {
+    const cluster = this.cluster(clusterName);
+    const name = request.nodegroupName;
+    const tokenKey =
+      request.clientRequestToken && `create/${clusterName}/${name}/${request.clientRequestToken}`;
+    const previous = tokenKey ? this.createTokens.get(tokenKey) : undefined;
+    if (previous) return previous;
+    const fields = { clusterName, nodegroupName: name };
+    // Real text [obs] (eksctl#2244): InvalidRequestException while the cluster is not ACTIVE.
+    if (cluster.status !== 'ACTIVE') {
+      throw new ApiError(
+        'InvalidRequestException',
+        400,
+        `Cluster '${clusterName}' is not in ACTIVE status`,
+        fields,
+      );
+    }
+    // Real text [obs] (terraform-aws-eks#1931, aws-cdk#26931).
+    if (cluster.nodegroups.some((n) => n.name === name)) {
+      throw inUse(`NodeGroup already exists with name ${name} and cluster name ${clusterName}`, fields);
+    }
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(request.nodeRole)) {
+      throw invalidParameter(`The nodeRole ${request.nodeRole} is not a valid IAM role ARN`, fields);
+    }
+    const foreign = request.subnets.filter((s) => !cluster.subnetIds.includes(s));
+    if (request.subnets.length === 0 || foreign.length > 0) {
+      throw invalidParameter(
+        `Subnets ${foreign.join(', ') || '(none)'} are not subnets of the VPC of cluster ${clusterName}`,
+        fields,
+      );
+    }
+    const scaling = this.checkCreateScaling(request.scalingConfig, fields);
+    const maxUnavailable = this.checkUpdateConfig(request.updateConfig, fields);
+    const lt = request.launchTemplate;
+    const customAmi = request.amiType === 'CUSTOM';
+    this.checkCreateLaunchTemplate(request, fields);
+    const version = request.version ?? cluster.version;
+    if (!this.isKnownVersion(version)) throw invalidParameter('unsupported Kubernetes version', fields);
+    // The API reference and the CloudFormation docs: the cluster's version "is the only accepted specified value".
+    if (version !== cluster.version) {
+      throw invalidParameter(
+        `Requested Kubernetes version ${version} is not valid for a new node group: cluster ${clusterName} runs ${cluster.version}, the only version a node group can be created with`,
+        fields,
+      );
+    }
+    // EKS's default AMI type is AL2023 from 1.30 on (EKS user guide), AL2 before.
+    const amiType =
+      request.amiType ?? (compareMinor(version, '1.30') >= 0 ? 'AL2023_x86_64_STANDARD' : 'AL2_x86_64');
+    // EKS-FACTS 7.2: no AL2 AMI exists after 1.32; real text [user].
+    if (amiType.startsWith('AL2_') && compareMinor(version, '1.32') > 0) {
+      throw invalidParameter(
+        `AMI Type ${amiType} is only supported for kubernetes versions 1.32 or earlier`,
+        fields,
+      );
+    }
+    const ltVersion = Number(lt?.version ?? '1');
+    const ltId = lt?.id ?? `lt-0${hashHex(`${clusterName}/${lt?.name ?? ''}`, 16)}`;
+    const releaseVersion = customAmi
+      ? `ami-0${hashHex(`${ltId}/${ltVersion}`, 16)}`
+      : (request.releaseVersion ?? this.defaultRelease(amiType, version, fields));
+    if (!customAmi && !this.publishedReleases(amiType, version).includes(releaseVersion)) {
+      throw invalidParameter(
+        `Requested release version ${releaseVersion} is not valid for kubernetes version ${version}`,
+        fields,
+      );
+    }
+    const instanceTypes = request.instanceTypes?.length ? request.instanceTypes : ['t3.medium'];
+    const ng = this.buildNodegroup(cluster, {
+      name,
+      version,
+      releaseVersion,
+      amiType,
+      instanceType: instanceTypes[0] ?? 't3.medium',
+      capacityType: request.capacityType ?? 'ON_DEMAND',
+      minSize: 0,
+      maxSize: scaling.maxSize,
+      desiredSize: 0, // the nodes are launched below, as Pending
+      maxUnavailable: maxUnavailable ?? 1,
+      availabilityZones: [
+        ...new Set(request.subnets.map((s) => cluster.availabilityZones[cluster.subnetIds.indexOf(s)] ?? '')),
+      ],
+      autoScalingGroupName: `eks-${name}-${this.nextId('asg')}`,
+      launchTemplateVersion: 1,
+      createdAt: new Date(this.clock).toISOString(),
+      ...(lt
+        ? { customLaunchTemplate: { name: lt.name ?? `lt-${name}`, id: ltId, version: ltVersion } }
+        : {}),
+    });
+    Object.assign(ng, {
+      arn: `arn:aws:eks:${this.scenario.region}:${this.scenario.accountId}:nodegroup/${clusterName}/${name}/${this.nextId('nodegroup')}`,
+      status: 'CREATING',
+      nodeRole: request.nodeRole,
+      minSize: scaling.minSize,
+      desiredSize: scaling.desiredSize,
+      labels: request.labels ?? {},
+      taints: request.taints ?? [],
+      tags: request.tags ?? {},
+      instanceTypes,
+      nodeRepairEnabled: request.nodeRepairConfig?.enabled ?? false,
+      ...(lt ? {} : { diskSize: request.diskSize ?? 20 }),
+      ...(request.remoteAccess ? { remoteAccess: request.remoteAccess } : {}),
+      ...this.updateConfigFields(request.updateConfig),
+    });
+    ng.asg.minSize = scaling.minSize;
+    ng.asg.desiredCapacity = scaling.desiredSize;
+    cluster.nodegroups.push(ng);
+    if (tokenKey) this.createTokens.set(tokenKey, ng);
+    const cause = `a user request created an AutoScalingGroup changing the desired capacity from 0 to ${scaling.desiredSize}`;
+    const launched = Array.from({ length: scaling.desiredSize }, () =>
+      this.launch(ng.asg, ng.asg.launchTemplate.version, ng.instanceType, cause),
+    );
+    const timings = this.scenario.timings;
+    this.schedule(this.clock + timings.instanceLaunchMinutes * minute, () => {
+      for (const instance of launched) this.markInService(ng.asg, instance);
+    });
+    const activeAt = Math.max(timings.nodegroupCreateMinutes, timings.instanceLaunchMinutes) * minute;
+    this.schedule(this.clock + activeAt, () => {
+      if (ng.status !== 'CREATING') return;
+      ng.status = 'ACTIVE';
+      ng.modifiedAt = this.clock;
+    });
+    return ng;
+  }
+
+  /** "All or none" of scalingConfig on create [sdk], with EKS's defaults 1/2/2 when none. */
+  private checkCreateScaling(
+    scaling: ScalingRequest | undefined,
+    fields: Record<string, string>,
+  ): { minSize: number; maxSize: number; desiredSize: number } {
+    if (!scaling) return { minSize: 1, maxSize: 2, desiredSize: 2 };
+    const { minSize, maxSize, desiredSize } = scaling;
+    if (minSize === undefined || maxSize === undefined || desiredSize === undefined) {
+      throw invalidParameter(
+        'When creating a node group, specify all of minSize, maxSize and desiredSize in scalingConfig, or none',
+        fields,
+      );
+    }
+    this.checkScaling({ minSize, maxSize, desiredSize }, fields);
+    return { minSize, maxSize, desiredSize };
+  }
+
+  private checkScaling(
+    scaling: { minSize: number; maxSize: number; desiredSize: number },
+    fields: Record<string, string>,
+  ): void {
+    if (scaling.maxSize < 1) throw invalidParameter('maxSize must be at least 1', fields);
+    if (scaling.minSize > scaling.desiredSize) {
+      throw invalidParameter(
+        `Minimum capacity ${scaling.minSize} can't be greater than desired size ${scaling.desiredSize}`,
+        fields,
+      );
+    }
+    if (scaling.desiredSize > scaling.maxSize) {
+      throw invalidParameter(
+        `Desired capacity ${scaling.desiredSize} can't be greater than max size ${scaling.maxSize}`,
+        fields,
+      );
+    }
+  }
+
+  /** maxUnavailable >= 1 or maxUnavailablePercentage 1-100, never both [sdk]; returns maxUnavailable. */
+  private checkUpdateConfig(
+    config: UpdateConfigRequest | undefined,
+    fields: Record<string, string>,
+  ): number | undefined {
+    if (!config) return undefined;
+    const { maxUnavailable, maxUnavailablePercentage } = config;
+    if (maxUnavailable !== undefined && maxUnavailablePercentage !== undefined) {
+      throw invalidParameter('Specify either maxUnavailable or maxUnavailablePercentage, not both', fields);
+    }
+    if (maxUnavailable !== undefined && (maxUnavailable < 1 || maxUnavailable > 100)) {
+      throw invalidParameter('maxUnavailable must be between 1 and 100', fields);
+    }
+    if (
+      maxUnavailablePercentage !== undefined &&
+      (maxUnavailablePercentage < 1 || maxUnavailablePercentage > 100)
+    ) {
+      throw invalidParameter('maxUnavailablePercentage must be between 1 and 100', fields);
+    }
+    return maxUnavailable;
+  }
+
+  private updateConfigFields(config: UpdateConfigRequest | undefined): Partial<Nodegroup> {
+    return {
+      ...(config?.maxUnavailable === undefined ? {} : { maxUnavailable: config.maxUnavailable }),
+      ...(config?.maxUnavailablePercentage === undefined
+        ? {}
+        : { maxUnavailablePercentage: config.maxUnavailablePercentage }),
+      ...(config?.updateStrategy === undefined ? {} : { updateStrategy: config.updateStrategy }),
+    };
+  }
+
+  /** The API docs: with a launch template, diskSize and remoteAccess go in the template; CUSTOM needs one. */
+  private checkCreateLaunchTemplate(request: CreateNodegroupRequest, fields: Record<string, string>): void {
+    const lt = request.launchTemplate;
+    if (request.amiType === 'CUSTOM' && !lt) {
+      throw invalidParameter('A node group with amiType CUSTOM needs a launchTemplate with its AMI', fields);
+    }
+    if (!lt) return;
+    if (!lt.id === !lt.name) {
+      throw invalidParameter('Specify either the id or the name of the launch template', fields);
+    }
+    if (lt.version !== undefined && !/^\d+$/.test(lt.version)) {
+      throw invalidParameter(
+        `Launch template version ${lt.version} is not valid; specify a version number`,
+        fields,
+      );
+    }
+    if (request.diskSize !== undefined) {
+      throw invalidParameter(
+        'Disk size must be specified within the launch template, not in diskSize',
+        fields,
+      );
+    }
+    if (request.remoteAccess) {
+      throw invalidParameter(
+        'Remote access configuration cannot be specified with a launch template',
+        fields,
+      );
+    }
+    if (
+      request.amiType === 'CUSTOM' &&
+      (request.version !== undefined || request.releaseVersion !== undefined)
+    ) {
+      throw invalidParameter(
+        'With a custom AMI in the launch template, do not specify version or releaseVersion',
+        fields,
+      );
+    }
+  }
+
+  /**
+   * DeleteNodegroup: EKS sets the Auto Scaling group to 0 and drains each node; a node that has not drained
+   * after 5 minutes (a pod disruption budget holding it) is terminated anyway (EKS user guide).
+   * @throws ApiError ResourceInUseException, ResourceNotFoundException.
+   */
+  deleteNodegroup(clusterName: string, nodegroupName: string): Nodegroup {
+    const cluster = this.cluster(clusterName);
+    const ng = this.nodegroup(clusterName, nodegroupName);
+    const fields = { clusterName, nodegroupName };
+    const busy = this.inProgress(cluster, (u) => u.nodegroupName === nodegroupName);
+    if (busy) {
+      throw inUse(
+        `Nodegroup ${nodegroupName} cannot be deleted because it currently has update ${busy.id} in progress`,
+        fields,
+      );
+    }
+    if (ng.status === 'CREATING' || ng.status === 'DELETING') {
+      throw inUse(`Nodegroup ${nodegroupName} is ${ng.status} and cannot be deleted now`, fields);
+    }
+    const timings = this.scenario.timings;
+    const blockedByPdb = this.scenario.faults.some(
+      (f) => f.type === 'pdb-blocked' && f.cluster === clusterName && f.nodegroup === nodegroupName,
+    );
+    const drain =
+      (blockedByPdb ? timings.nodegroupDeleteDrainTimeoutMinutes : timings.podEvictionMinutes) * minute;
+    const asg = ng.asg;
+    ng.status = 'DELETING';
+    ng.modifiedAt = this.clock;
+    asg.minSize = 0;
+    asg.maxSize = 0;
+    asg.desiredCapacity = 0;
+    const nodes = asg.instances.filter((i) => i.lifecycleState !== 'Terminating');
+    const terminateAt = this.clock + drain;
+    const goneAt = terminateAt + timings.instanceTerminateMinutes * minute;
+    this.schedule(terminateAt, () => {
+      for (const instance of nodes) this.beginTermination(asg, instance);
+    });
+    this.schedule(goneAt, () => {
+      for (const instance of nodes) this.finishTermination(asg, instance, false);
+      asg.deleted = true;
+      ng.status = 'DELETED';
+      cluster.nodegroups = cluster.nodegroups.filter((n) => n !== ng);
+    });
+    return ng;
+  }
+
+  /**
+   * UpdateNodegroupConfig: a ConfigUpdate; lowering desiredSize terminates nodes without honouring pod
+   * disruption budgets (EKS-FACTS 7.3).
+   * @throws ApiError InvalidParameterException, ResourceInUseException, ResourceNotFoundException.
+   */
+  updateNodegroupConfig(
+    clusterName: string,
+    nodegroupName: string,
+    request: NodegroupConfigRequest,
+  ): UpdateRecord {
+    const cluster = this.cluster(clusterName);
+    const ng = this.nodegroup(clusterName, nodegroupName);
+    const tokenKey =
+      request.clientRequestToken &&
+      `nodegroup-config/${clusterName}/${nodegroupName}/${request.clientRequestToken}`;
+    const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
+    if (previous) return previous;
+    const fields = { clusterName, nodegroupName };
+    this.rejectIfDeleting(cluster, fields);
+    this.rejectIfBusy(
+      cluster,
+      'ConfigUpdate',
+      `nodegroup ${nodegroupName}`,
+      (u) => u.nodegroupName === nodegroupName,
+      fields,
+    );
+    this.rejectIfNodegroupNotActive(ng, fields);
+    const params = this.configUpdateParams(request, fields);
+    if (params.length === 0) {
+      throw invalidParameter(`No changes were specified for nodegroup ${nodegroupName}`, fields);
+    }
+    const scaling = {
+      minSize: request.scalingConfig?.minSize ?? ng.minSize,
+      maxSize: request.scalingConfig?.maxSize ?? ng.maxSize,
+      desiredSize: request.scalingConfig?.desiredSize ?? ng.desiredSize,
+    };
+    this.checkScaling(scaling, fields);
+    this.checkUpdateConfig(request.updateConfig, fields);
+    const update = this.newUpdate(cluster, 'ConfigUpdate', 'client', params, { nodegroupName });
+    if (tokenKey) this.tokens.set(tokenKey, update);
+    ng.status = 'UPDATING';
+    ng.modifiedAt = this.clock;
+    this.step(update, this.clock + this.scenario.timings.nodegroupConfigUpdateMinutes * minute, () => {
+      this.applyNodegroupConfig(ng, request, scaling);
+      ng.status = 'ACTIVE';
+      ng.modifiedAt = this.clock;
+      this.end(update, 'Successful');
+    });
+    return update;
+  }
+
+  /** The update's params, named as EKS names them (UpdateParamType). @throws ApiError InvalidParameterException. */
+  private configUpdateParams(
+    request: NodegroupConfigRequest,
+    fields: Record<string, string>,
+  ): UpdateRecord['params'] {
+    const params: UpdateRecord['params'] = [];
+    const add = (type: string, value: unknown): void => {
+      if (value !== undefined)
+        params.push({ type, value: typeof value === 'string' ? value : JSON.stringify(value) });
+    };
+    const added = Object.keys(request.labels?.addOrUpdateLabels ?? {});
+    const both = added.filter((k) => request.labels?.removeLabels?.includes(k));
+    if (both.length > 0) {
+      throw invalidParameter(`Labels ${both.join(', ')} cannot be both added and removed`, fields);
+    }
+    if (added.length > 0) add('LabelsToAdd', request.labels?.addOrUpdateLabels);
+    if (request.labels?.removeLabels?.length) add('LabelsToRemove', request.labels.removeLabels);
+    if (request.taints?.addOrUpdateTaints?.length) add('TaintsToAdd', request.taints.addOrUpdateTaints);
+    if (request.taints?.removeTaints?.length) add('TaintsToRemove', request.taints.removeTaints);
+    add('MinSize', request.scalingConfig?.minSize?.toString());
+    add('MaxSize', request.scalingConfig?.maxSize?.toString());
+    add('DesiredSize', request.scalingConfig?.desiredSize?.toString());
+    add('MaxUnavailable', request.updateConfig?.maxUnavailable?.toString());
+    add('MaxUnavailablePercentage', request.updateConfig?.maxUnavailablePercentage?.toString());
+    add('UpdateStrategy', request.updateConfig?.updateStrategy);
+    add('NodeRepairEnabled', request.nodeRepairConfig?.enabled?.toString());
+    return params;
+  }
+
+  private applyNodegroupConfig(
+    ng: Nodegroup,
+    request: NodegroupConfigRequest,
+    scaling: { minSize: number; maxSize: number; desiredSize: number },
+  ): void {
+    const labels = { ...(ng.labels ?? {}), ...(request.labels?.addOrUpdateLabels ?? {}) };
+    for (const key of request.labels?.removeLabels ?? []) delete labels[key];
+    const removed = request.taints?.removeTaints ?? [];
+    const added = request.taints?.addOrUpdateTaints ?? [];
+    const taints = (ng.taints ?? []).filter(
+      (t) =>
+        !removed.some((r) => r.key === t.key && r.effect === t.effect) && !added.some((a) => a.key === t.key),
+    );
+    Object.assign(ng, {
+      labels,
+      taints: [...taints, ...added],
+      ...this.updateConfigFields(request.updateConfig),
+    });
+    // A number replaces a percentage and the reverse: a node group has one of the two.
+    if (request.updateConfig?.maxUnavailable !== undefined) delete ng.maxUnavailablePercentage;
+    if (request.nodeRepairConfig?.enabled !== undefined)
+      ng.nodeRepairEnabled = request.nodeRepairConfig.enabled;
+    this.resizeNodegroup(ng, scaling);
+  }
+
+  /** New capacity: extra nodes launch; surplus nodes are terminated at once, pod disruption budgets or not. */
+  private resizeNodegroup(
+    ng: Nodegroup,
+    scaling: { minSize: number; maxSize: number; desiredSize: number },
+  ): void {
+    const asg = ng.asg;
+    const timings = this.scenario.timings;
+    const live = asg.instances.filter(
+      (i) => i.lifecycleState === 'InService' || i.lifecycleState === 'Pending',
+    );
+    const from = asg.desiredCapacity;
+    Object.assign(ng, scaling);
+    asg.minSize = scaling.minSize;
+    asg.maxSize = scaling.maxSize;
+    asg.desiredCapacity = scaling.desiredSize;
+    const surplus = live.slice(scaling.desiredSize);
+    for (const instance of surplus) this.beginTermination(asg, instance);
+    this.schedule(this.clock + timings.instanceTerminateMinutes * minute, () => {
+      for (const instance of surplus) this.finishTermination(asg, instance, false);
+    });
+    const cause = `a user request update of AutoScalingGroup constraints to min: ${asg.minSize}, max: ${asg.maxSize}, desired: ${asg.desiredCapacity} changing the desired capacity from ${from} to ${asg.desiredCapacity}`;
+    const launched = Array.from({ length: Math.max(0, scaling.desiredSize - live.length) }, () =>
+      this.launch(asg, asg.launchTemplate.version, ng.instanceType, cause),
+    );
+    this.schedule(this.clock + timings.instanceLaunchMinutes * minute, () => {
+      for (const instance of launched) this.markInService(asg, instance);
+    });
+  }
+
+  /** Real text [obs] (containers-roadmap#2204): a node group not ACTIVE takes no update. */
+  private rejectIfNodegroupNotActive(ng: Nodegroup, fields: Record<string, string>): void {
+    if (ng.status !== 'ACTIVE' && ng.status !== 'DEGRADED') {
+      throw inUse('Nodegroup cannot be updated as it is currently not in Active State', fields);
+    }
+  }
+
+  /** The batch size of a rolling update: maxUnavailable, or that percentage of the nodes (at least 1). */
+  private maxUnavailableNodes(ng: Nodegroup, nodes: number): number {
+    if (ng.maxUnavailablePercentage === undefined) return ng.maxUnavailable;
+    return Math.max(1, Math.floor((nodes * ng.maxUnavailablePercentage) / 100));
+  }
+
+  // ---- insights: EKS's 24 h cycle and StartInsightsRefresh --------------------------------------
+
+  private scheduleDailyInsightsRefresh(cluster: Cluster, at: number): void {
+    this.schedule(at, () => {
+      if (cluster.deleted) return;
+      this.recomputeInsights(cluster);
+      this.scheduleDailyInsightsRefresh(cluster, at + day);
+    });
+  }
+
+  /**
+   * StartInsightsRefresh: IN_PROGRESS for insightsRefreshMinutes, then the insights reflect the cluster as
+   * it is then. A refresh already running is answered as it is.
+   * @throws ApiError InvalidRequestException, ResourceNotFoundException.
+   */
+  startInsightsRefresh(clusterName: string): InsightsRefresh {
+    const cluster = this.cluster(clusterName);
+    if (cluster.status === 'DELETING') {
+      throw new ApiError('InvalidRequestException', 400, `Cluster ${clusterName} is being deleted`, {
+        clusterName,
+      });
+    }
+    if (cluster.insightsRefresh?.status === 'IN_PROGRESS') return cluster.insightsRefresh;
+    const refresh: InsightsRefresh = { status: 'IN_PROGRESS', startedAt: this.clock };
+    cluster.insightsRefresh = refresh;
+    this.schedule(this.clock + this.scenario.timings.insightsRefreshMinutes * minute, () => {
+      if (cluster.deleted) return;
+      this.recomputeInsights(cluster);
+      refresh.status = 'COMPLETED';
+      refresh.endedAt = this.clock;
+    });
+    return refresh;
+  }
+
+  /** @throws ApiError ResourceNotFoundException when the cluster never had an on-demand refresh. */
+  describeInsightsRefresh(clusterName: string): InsightsRefresh {
+    const refresh = this.cluster(clusterName).insightsRefresh;
+    if (!refresh) {
+      throw notFound(`No insights refresh found for cluster ${clusterName}`, { clusterName });
+    }
+    return refresh;
+  }
+
+  /** @throws ApiError ResourceNotFoundException for an unknown insight id. */
+  insight(clusterName: string, id: string): Insight {
+    const insight = this.cluster(clusterName).insights.find((i) => i.id === id);
+    if (!insight) throw notFound(`No insight found for id: ${id}`, { clusterName });
+    return insight;
+  }
+
+  /** What EKS computes on a refresh: scenario changes due by now, kubelet skew, rollback readiness. */
+  private recomputeInsights(cluster: Cluster): void {
+    const declared = this.scenario.clusters.find((c) => c.name === cluster.name)?.insights ?? [];
+    declared.forEach((d, n) => {
+      const insight = cluster.insights.find(
+        (i) => i.id === (d.id ?? uuidFrom(`${cluster.name}/insight/${n}`)),
+      );
+      if (!insight) return;
+      const change = d.changes.filter((c) => this.start + c.atSecond * 1000 <= this.clock).at(-1);
+      const next = change
+        ? { status: change.status, reason: change.reason ?? insight.reason }
+        : d.name === 'Kubelet version skew'
+          ? this.kubeletSkewFinding(cluster, d.kubernetesVersion)
+          : { status: d.status, reason: d.reason };
+      if (next.status !== insight.status) insight.transitionedAt = this.clock;
+      Object.assign(insight, next);
+    });
+    this.recomputeRollbackReadiness(cluster);
+    cluster.insightsRefreshedAt = this.clock;
+  }
+
+  /** Every node group's kubelet against the skew rule of the version the insight is about. */
+  private kubeletSkewFinding(cluster: Cluster, target: string): { status: string; reason: string } {
+    const behind = cluster.nodegroups.filter((ng) => {
+      const lag = Number(target.split('.')[1]) - Number(ng.version.split('.')[1]);
+      return lag > (compareMinor(ng.version, '1.25') >= 0 ? 3 : 2);
+    });
+    if (behind.length > 0) {
+      return {
+        status: 'WARNING',
+        reason: `Node groups ${behind.map((ng) => ng.name).join(', ')} would be outside the supported kubelet version skew of v${target}.`,
+      };
+    }
+    const matching = cluster.nodegroups.every((ng) => ng.version === cluster.version);
+    return {
+      status: 'PASSING',
+      reason: matching
+        ? 'Node kubelet versions match the cluster control plane version.'
+        : `Node kubelet versions are within the supported skew of v${target}.`,
+    };
+  }
+
+  /**
+   * ROLLBACK_READINESS exists only within 7 days after an in-place upgrade; a kubelet already on the new
+   * version blocks the rollback (EKS-FACTS 7.1).
+   */
+  private recomputeRollbackReadiness(cluster: Cluster): void {
+    const id = uuidFrom(`${cluster.name}/rollback-readiness`);
+    cluster.insights = cluster.insights.filter((i) => i.id !== id);
+    const upgrade = cluster.updates.findLast(
+      (u) =>
+        u.type === 'VersionUpdate' &&
+        u.nodegroupName === undefined &&
+        u.addonName === undefined &&
+        u.status === 'Successful',
+    );
+    if (!upgrade?.endedAt || this.clock - upgrade.endedAt > 7 * day) return;
+    const [major = '1', minor = '0'] = cluster.version.split('.');
+    const previous = `${major}.${Number(minor) - 1}`;
+    const onNew = cluster.nodegroups.filter((ng) => ng.version === cluster.version);
+    cluster.insights.push({
+      id,
+      name: 'Kubelet version for rollback',
+      category: 'ROLLBACK_READINESS',
+      kubernetesVersion: previous,
+      status: onNew.length > 0 ? 'ERROR' : 'PASSING',
+      reason:
+        onNew.length > 0
+          ? `Node groups ${onNew.map((ng) => ng.name).join(', ')} run kubelet v${cluster.version}; roll them back before the control plane.`
+          : `No node runs kubelet v${cluster.version}.`,
+      description: `Checks that no node runs a kubelet newer than v${previous}, the version a rollback returns the control plane to.`,
+      transitionedAt: this.clock,
+    });
+  }
+
+  // ---- CloudWatch alarms ---------------------------------------------------------------------
+
+  /** Each scenario alarm in the state it has now; before its first state it is INSUFFICIENT_DATA. */
+  alarms(): AlarmState[] {
+    const { region, accountId } = this.scenario;
+    return this.scenario.alarms.map((a) => {
+      const current = a.states.filter((s) => this.start + s.atSecond * 1000 <= this.clock).at(-1);
+      return {
+        name: a.name,
+        arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${a.name}`,
+        namespace: a.namespace,
+        metricName: a.metricName,
+        ...(a.description === undefined ? {} : { description: a.description }),
+        threshold: a.threshold,
+        value: current?.value ?? 'INSUFFICIENT_DATA',
+        reason:
+          current?.reason ??
+          (current ? `Alarm entered ${current.value}` : 'Unchecked: Initial alarm creation'),
+        updatedAt: current ? this.start + current.atSecond * 1000 : this.start,
+      };
     });
   }
 

@@ -102,11 +102,26 @@ const addon = z.object({ name, version: z.string() });
 const insight = z.object({
   id: z.string().optional(),
   name: z.string(),
-  category: z.enum(['UPGRADE_READINESS', 'MISCONFIGURATION']).default('UPGRADE_READINESS'),
+  category: z
+    .enum(['UPGRADE_READINESS', 'MISCONFIGURATION', 'ROLLBACK_READINESS'])
+    .default('UPGRADE_READINESS'),
   kubernetesVersion: minorVersion.meta({ description: 'The target version the insight is about.' }),
   status: z.enum(['PASSING', 'WARNING', 'ERROR', 'UNKNOWN']),
   reason: z.string().default(''),
   description: z.string().default(''),
+  changes: z
+    .array(
+      z.object({
+        atSecond: z.number().min(0),
+        status: z.enum(['PASSING', 'WARNING', 'ERROR', 'UNKNOWN']),
+        reason: z.string().optional(),
+      }),
+    )
+    .default([])
+    .meta({
+      description:
+        "What the finding becomes from a simulated second on; ListInsights shows it only after the next refresh (StartInsightsRefresh, or EKS's own 24 h cycle).",
+    }),
 });
 
 const cluster = z.object({
@@ -134,7 +149,7 @@ const addonVersionInfo = z.object({
 });
 
 const burst = {
-  service: z.enum(['eks', 'autoscaling', 'ssm', 'sns', 'all']).default('all'),
+  service: z.enum(['eks', 'autoscaling', 'ssm', 'sns', 'cloudwatch', 'all']).default('all'),
   operation: z.string().optional().meta({ description: 'Only count requests for this SDK operation name.' }),
   afterRequests: z
     .int()
@@ -224,6 +239,30 @@ const timings = z.object({
   scaleDownMinutes: z.number().positive().default(2),
   addonUpdateMinutes: z.number().positive().default(3),
   clusterDeletionMinutes: z.number().positive().default(10),
+  nodegroupCreateMinutes: z.number().positive().default(5),
+  nodegroupConfigUpdateMinutes: z.number().positive().default(2),
+  nodegroupDeleteDrainTimeoutMinutes: z.number().positive().default(5).meta({
+    description: 'DeleteNodegroup: a node not drained by then is terminated anyway (EKS user guide).',
+  }),
+  insightsRefreshMinutes: z.number().positive().default(2),
+});
+
+const alarm = z.object({
+  name,
+  namespace: z.string().default('AWS/EKS'),
+  metricName: z.string().default('node_cpu_utilization'),
+  description: z.string().optional(),
+  threshold: z.number().default(80),
+  states: z
+    .array(
+      z.object({
+        atSecond: z.number().min(0).default(0),
+        value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+        reason: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .meta({ description: 'The alarm state from each simulated second on, in time order.' }),
 });
 
 export const scenarioSchema = z
@@ -245,6 +284,10 @@ export const scenarioSchema = z
     addonVersions: z.array(addonVersionInfo).default([]),
     clusters: z.array(cluster).min(1),
     faults: z.array(fault).default([]),
+    alarms: z
+      .array(alarm)
+      .default([])
+      .meta({ description: 'CloudWatch metric alarms (DescribeAlarms), with states that change over time.' }),
     trigger: z
       .discriminatedUnion('kind', [
         z.object({

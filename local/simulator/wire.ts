@@ -2,9 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { ApiError } from './model.ts';
 
-// What the three protocol modules (restJson1 EKS, awsQuery ASG/SNS, awsJson1_1 SSM) share with the server.
+// What the protocol modules (restJson1 EKS, awsQuery ASG/SNS, awsJson1_1 SSM, awsJson1_0 CloudWatch) share
+// with the server.
 
-export type Service = 'eks' | 'autoscaling' | 'ssm' | 'sns' | 'sfn';
+export type Service = 'eks' | 'autoscaling' | 'ssm' | 'sns' | 'sfn' | 'cloudwatch';
 
 export interface IncomingRequest {
   method: string;
