@@ -99,7 +99,7 @@ async function main(): Promise<number> {
         const line = progressLine(task, runStartedAt);
         if (line) say(`${line}  [${executionName}]`);
       };
-      const run = await runTrigger(aws, scenario.trigger, say);
+      const run = await runTrigger(aws, scenario.trigger, say, { dryRun });
       execution = combineClusterRuns(run.executions, runStartedAt);
       triggerSteps = run.steps;
     } else {

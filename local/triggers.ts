@@ -16,21 +16,62 @@ export interface TriggerRun {
   executions: ExecutionResult[];
 }
 
-/** Runs a scenario's trigger to its end. */
+/**
+ * Runs a scenario's trigger to its end. A dry run plans what the trigger would do and changes
+ * nothing: the fleet plans every cluster; the watcher says what it would announce, and each
+ * cluster it names is planned instead of refreshed.
+ */
 export async function runTrigger(
   aws: LocalAws,
   trigger: Trigger,
   say: (line: string) => void,
+  { dryRun }: { dryRun: boolean } = { dryRun: false },
 ): Promise<TriggerRun> {
   const steps: TriggerStep[] = [];
   const note = (what: string, at = aws.now()) => {
     steps.push({ at, what });
     say(`${new Date(at).toISOString().slice(0, 16).replace('T', ' ')}  ${what}`);
   };
-  if (trigger.kind === 'ami-release') await watchForReleases(aws, trigger, note);
-  else await runWindows(aws, trigger, note);
+  if (trigger.kind === 'ami-release') {
+    if (dryRun) await planReleaseRefreshes(aws, trigger, note);
+    else await watchForReleases(aws, trigger, note);
+  } else await runWindows(aws, trigger, note, dryRun);
   const executions = await Promise.all(aws.executionsSoFar().map((execution) => execution.result));
   return { steps, executions };
+}
+
+async function planReleaseRefreshes(
+  aws: LocalAws,
+  trigger: Extract<Trigger, { kind: 'ami-release' }>,
+  note: (what: string, at?: number) => void,
+): Promise<void> {
+  const planned = new Set<string>();
+  for (let watch = 0; watch < trigger.watches; watch += 1) {
+    if (watch > 0) await aws.advance(trigger.watchEverySeconds);
+    const invocation = await aws.invoke('WatchAmiReleasesFunction', {
+      source: 'aws.scheduler',
+      dryRun: true,
+    });
+    const releases =
+      (invocation.output as { published?: Array<{ releaseVersion: string; clusters: string[] }> } | null)
+        ?.published ?? [];
+    note(
+      releases.length
+        ? `Watch AMI Releases (dry run): would announce ${releases.map((release) => `${release.releaseVersion} (${release.clusters.join(', ')})`).join('; ')}`
+        : `Watch AMI Releases (dry run): nothing to announce${invocation.error ? ` (${invocation.error})` : ''}`,
+      invocation.at,
+    );
+    const clusters = [...new Set(releases.flatMap((release) => release.clusters))].filter(
+      (clusterName) => !planned.has(clusterName),
+    );
+    for (const clusterName of clusters) planned.add(clusterName);
+    await Promise.all(
+      clusters.map((clusterName) =>
+        aws.execute({ clusterName, dryRun: true }, { executionName: `${clusterName}-ami-refresh-plan` }),
+      ),
+    );
+    if (clusters.length > 0) note(`Planned the AMI refresh of ${clusters.join(', ')} (nothing changed)`);
+  }
 }
 
 async function watchForReleases(
@@ -91,13 +132,16 @@ async function runWindows(
   aws: LocalAws,
   trigger: Extract<Trigger, { kind: 'window' }>,
   note: (what: string) => void,
+  dryRun: boolean,
 ): Promise<void> {
   const first = aws.now();
   const fleetRun = async (windowStart: number, executionName: string) => {
     const window = { start: new Date(windowStart).toISOString(), minutes: trigger.windowMinutes };
-    note(`Upgrade window opens (${trigger.windowMinutes} min): fleet execution ${executionName}`);
+    note(
+      `Upgrade window opens (${trigger.windowMinutes} min): fleet execution ${executionName}${dryRun ? ' (dry run: plans only)' : ''}`,
+    );
     const result = await aws.execute(
-      { clusters: trigger.fleet, window },
+      { clusters: trigger.fleet, window, ...(dryRun ? { dryRun: true } : {}) },
       { stateMachine: 'UpgradeFleetStateMachine', executionName },
     );
     const children =
@@ -105,12 +149,14 @@ async function runWindows(
     const outcomes = await Promise.all(children.map((child) => childOutcome(aws, child.executionArn)));
     note(`Fleet execution ${executionName} ${result.status}: ${outcomes.join(', ')}`);
   };
-  for (let window = 0; window < trigger.windows; window += 1) {
+  // A plan of the first window says what the windows would do; later windows would plan the same.
+  const windows = dryRun ? 1 : trigger.windows;
+  for (let window = 0; window < windows; window += 1) {
     const start = first + window * trigger.everySeconds * 1000;
     if (start > aws.now()) await aws.advance((start - aws.now()) / 1000);
     await fleetRun(start, `fleet-window-${window + 1}`);
   }
-  if (trigger.repeatLastWindow) {
+  if (trigger.repeatLastWindow && !dryRun) {
     const start = first + (trigger.windows - 1) * trigger.everySeconds * 1000;
     await fleetRun(start, `fleet-window-${trigger.windows}-repeated`);
   }

@@ -33,6 +33,8 @@ const fleetInput = z
     window: z.object({ start: z.string(), minutes: z.number() }).strict().optional(),
     maxConcurrentClusters: z.number().int().min(1).max(1000).default(5),
     toleratedFailurePercentage: z.number().min(0).max(100).default(0),
+    /** Plan every cluster, change none: each child runs with dryRun, under a name of its own. */
+    dryRun: z.boolean().default(false),
   })
   .strict();
 
@@ -73,9 +75,11 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
   const items = [...new Map(members.map((member) => [member.clusterName, member])).values()].map(
     (member) => ({
       clusterName: member.clusterName,
-      executionName: executionNameFor(member.clusterName, windowKey),
+      // A plan of the window must not take the window's own name, or the real run would find it taken.
+      executionName: executionNameFor(member.clusterName, input.dryRun ? `${windowKey}-plan` : windowKey),
       input: {
         clusterName: member.clusterName,
+        ...(input.dryRun ? { dryRun: true } : {}),
         ...(member.targetVersion ? { targetVersion: member.targetVersion } : {}),
         ...(input.window ? { window: input.window } : {}),
       },

@@ -12,4 +12,10 @@ const topicArn = requiredEnvironment('AMI_RELEASE_TOPIC_ARN');
 // An empty fleet list is allowed: the watcher then has nothing to watch.
 const clusterNames = parseFleetSpec(process.env.FLEET_CLUSTERS ?? '').map((member) => member.clusterName);
 
-export const handler = makeHandler(() => watchAmiReleases({ eks, ssm, sns, topicArn, clusterNames }));
+/** The schedule's event; `{"dryRun": true}` (by hand) says what would be announced and announces nothing. */
+export const handler = makeHandler((event: unknown) =>
+  watchAmiReleases(
+    { eks, ssm, sns, topicArn, clusterNames },
+    { dryRun: typeof event === 'object' && event !== null && 'dryRun' in event && event.dryRun === true },
+  ),
+);

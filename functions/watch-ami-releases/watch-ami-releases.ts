@@ -25,11 +25,12 @@ export interface AmiReleaseMessage {
 /**
  * AWS publishes no notification for new EKS-optimized AMIs, so this reads the recommended release
  * (public SSM parameter) for each Kubernetes version and AMI type the fleet's node groups run, and
- * publishes one message per release that some node group is behind.
+ * publishes one message per release that some node group is behind (in a dry run: says which, publishes none).
  */
 export async function watchAmiReleases(
   deps: WatchAmiReleasesDeps,
-): Promise<{ published: AmiReleaseMessage[] }> {
+  options: { dryRun: boolean } = { dryRun: false },
+): Promise<{ published: AmiReleaseMessage[]; dryRun: boolean }> {
   // "1.32/AL2023_x86_64_STANDARD" -> the release each cluster's node groups of that kind run.
   const inUse = new Map<string, Array<{ clusterName: string; releaseVersion: string }>>();
   for (const clusterName of deps.clusterNames) {
@@ -65,6 +66,8 @@ export async function watchAmiReleases(
       releaseVersion,
       clusters: [...new Set(behind.map((nodegroup) => nodegroup.clusterName))],
     };
+    published.push(message);
+    if (options.dryRun) continue;
     await deps.sns.send(
       new PublishCommand({
         TopicArn: deps.topicArn,
@@ -75,9 +78,8 @@ export async function watchAmiReleases(
         Message: JSON.stringify(message),
       }),
     );
-    published.push(message);
   }
-  return { published };
+  return { published, dryRun: options.dryRun };
 }
 
 async function readParameter(ssm: SSMClient, name: string): Promise<string | undefined> {

@@ -17,6 +17,21 @@ async function start(...args: string[]): Promise<{ summary: RunSummary; code: nu
 }
 
 describe('npm start', () => {
+  it.each([
+    'seed',
+    'multi-hop',
+    'four-nodegroups',
+    'ami-refresh',
+    'insight-blocked',
+    'ami-release',
+    'window',
+  ])('changes nothing under --dry-run in the %s scenario, triggers included', async (scenario) => {
+    const { summary } = await start('--scenario', scenario, '--dry-run');
+    expect(summary.mutatingCalls).toBe(0);
+    expect(summary.invariantViolations).toEqual([]);
+    expect(summary.nodegroups.every((nodegroup) => nodegroup.rotations === 0)).toBe(true);
+  });
+
   it('upgrades the seed cluster to 1.19 and prints one JSON summary', async () => {
     const { summary, code } = await start();
     expect(code).toBe(0);

@@ -67,6 +67,22 @@ describe('watchAmiReleases', () => {
       Subject: 'New EKS AMI release 1.32.12-20261126 (AL2023_x86_64_STANDARD, Kubernetes 1.32)',
     });
   });
+
+  it('says what it would announce in a dry run, and announces nothing', async () => {
+    const deps = {
+      eks: new EKSClient({}),
+      ssm: new SSMClient({}),
+      sns: new SNSClient({}),
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:ami',
+      clusterNames: ['a', 'b'],
+    };
+    const result = await watchAmiReleases(deps, { dryRun: true });
+    expect(result).toMatchObject({
+      dryRun: true,
+      published: [{ releaseVersion: '1.32.12-20261126', clusters: ['a'] }],
+    });
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
 });
 
 describe('onAmiRelease', () => {

@@ -78,6 +78,17 @@ describe('resolveFleet', () => {
     ).toEqual(fleet);
   });
 
+  it("plans every cluster under a name of its own in a dry run, leaving the window's names free", async () => {
+    const fleet = await resolveFleet({ clusters: 'prod-a=next', window, dryRun: true }, deps);
+    expect(fleet.items).toEqual([
+      {
+        clusterName: 'prod-a',
+        executionName: 'prod-a-20261129T0200Z-plan',
+        input: { clusterName: 'prod-a', dryRun: true, targetVersion: 'next', window },
+      },
+    ]);
+  });
+
   it('finds clusters by tag', async () => {
     eksMock.on(ListClustersCommand).resolves({ clusters: ['a', 'b'] });
     eksMock.on(DescribeClusterCommand, { name: 'a' }).resolves({ cluster: { tags: { upgrade: 'weekly' } } });
