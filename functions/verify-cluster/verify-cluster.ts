@@ -4,11 +4,11 @@ import {
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   type EKSClient,
-  NodegroupStatus,
 } from '@aws-sdk/client-eks';
 import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { VerificationFailedError } from '../shared/errors.ts';
 import { compareReleases } from '../shared/release-versions.ts';
+import { isDegraded, isSettled } from '../shared/resource-status.ts';
 import type { UpdateProgress, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
 
@@ -39,7 +39,7 @@ export interface Verification {
 
 /**
  * Checks the cluster ended as planned: control plane, node groups and add-ons on their planned
- * versions and ACTIVE.
+ * versions and ACTIVE (or DEGRADED, reported as a warning, as Check Update treats it).
  * @throws VerificationFailedError listing every difference.
  */
 export async function verifyCluster(
@@ -69,8 +69,9 @@ export async function verifyCluster(
     };
     nodegroups.push(actual);
     warnings.push(...issuesOf(`node group ${expected.name}`, nodegroup?.health?.issues));
-    if (actual.status !== NodegroupStatus.ACTIVE)
+    if (!isSettled(actual.status))
       problems.push(`node group ${expected.name} is ${actual.status}, not ACTIVE`);
+    else if (isDegraded(actual.status)) warnings.push(`node group ${expected.name} reports DEGRADED`);
     // At or past the plan is fine: a step skips when someone already moved the resource further.
     if (
       expected.version !== null &&
@@ -99,6 +100,8 @@ export async function verifyCluster(
     };
     addons.push(actual);
     warnings.push(...issuesOf(`add-on ${expected.name}`, addon?.health?.issues));
+    if (!isSettled(actual.status)) problems.push(`add-on ${expected.name} is ${actual.status}, not ACTIVE`);
+    else if (isDegraded(actual.status)) warnings.push(`add-on ${expected.name} reports DEGRADED`);
     const addonAtOrPast = atOrPast(
       parseAddonVersion(actual.version),
       parseAddonVersion(expected.version),

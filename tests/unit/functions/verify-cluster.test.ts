@@ -67,10 +67,32 @@ describe('verifyCluster', () => {
   it('fails naming every difference from the plan', async () => {
     eksMock
       .on(DescribeNodegroupCommand)
-      .resolves({ nodegroup: { version: '1.18', releaseVersion: '1.18.9-20210208', status: 'DEGRADED' } });
+      .resolves({ nodegroup: { version: '1.18', releaseVersion: '1.18.9-20210208', status: 'UPDATING' } });
     await expect(verifyCluster(plan, { eks })).rejects.toMatchObject({
       name: 'VerificationFailedError',
-      message: expect.stringMatching(/managednodegroup is DEGRADED.*managednodegroup is on 1.18, not 1.19/),
+      message: expect.stringMatching(/managednodegroup is UPDATING.*managednodegroup is on 1.18, not 1.19/),
+    });
+  });
+
+  it('passes DEGRADED node groups and add-ons with a warning, as Check Update does', async () => {
+    eksMock.on(DescribeNodegroupCommand).resolves({
+      nodegroup: { version: '1.19', releaseVersion: '1.19.15-20211013', status: 'DEGRADED' },
+    });
+    eksMock
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonVersion: 'v1.12.6-eksbuild.2', status: 'DEGRADED' } });
+    expect((await verifyCluster(plan, { eks })).warnings).toEqual([
+      'node group managednodegroup reports DEGRADED',
+      'add-on vpc-cni reports DEGRADED',
+    ]);
+  });
+
+  it('fails when an add-on on its planned version is not healthy', async () => {
+    eksMock
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonVersion: 'v1.12.6-eksbuild.2', status: 'UPDATE_FAILED' } });
+    await expect(verifyCluster(plan, { eks })).rejects.toMatchObject({
+      message: expect.stringContaining('add-on vpc-cni is UPDATE_FAILED, not ACTIVE'),
     });
   });
 });
