@@ -16,11 +16,31 @@ export type ChildExecutionStarter = (request: {
   Input: unknown;
 }) => Promise<JSONValue>;
 
+/** The state machine's execution role, as Step Functions uses it for the calls it makes itself. */
+export interface StateMachineRole {
+  /** Runs AWS calls (SNS publishes) signed with the role's credentials. */
+  act<T>(work: () => Promise<T>): Promise<T>;
+  /** AWS's denial sentence when the role may not perform the action on the resource; undefined when it may. */
+  denial(action: string, resource: string): string | undefined;
+  /** The deployed ARN of a template function: what a task's `${XFunctionArn}` resolves to. */
+  functionArn(functionId: string): string;
+}
+
 export interface TaskBindingOptions {
   record: (task: TaskRecord) => void;
   runtime: LambdaRuntime;
   wrap?: TaskWrapper;
   startChild?: ChildExecutionStarter;
+  /** Without it, the tasks run with no IAM check and the environment's credentials. */
+  role?: StateMachineRole;
+}
+
+/** Step Functions' failure when its role may not invoke the task's function (AWS's wording). */
+function invokeDenied(message: string): Error {
+  return Object.assign(
+    new Error(`${message} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException)`),
+    { name: 'Lambda.AWSLambdaException' },
+  );
 }
 
 /**
@@ -31,7 +51,7 @@ export interface TaskBindingOptions {
  */
 export async function bindTasks(
   definition: { States: Record<string, unknown> },
-  { record, runtime, wrap = (_state, run) => run, startChild }: TaskBindingOptions,
+  { record, runtime, wrap = (_state, run) => run, startChild, role }: TaskBindingOptions,
 ): Promise<Record<string, TaskHandler>> {
   const sns = new SNSClient({});
   const bindings: Record<string, TaskHandler> = {};
@@ -58,7 +78,11 @@ export async function bindTasks(
       if (!runtime.has(functionId))
         throw new Error(`State ${state} calls ${functionId}, which template.yaml does not define.`);
       await runtime.load(functionId);
-      bindings[state] = traced(state, (input) => runtime.invoke(functionId, input));
+      bindings[state] = traced(state, async (input) => {
+        const denial = role?.denial('lambda:InvokeFunction', role.functionArn(functionId));
+        if (denial) throw invokeDenied(denial);
+        return runtime.invoke(functionId, input);
+      });
     } else if (resource === 'arn:aws:states:::sns:publish') {
       bindings[state] = traced(state, async (input) => {
         const { TopicArn, Subject, Message } = input as {
@@ -66,20 +90,28 @@ export async function bindTasks(
           Subject?: string;
           Message: string;
         };
-        const result = await sns.send(
-          new PublishCommand({ TopicArn, Message, ...(Subject ? { Subject } : {}) }),
-        );
+        const publish = () =>
+          sns.send(new PublishCommand({ TopicArn, Message, ...(Subject ? { Subject } : {}) }));
+        const result = await (role ? role.act(publish) : publish());
         return { MessageId: result.MessageId ?? null };
       });
     } else if (resource === 'arn:aws:states:::states:startExecution.sync:2' && startChild) {
-      bindings[state] = traced(state, (input) =>
-        startChild(input as { StateMachineArn: string; Name: string; Input: unknown }),
-      );
+      bindings[state] = traced(state, async (input) => {
+        const request = input as { StateMachineArn: string; Name: string; Input: unknown };
+        const denial = role?.denial('states:StartExecution', request.StateMachineArn);
+        if (denial) throw startDenied(denial);
+        return startChild(request);
+      });
     } else {
       throw new Error(`State ${state} uses ${resource}, which the local runner cannot bind.`);
     }
   }
   return bindings;
+}
+
+/** The Step Functions integration's failure when its role may not start the child (UNVERIFIED error name). */
+function startDenied(message: string): Error {
+  return Object.assign(new Error(message), { name: 'StepFunctions.AccessDeniedException' });
 }
 
 function taskResources(machine: unknown): Array<[string, string]> {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readTemplate, templateFunctions } from '../../scripts/template.ts';
+import { actAs } from './role-credentials.ts';
 
 /** JSON in, JSON out: what a Lambda function exchanges with its caller. */
 export type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
@@ -49,9 +50,9 @@ export class LambdaRuntime {
     const module = await this.module(functionId);
     this.invocations += 1;
     try {
-      const output = await module.handler(
-        JSON.parse(JSON.stringify(event ?? null)),
-        lambdaContext(functionId, this.invocations),
+      // Its AWS calls carry its own execution role's credentials.
+      const output = await actAs(functionId, () =>
+        module.handler(JSON.parse(JSON.stringify(event ?? null)), lambdaContext(functionId, this.invocations)),
       );
       return JSON.parse(JSON.stringify(output ?? null)) as JSONValue;
     } catch (error) {

@@ -13,6 +13,7 @@ import {
 } from '../simulator/index.ts';
 import { bindTasks, type TaskRecord, type TaskWrapper } from './bind-tasks.ts';
 import { type JSONValue, LambdaRuntime } from './lambda-runtime.ts';
+import { actAs } from './role-credentials.ts';
 import { VirtualTime } from './virtual-time.ts';
 
 export const defaultStateMachine = 'UpgradeClusterStateMachine';
@@ -51,7 +52,12 @@ export interface ExecutionResult {
 export interface LocalAwsOptions {
   /** The template's FleetClusters parameter, for the functions that read it. */
   fleetClusters?: string;
+  /** Test-only: the template whose IAM policies the simulator enforces, e.g. one with a permission removed. */
+  iamTemplate?: Template;
 }
+
+/** The credentials of a person at a terminal (tests, the CLI): an administrator. Any other unknown key is refused. */
+export const operatorAccessKeyId = 'test';
 
 /** A function invocation that a topic's subscription or a schedule caused. */
 export interface Invocation {
@@ -116,9 +122,20 @@ export class LocalAws {
       if (!self) throw new ApiError('ServiceUnavailable', 503, 'The local runner is starting');
       return self;
     };
+    const parameters = {
+      FleetClusters: options.fleetClusters ?? '',
+      LogLevel: 'INFO',
+      ClusterNamePattern: '*',
+    };
     const simulator = await startSimulator({
       scenario,
       now: () => time.now(),
+      iam: {
+        parameters,
+        stackName,
+        administratorAccessKeyIds: [operatorAccessKeyId],
+        ...(options.iamTemplate ? { template: options.iamTemplate } : {}),
+      },
       stepFunctions: {
         startExecution: (request) => late().startFromApi(request),
         describeExecution: (arn) => late().describe(arn),
@@ -126,11 +143,6 @@ export class LocalAws {
       } satisfies StepFunctionsBackend,
       onPublish: (message) => late().deliver(message.topicArn, message.subject, message.message),
     });
-    const parameters = {
-      FleetClusters: options.fleetClusters ?? '',
-      LogLevel: 'INFO',
-      ClusterNamePattern: '*',
-    };
     const environment: Record<string, string> = {
       ...simulatedEnvironment,
       AWS_ENDPOINT_URL: simulator.endpoint,
@@ -308,6 +320,11 @@ export class LocalAws {
         return (input) => (aborted ? Promise.reject(new Error('The execution was stopped.')) : run(input));
       },
       startChild: (request) => this.runChild(request),
+      role: {
+        act: (work) => actAs(stateMachine, work),
+        denial: (action, resource) => this.simulator.roleDenial(stateMachine, action, resource),
+        functionArn: (functionId) => this.resolve({ 'Fn::GetAtt': [functionId, 'Arn'] }),
+      },
     }).finally(() => {
       this.binding -= 1;
     });

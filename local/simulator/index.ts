@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isCloudWatchTarget, routeCloudWatch } from './cloudwatch.ts';
 import { isEksPath, routeEks } from './eks.ts';
+import { createIam, type IamOptions } from './iam.ts';
 import { ApiError, type UpdateRecord, uuidFrom, World } from './model.ts';
 import { routeQuery } from './query-protocol.ts';
 import { type Fault, type FaultName, parseScenario, type Scenario } from './scenario.ts';
@@ -12,6 +13,7 @@ import type { IncomingRequest, Reply, RoutedRequest, Service } from './wire.ts';
 // A simulator of the AWS APIs the workflow calls (EKS, Auto Scaling, SSM, SNS) on one local HTTP server,
 // speaking their real wire protocols, over a lazy virtual clock. It shares no code with functions/.
 
+export { type IamOptions, roleAccessKeyId } from './iam.ts';
 export { ApiError } from './model.ts';
 export { applyFault, faultNames, loadScenario, publishRelease } from './scenario.ts';
 export type { ExecutionDescription, HistoryEvent, StepFunctionsBackend } from './sfn.ts';
@@ -27,6 +29,8 @@ export interface SimulatorOptions {
   onPublish?: (message: { topicArn: string; subject?: string; message: string; at: number }) => void;
   /** Simulated ms since epoch; default Date.now. In-process runs pass a fake clock. */
   now?: () => number;
+  /** Whose credentials act as whom, and the template whose roles' policies every request is checked against. */
+  iam?: IamOptions;
 }
 
 export interface LoggedRequest {
@@ -87,6 +91,8 @@ export interface Simulator {
   inFlight(): number;
   /** The model's state after applying every event due by now(). */
   snapshot(): SimulatorSnapshot;
+  /** AWS's denial when a template role may not do this, for calls AWS makes without HTTP (Lambda invokes); else undefined. */
+  roleDenial(logicalId: string, action: string, resource: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -208,6 +214,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const now = options.now ?? (() => Date.now());
   const world = new World(parseScenario(options.scenario), now);
   const injectFault = burstInjector(world.scenario.faults);
+  const iam = createIam(world, options.iam);
   const requestLog: LoggedRequest[] = [];
   let active = 0;
   let requestCount = 0;
@@ -228,8 +235,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     world.beforeRequest(routed.operation);
     const fault = injectFault(routed.service, routed.operation);
     let reply: Reply;
+    const denied = fault && !fault.applied ? undefined : iam.check(request, routed.service, routed.operation, routed.params);
     if (fault && !fault.applied) {
       reply = routed.renderError(fault.error);
+    } else if (denied) {
+      reply = routed.renderError(denied);
     } else {
       try {
         reply = routed.run();
@@ -293,6 +303,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     endpoint: `http://127.0.0.1:${port}`,
     requestLog,
     inFlight: () => active,
+    roleDenial: (logicalId, action, resource) => iam.roleDenial(logicalId, action, resource),
     snapshot: () => {
       world.advance();
       return snapshotOf(world);

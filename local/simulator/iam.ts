@@ -1,0 +1,385 @@
+import { readTemplate, type Template } from '../../scripts/template.ts';
+import { ApiError, uuidFrom, type World } from './model.ts';
+import type { IncomingRequest, Service } from './wire.ts';
+
+// IAM as AWS evaluates a request: the caller's identity policies (from template.yaml's `Policies`,
+// resolved the way this machine deploys them), the action and resource the Service Authorization
+// Reference names for the operation, explicit Deny over Allow, implicit deny by default.
+
+/** The access key id the local runner signs a template role's requests with (a Lambda execution role's key). */
+export const roleAccessKeyId = (logicalId: string): string => `LOCAL${logicalId}`;
+
+export interface IamOptions {
+  /** The template whose roles are evaluated; default template.yaml. Tests pass a copy with a policy changed. */
+  template?: Template;
+  /** Parameter values; a parameter not given takes the template's Default. */
+  parameters?: Record<string, string>;
+  /** The stack name the ARNs are built with; default eks-upgrade. */
+  stackName?: string;
+  /**
+   * Credentials that act as an administrator (a person at a terminal). Absent: every credential that
+   * names no template role does. Given: any other credential is refused, so an untagged call is caught.
+   */
+  administratorAccessKeyIds?: readonly string[];
+}
+
+interface Statement {
+  effect: 'Allow' | 'Deny';
+  actions: string[];
+  resources: string[];
+}
+
+interface Role {
+  logicalId: string;
+  /** The assumed-role ARN AWS names in a denial. */
+  principalArn: string;
+  statements: Statement[];
+}
+
+type Principal = { kind: 'administrator' } | { kind: 'role'; role: Role } | { kind: 'unknown' };
+
+type Params = Record<string, unknown>;
+
+/** The ARNs of the resources a request can name, in AWS's formats (Service Authorization Reference). */
+interface Arns {
+  cluster(name: unknown): string;
+  nodegroup(cluster: unknown, name: unknown): string;
+  addon(cluster: unknown, name: unknown): string;
+  parameter(name: unknown): string;
+}
+
+/** What one operation needs: its IAM action and the one resource it authorizes on. */
+type Authorization = [action: string, resource: (params: Params, arns: Arns) => string];
+
+const anyResource = () => '*';
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+// Adding an operation is one line. Resources per the Service Authorization Reference; `*` where the
+// action supports no resource-level permissions.
+const authorizations: Record<string, Authorization> = {
+  'eks:ListClusters': ['eks:ListClusters', () => 'cluster/*'],
+  'eks:DescribeCluster': ['eks:DescribeCluster', (p, a) => a.cluster(p.name)],
+  'eks:ListNodegroups': ['eks:ListNodegroups', (p, a) => a.cluster(p.name)],
+  'eks:DescribeNodegroup': ['eks:DescribeNodegroup', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
+  'eks:CreateNodegroup': ['eks:CreateNodegroup', (p, a) => a.cluster(p.name)],
+  'eks:DeleteNodegroup': ['eks:DeleteNodegroup', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
+  'eks:UpdateNodegroupConfig': ['eks:UpdateNodegroupConfig', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
+  'eks:UpdateNodegroupVersion': [
+    'eks:UpdateNodegroupVersion',
+    (p, a) => a.nodegroup(p.name, p.nodegroupName),
+  ],
+  'eks:UpdateClusterVersion': ['eks:UpdateClusterVersion', (p, a) => a.cluster(p.name)],
+  'eks:ListUpdates': ['eks:ListUpdates', (p, a) => a.cluster(p.name)],
+  'eks:DescribeUpdate': ['eks:DescribeUpdate', (p, a) => updateResource(p, a)],
+  'eks:ListAddons': ['eks:ListAddons', (p, a) => a.cluster(p.name)],
+  'eks:DescribeAddon': ['eks:DescribeAddon', (p, a) => a.addon(p.name, p.addonName)],
+  'eks:UpdateAddon': ['eks:UpdateAddon', (p, a) => a.addon(p.name, p.addonName)],
+  'eks:ListInsights': ['eks:ListInsights', (p, a) => a.cluster(p.name)],
+  'eks:DescribeInsight': ['eks:DescribeInsight', (p, a) => a.cluster(p.name)],
+  'eks:StartInsightsRefresh': ['eks:StartInsightsRefresh', (p, a) => a.cluster(p.name)],
+  'eks:DescribeInsightsRefresh': ['eks:DescribeInsightsRefresh', (p, a) => a.cluster(p.name)],
+  'eks:DescribeAddonVersions': ['eks:DescribeAddonVersions', anyResource],
+  'eks:DescribeClusterVersions': ['eks:DescribeClusterVersions', anyResource],
+  'autoscaling:DescribeAutoScalingGroups': ['autoscaling:DescribeAutoScalingGroups', anyResource],
+  'autoscaling:DescribeScalingActivities': ['autoscaling:DescribeScalingActivities', anyResource],
+  'ssm:GetParameter': ['ssm:GetParameter', (p, a) => a.parameter(p.Name)],
+  'sns:Publish': ['sns:Publish', (p) => text(p.TopicArn) || text(p.TargetArn)],
+  'sfn:StartExecution': ['states:StartExecution', (p) => text(p.stateMachineArn)],
+  'sfn:StopExecution': ['states:StopExecution', (p) => text(p.executionArn)],
+  'sfn:DescribeExecution': ['states:DescribeExecution', (p) => text(p.executionArn)],
+  'sfn:GetExecutionHistory': ['states:GetExecutionHistory', (p) => text(p.executionArn)],
+};
+
+/** DescribeUpdate authorizes on the node group or add-on the request names, else on the cluster. */
+function updateResource(p: Params, a: Arns): string {
+  if (text(p.nodegroupName)) return a.nodegroup(p.name, p.nodegroupName);
+  if (text(p.addonName)) return a.addon(p.name, p.addonName);
+  return a.cluster(p.name);
+}
+
+/** A permission EKS checks on the caller beyond the operation's own action, and how it refuses. */
+interface CallerCheck {
+  operation: string;
+  applies: (params: Params) => boolean;
+  action: string;
+  resource: (params: Params) => string;
+  /** Undefined: the service's standard access denial. */
+  refusal?: () => ApiError;
+}
+
+// EKS-FACTS 7.6: EKS reads the template as the caller and answers with its own error, not AccessDenied.
+const launchTemplateDenied = () =>
+  new ApiError('InvalidRequestException', 400, 'You are not authorized to describe the launch template version.');
+const sendsLaunchTemplate = (params: Params) => typeof params.launchTemplate === 'object';
+
+const callerChecks: CallerCheck[] = [
+  {
+    operation: 'eks:UpdateNodegroupVersion',
+    applies: sendsLaunchTemplate,
+    action: 'ec2:DescribeLaunchTemplateVersions',
+    resource: anyResource,
+    refusal: launchTemplateDenied,
+  },
+  {
+    operation: 'eks:CreateNodegroup',
+    applies: sendsLaunchTemplate,
+    action: 'ec2:DescribeLaunchTemplateVersions',
+    resource: anyResource,
+    refusal: launchTemplateDenied,
+  },
+  {
+    operation: 'eks:CreateNodegroup',
+    applies: (params) => text(params.nodeRole) !== '',
+    action: 'iam:PassRole',
+    resource: (params) => text(params.nodeRole),
+  },
+];
+
+/** Each service's answer to a denied request, in its own protocol's terms. */
+const denials: Record<Service, { code: string; status: number }> = {
+  eks: { code: 'AccessDeniedException', status: 403 },
+  autoscaling: { code: 'AccessDenied', status: 403 },
+  sns: { code: 'AuthorizationError', status: 403 },
+  ssm: { code: 'AccessDeniedException', status: 400 },
+  sfn: { code: 'AccessDeniedException', status: 400 },
+};
+
+/** An access key AWS does not know. */
+const unrecognized: Record<Service, { code: string; status: number }> = {
+  eks: { code: 'UnrecognizedClientException', status: 403 },
+  autoscaling: { code: 'InvalidClientTokenId', status: 403 },
+  sns: { code: 'InvalidClientTokenId', status: 403 },
+  ssm: { code: 'UnrecognizedClientException', status: 400 },
+  sfn: { code: 'UnrecognizedClientException', status: 400 },
+};
+
+/** `*` and `?` as IAM reads them; actions ignore case, resources do not. */
+export function iamPatternMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+}
+
+export type Decision = { allowed: true } | { allowed: false; explicit: boolean };
+
+/** IAM's evaluation of identity policies: an explicit Deny wins, then any Allow, else implicit deny. */
+export function evaluate(statements: readonly Statement[], action: string, resource: string): Decision {
+  const matching = statements.filter(
+    (s) =>
+      s.actions.some((a) => iamPatternMatches(a, action, true)) &&
+      s.resources.some((r) => iamPatternMatches(r, resource, false)),
+  );
+  if (matching.some((s) => s.effect === 'Deny')) return { allowed: false, explicit: true };
+  return matching.some((s) => s.effect === 'Allow') ? { allowed: true } : { allowed: false, explicit: false };
+}
+
+/** AWS's denial sentence. SNS writes its prefix in capitals; `*`-only actions name no resource. */
+export function denialMessage(
+  principalArn: string,
+  action: string,
+  resource: string,
+  decision: { explicit: boolean },
+): string {
+  const [prefix = '', name = ''] = action.split(':');
+  const shown = prefix === 'sns' ? `SNS:${name}` : action;
+  const on = resource === '*' ? '' : ` on resource: ${resource}`;
+  const why = decision.explicit
+    ? 'with an explicit deny in an identity-based policy'
+    : `because no identity-based policy allows the ${shown} action`;
+  return `User: ${principalArn} is not authorized to perform: ${shown}${on} ${why}`;
+}
+
+interface ResolveContext {
+  template: Template;
+  region: string;
+  accountId: string;
+  stackName: string;
+  parameters: Record<string, string>;
+}
+
+/** A template value as this machine deploys it (the local runner builds the same ARNs). */
+function resolve(value: unknown, ctx: ResolveContext): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (typeof value !== 'object' || value === null) throw new Error(`IAM: cannot resolve ${String(value)}`);
+  if ('Ref' in value) return ref(String(value.Ref), ctx);
+  if ('Fn::GetAtt' in value) {
+    const [name = '', attribute = ''] = value['Fn::GetAtt'] as string[];
+    return getAtt(name, attribute, ctx);
+  }
+  if ('Fn::Sub' in value) {
+    const sub = value['Fn::Sub'];
+    const [text, variables] = Array.isArray(sub) ? [String(sub[0]), sub[1] as Record<string, unknown>] : [String(sub), {}];
+    return text.replace(/\$\{([\w:.]+)\}/g, (_, name: string) => {
+      if (name in variables) return resolve(variables[name], ctx);
+      const [resource = '', attribute] = name.split('.');
+      return attribute ? getAtt(resource, attribute, ctx) : ref(name, ctx);
+    });
+  }
+  throw new Error(`IAM: cannot resolve ${JSON.stringify(value)}`);
+}
+
+function ref(name: string, ctx: ResolveContext): string {
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': ctx.region,
+    'AWS::AccountId': ctx.accountId,
+    'AWS::StackName': ctx.stackName,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const known = pseudo[name] ?? ctx.parameters[name];
+  if (known !== undefined) return known;
+  const parameter = ctx.template.Parameters?.[name] as { Default?: unknown } | undefined;
+  if (parameter) return String(parameter.Default ?? '');
+  const resource = ctx.template.Resources[name];
+  if (resource?.Type === 'AWS::SNS::Topic')
+    return `arn:aws:sns:${ctx.region}:${ctx.accountId}:${ctx.stackName}-${name}`;
+  if (resource?.Type === 'AWS::Serverless::StateMachine') {
+    const uri = String(resource.Properties?.DefinitionUri ?? name);
+    const machine = `${ctx.stackName}-${uri.replace(/^.*\//, '').replace(/\.asl\.json$/, '')}`;
+    return `arn:aws:states:${ctx.region}:${ctx.accountId}:stateMachine:${machine}`;
+  }
+  if (resource) return `${ctx.stackName}-${name}`;
+  throw new Error(`IAM: the template defines no ${name}`);
+}
+
+function getAtt(name: string, attribute: string, ctx: ResolveContext): string {
+  if (attribute === 'Arn' && ctx.template.Resources[name]?.Type === 'AWS::Serverless::Function') {
+    return `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${ctx.stackName}-${name}`;
+  }
+  throw new Error(`IAM: cannot resolve ${name}.${attribute}`);
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+/** The roles of the template's functions and state machines, each with its resolved statements. */
+function rolesOf(ctx: ResolveContext): Map<string, Role> {
+  const roles = new Map<string, Role>();
+  for (const [logicalId, resource] of Object.entries(ctx.template.Resources)) {
+    const isFunction = resource.Type === 'AWS::Serverless::Function';
+    if (!isFunction && resource.Type !== 'AWS::Serverless::StateMachine') continue;
+    const policies = asList(resource.Properties?.Policies ?? []);
+    const statements = policies.flatMap((policy) => {
+      if (typeof policy !== 'object' || policy === null || !('Statement' in policy)) {
+        throw new Error(`IAM: ${logicalId} has a policy the simulator does not model: ${JSON.stringify(policy)}`);
+      }
+      return asList(policy.Statement).map((raw): Statement => {
+        const s = raw as { Effect?: string; Action?: unknown; Resource?: unknown };
+        return {
+          effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
+          actions: asList(s.Action).map(String),
+          resources: asList(s.Resource).map((r) => resolve(r, ctx)),
+        };
+      });
+    });
+    // Lambda names the session after the function; SAM names the role <stack>-<LogicalId>Role-<suffix>.
+    const session = isFunction ? `${ctx.stackName}-${logicalId}` : `${logicalId}-session`;
+    roles.set(logicalId, {
+      logicalId,
+      principalArn: `arn:aws:sts::${ctx.accountId}:assumed-role/${ctx.stackName}-${logicalId}Role/${session}`,
+      statements,
+    });
+  }
+  return roles;
+}
+
+/** The access key id of a SigV4 `Authorization` header. */
+function accessKeyIdOf(request: IncomingRequest): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(request.headers.authorization ?? '')?.[1];
+}
+
+export interface Iam {
+  /** The refusal of this request, or undefined when IAM allows it. */
+  check(request: IncomingRequest, service: Service, operation: string, params: Params): ApiError | undefined;
+  /** AWS's denial sentence when a template role may not do this (for calls AWS makes in-process), else undefined. */
+  roleDenial(logicalId: string, action: string, resource: string): string | undefined;
+}
+
+/** IAM over the world's resources, with the template's roles. */
+export function createIam(world: World, options: IamOptions = {}): Iam {
+  const { region, accountId } = world.scenario;
+  const ctx: ResolveContext = {
+    template: options.template ?? readTemplate(),
+    region,
+    accountId,
+    stackName: options.stackName ?? 'eks-upgrade',
+    parameters: options.parameters ?? {},
+  };
+  const roles = rolesOf(ctx);
+  const byAccessKey = new Map([...roles.values()].map((role) => [roleAccessKeyId(role.logicalId), role]));
+  const administrators = options.administratorAccessKeyIds && new Set(options.administratorAccessKeyIds);
+
+  const eksArn = `arn:aws:eks:${region}:${accountId}`;
+  const clusterNamed = (name: unknown) => world.clusters.find((c) => c.name === text(name));
+  const arns: Arns = {
+    cluster: (name) => `${eksArn}:cluster/${text(name)}`,
+    // The UUID suffix is the resource's own; for one that does not exist, the one it would get.
+    nodegroup: (cluster, name) =>
+      clusterNamed(cluster)?.nodegroups.find((ng) => ng.name === text(name))?.arn ??
+      `${eksArn}:nodegroup/${text(cluster)}/${text(name)}/${uuidFrom(`${text(cluster)}/${text(name)}`)}`,
+    addon: (cluster, name) =>
+      clusterNamed(cluster)?.addons.find((a) => a.name === text(name))?.arn ??
+      `${eksArn}:addon/${text(cluster)}/${text(name)}/${uuidFrom(`${text(cluster)}/addon/${text(name)}`)}`,
+    // Public parameters (/aws/service/...) have no account in their ARN.
+    parameter: (name) => {
+      const path = text(name).startsWith('/') ? text(name) : `/${text(name)}`;
+      const owner = path.startsWith('/aws/') ? '' : accountId;
+      return `arn:aws:ssm:${region}:${owner}:parameter${path}`;
+    },
+  };
+
+  const principalOf = (request: IncomingRequest): Principal => {
+    const key = accessKeyIdOf(request);
+    const role = key === undefined ? undefined : byAccessKey.get(key);
+    if (role) return { kind: 'role', role };
+    if (!administrators || (key !== undefined && administrators.has(key))) return { kind: 'administrator' };
+    return { kind: 'unknown' };
+  };
+
+  const resourceOf = (action: string, resource: string) =>
+    action === 'eks:ListClusters' ? `${eksArn}:${resource}` : resource;
+
+  return {
+    check(request, service, operation, params) {
+      const principal = principalOf(request);
+      if (principal.kind === 'administrator') return undefined;
+      if (principal.kind === 'unknown') {
+        const { code, status } = unrecognized[service];
+        return new ApiError(code, status, 'The security token included in the request is invalid.');
+      }
+      const { role } = principal;
+      const key = `${service}:${operation}`;
+      const authorization = authorizations[key];
+      // An operation the table does not know is refused: a hole in the table must not pass silently.
+      const [action, resourceFor] = authorization ?? [`${service}:${operation}`, anyResource];
+      const resource = resourceOf(action, resourceFor(params, arns));
+      const decision = evaluate(role.statements, action, resource);
+      if (!decision.allowed) {
+        const { code, status } = denials[service];
+        return new ApiError(code, status, denialMessage(role.principalArn, action, resource, decision));
+      }
+      for (const extra of callerChecks) {
+        if (extra.operation !== key || !extra.applies(params)) continue;
+        const extraResource = extra.resource(params);
+        const extraDecision = evaluate(role.statements, extra.action, extraResource);
+        if (extraDecision.allowed) continue;
+        return (
+          extra.refusal?.() ??
+          new ApiError(
+            denials[service].code,
+            denials[service].status,
+            denialMessage(role.principalArn, extra.action, extraResource, extraDecision),
+          )
+        );
+      }
+      return undefined;
+    },
+    roleDenial(logicalId, action, resource) {
+      const role = roles.get(logicalId);
+      if (!role) return `The template defines no role for ${logicalId}`;
+      const decision = evaluate(role.statements, action, resource);
+      return decision.allowed ? undefined : denialMessage(role.principalArn, action, resource, decision);
+    },
+  };
+}
