@@ -1,7 +1,12 @@
 import { expect } from 'vitest';
 import type { TaskHandler, TaskWrapper } from '../../local/harness/bind-tasks.ts';
 import { checkInvariants, errorsByFault } from '../../local/harness/invariants.ts';
-import { type ExecuteOptions, type ExecutionResult, LocalAws } from '../../local/harness/local-aws.ts';
+import {
+  type ExecuteOptions,
+  type ExecutionResult,
+  LocalAws,
+  type LocalAwsOptions,
+} from '../../local/harness/local-aws.ts';
 import {
   applyFault,
   type FaultName,
@@ -25,6 +30,8 @@ export interface WorkflowSetup {
   options?: ExecuteOptions;
   /** Error codes AWS may answer with besides the preset fault's (custom faults in the scenario). */
   expectedErrors?: readonly string[];
+  /** How the local AWS is deployed (e.g. a template with a permission removed). */
+  deployment?: LocalAwsOptions;
 }
 
 /**
@@ -37,7 +44,7 @@ export async function runWorkflow<T>(
 ): Promise<T> {
   let scenario = typeof setup.scenario === 'object' ? setup.scenario : loadScenario(setup.scenario ?? 'seed');
   if (setup.fault) scenario = applyFault(scenario, setup.fault);
-  const aws = await LocalAws.start(scenario);
+  const aws = await LocalAws.start(scenario, setup.deployment);
   try {
     const input = 'input' in setup ? setup.input : seedInput;
     const before = aws.simulator.snapshot();
