@@ -35,6 +35,30 @@ export interface TaskBindingOptions {
   role?: StateMachineRole;
 }
 
+/**
+ * What `startExecution.sync` needs of the parent's role: start the child, follow and stop it, and the
+ * managed EventBridge rule that tells of its end (Step Functions developer guide, "IAM policies for
+ * Step Functions": nested workflows, synchronous).
+ */
+function syncStartNeeds(request: { StateMachineArn: string; Name: string }): Array<[string, string]> {
+  const [, partition, , region, account] = request.StateMachineArn.split(':');
+  const executionArn = `${request.StateMachineArn.replace(':stateMachine:', ':execution:')}:${request.Name}`;
+  const rule = `arn:${partition}:events:${region}:${account}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
+  return [
+    ['states:StartExecution', request.StateMachineArn],
+    ['states:DescribeExecution', executionArn],
+    ['states:StopExecution', executionArn],
+    ['events:PutTargets', rule],
+    ['events:PutRule', rule],
+    ['events:DescribeRule', rule],
+  ];
+}
+
+/** The integration's failure when the role may not start or follow the child (error name UNVERIFIED). */
+function startDenied(message: string): Error {
+  return Object.assign(new Error(message), { name: 'StepFunctions.AccessDeniedException' });
+}
+
 /** Step Functions' failure when its role may not invoke the task's function (AWS's wording). */
 function invokeDenied(message: string): Error {
   return Object.assign(
@@ -98,7 +122,10 @@ export async function bindTasks(
     } else if (resource === 'arn:aws:states:::states:startExecution.sync:2' && startChild) {
       bindings[state] = traced(state, async (input) => {
         const request = input as { StateMachineArn: string; Name: string; Input: unknown };
-        const denial = role?.denial('states:StartExecution', request.StateMachineArn);
+        const denial = syncStartNeeds(request).reduce<string | undefined>(
+          (found, [action, resource]) => found ?? role?.denial(action, resource),
+          undefined,
+        );
         if (denial) throw startDenied(denial);
         return startChild(request);
       });
@@ -107,11 +134,6 @@ export async function bindTasks(
     }
   }
   return bindings;
-}
-
-/** The Step Functions integration's failure when its role may not start the child (UNVERIFIED error name). */
-function startDenied(message: string): Error {
-  return Object.assign(new Error(message), { name: 'StepFunctions.AccessDeniedException' });
 }
 
 function taskResources(machine: unknown): Array<[string, string]> {

@@ -52,7 +52,10 @@ export class LambdaRuntime {
     try {
       // Its AWS calls carry its own execution role's credentials.
       const output = await actAs(functionId, () =>
-        module.handler(JSON.parse(JSON.stringify(event ?? null)), lambdaContext(functionId, this.invocations)),
+        module.handler(
+          JSON.parse(JSON.stringify(event ?? null)),
+          lambdaContext(functionId, this.invocations),
+        ),
       );
       return JSON.parse(JSON.stringify(output ?? null)) as JSONValue;
     } catch (error) {

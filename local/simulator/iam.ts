@@ -23,7 +23,7 @@ export interface IamOptions {
   administratorAccessKeyIds?: readonly string[];
 }
 
-interface Statement {
+export interface Statement {
   effect: 'Allow' | 'Deny';
   actions: string[];
   resources: string[];
@@ -109,7 +109,11 @@ interface CallerCheck {
 
 // EKS-FACTS 7.6: EKS reads the template as the caller and answers with its own error, not AccessDenied.
 const launchTemplateDenied = () =>
-  new ApiError('InvalidRequestException', 400, 'You are not authorized to describe the launch template version.');
+  new ApiError(
+    'InvalidRequestException',
+    400,
+    'You are not authorized to describe the launch template version.',
+  );
 const sendsLaunchTemplate = (params: Params) => typeof params.launchTemplate === 'object';
 
 const callerChecks: CallerCheck[] = [
@@ -210,7 +214,9 @@ function resolve(value: unknown, ctx: ResolveContext): string {
   }
   if ('Fn::Sub' in value) {
     const sub = value['Fn::Sub'];
-    const [text, variables] = Array.isArray(sub) ? [String(sub[0]), sub[1] as Record<string, unknown>] : [String(sub), {}];
+    const [text, variables] = Array.isArray(sub)
+      ? [String(sub[0]), sub[1] as Record<string, unknown>]
+      : [String(sub), {}];
     return text.replace(/\$\{([\w:.]+)\}/g, (_, name: string) => {
       if (name in variables) return resolve(variables[name], ctx);
       const [resource = '', attribute] = name.split('.');
@@ -262,7 +268,9 @@ function rolesOf(ctx: ResolveContext): Map<string, Role> {
     const policies = asList(resource.Properties?.Policies ?? []);
     const statements = policies.flatMap((policy) => {
       if (typeof policy !== 'object' || policy === null || !('Statement' in policy)) {
-        throw new Error(`IAM: ${logicalId} has a policy the simulator does not model: ${JSON.stringify(policy)}`);
+        throw new Error(
+          `IAM: ${logicalId} has a policy the simulator does not model: ${JSON.stringify(policy)}`,
+        );
       }
       return asList(policy.Statement).map((raw): Statement => {
         const s = raw as { Effect?: string; Action?: unknown; Resource?: unknown };
@@ -290,6 +298,8 @@ function accessKeyIdOf(request: IncomingRequest): string | undefined {
 }
 
 export interface Iam {
+  /** The template role that signed the request, else its access key id. */
+  callerOf(request: IncomingRequest): string | undefined;
   /** The refusal of this request, or undefined when IAM allows it. */
   check(request: IncomingRequest, service: Service, operation: string, params: Params): ApiError | undefined;
   /** AWS's denial sentence when a template role may not do this (for calls AWS makes in-process), else undefined. */
@@ -341,6 +351,10 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
     action === 'eks:ListClusters' ? `${eksArn}:${resource}` : resource;
 
   return {
+    callerOf(request) {
+      const key = accessKeyIdOf(request);
+      return (key === undefined ? undefined : byAccessKey.get(key)?.logicalId) ?? key;
+    },
     check(request, service, operation, params) {
       const principal = principalOf(request);
       if (principal.kind === 'administrator') return undefined;

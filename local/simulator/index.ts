@@ -41,6 +41,8 @@ export interface LoggedRequest {
   params: Record<string, unknown>;
   status: number;
   errorCode?: string;
+  /** Who signed it: a template role's logical id, else the access key id (CloudTrail's userIdentity). */
+  caller?: string;
 }
 
 export interface SimulatorSnapshot {
@@ -234,8 +236,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const routed = route(world, request, options.stepFunctions);
     world.beforeRequest(routed.operation);
     const fault = injectFault(routed.service, routed.operation);
+    const caller = iam.callerOf(request);
     let reply: Reply;
-    const denied = fault && !fault.applied ? undefined : iam.check(request, routed.service, routed.operation, routed.params);
+    const denied =
+      fault && !fault.applied
+        ? undefined
+        : iam.check(request, routed.service, routed.operation, routed.params);
     if (fault && !fault.applied) {
       reply = routed.renderError(fault.error);
     } else if (denied) {
@@ -261,6 +267,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       params: routed.params,
       status: reply.status,
       ...(reply.errorCode ? { errorCode: reply.errorCode } : {}),
+      ...(caller ? { caller } : {}),
     });
     res.writeHead(reply.status, {
       ...reply.headers,

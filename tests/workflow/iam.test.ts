@@ -2,19 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { readTemplate, type Template } from '../../scripts/template.ts';
 import { runWorkflow, seedInput } from './helpers.ts';
 
-/** template.yaml with one action taken out of one role's policies, as a mistaken edit would. */
-function withoutAction(logicalId: string, action: string): Template {
+interface PolicyStatement {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** template.yaml with one role's policy statements edited, as a mistaken change would. */
+function withStatements(logicalId: string, edit: (statement: PolicyStatement) => PolicyStatement): Template {
   const template = readTemplate();
-  const properties = template.Resources[logicalId]?.Properties ?? {};
-  const policies = properties.Policies as Array<{ Statement: Array<{ Action: string | string[] }> }>;
-  for (const policy of policies) {
-    policy.Statement = policy.Statement.map((statement) => ({
-      ...statement,
-      Action: [statement.Action].flat().filter((candidate) => candidate !== action),
-    })).filter((statement) => statement.Action.length > 0);
-  }
+  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as Array<{
+    Statement: PolicyStatement[];
+  }>;
+  for (const policy of policies) policy.Statement = policy.Statement.map(edit);
   return template;
 }
+
+const withoutAction = (logicalId: string, action: string) =>
+  withStatements(logicalId, (statement) => ({
+    ...statement,
+    Action: [statement.Action].flat().filter((candidate) => candidate !== action),
+  }));
 
 const ingressUpgrade = {
   clusterName: 'prod-cluster',
@@ -23,11 +31,32 @@ const ingressUpgrade = {
 };
 
 describe('IAM on the simulator', () => {
+  it('signs each call with the role of the function or state machine that makes it', async () => {
+    await runWorkflow({}, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const callers = new Map<string, Set<string>>();
+      for (const request of aws.simulator.requestLog) {
+        const operations = callers.get(request.caller ?? 'unsigned') ?? new Set();
+        operations.add(request.operation);
+        callers.set(request.caller ?? 'unsigned', operations);
+      }
+      const template = readTemplate();
+      for (const caller of callers.keys()) expect(template.Resources, caller).toHaveProperty(caller);
+      expect(callers.get('UpdateControlPlaneFunction')).toContain('UpdateClusterVersion');
+      expect(callers.get('UpdateNodegroupFunction')).toContain('UpdateNodegroupVersion');
+      expect(callers.get('UpdateAddonFunction')).toContain('UpdateAddon');
+      expect(callers.get('CheckUpdateFunction')).toContain('DescribeAutoScalingGroups');
+      expect(callers.get('PlanUpgradeFunction')).toContain('GetParameter');
+      expect([...(callers.get('UpgradeClusterStateMachine') ?? [])]).toEqual(['Publish']);
+    });
+  });
+
   it('rolls a launch-template node group with the template as written', async () => {
     await runWorkflow({ scenario: 'four-nodegroups', input: ingressUpgrade }, ({ execution, aws }) => {
       expect(execution.status).toBe('SUCCEEDED');
       const update = aws.simulator.requestLog.find(
-        (request) => request.operation === 'UpdateNodegroupVersion' && request.params.nodegroupName === 'ingress',
+        (request) =>
+          request.operation === 'UpdateNodegroupVersion' && request.params.nodegroupName === 'ingress',
       );
       expect(update).toMatchObject({ status: 200, params: { launchTemplate: expect.any(Object) } });
     });
@@ -90,16 +119,11 @@ describe('IAM on the simulator', () => {
   });
 
   it('fails the task with Lambda.AWSLambdaException when the state machine may not invoke its function', async () => {
-    const template = readTemplate();
-    const statements = (
-      template.Resources.UpgradeClusterStateMachine?.Properties?.Policies as Array<{
-        Statement: Array<{ Sid: string; Resource: unknown }>;
-      }>
-    )[0]?.Statement;
-    const invoke = statements?.find((statement) => statement.Sid === 'InvokeSteps');
-    if (!invoke || !Array.isArray(invoke.Resource)) throw new Error('template.yaml has no InvokeSteps list');
-    invoke.Resource = invoke.Resource.filter(
-      (resource) => JSON.stringify(resource) !== JSON.stringify({ 'Fn::GetAtt': ['VerifyClusterFunction', 'Arn'] }),
+    const verify = JSON.stringify({ 'Fn::GetAtt': ['VerifyClusterFunction', 'Arn'] });
+    const template = withStatements('UpgradeClusterStateMachine', (statement) =>
+      statement.Sid === 'InvokeSteps'
+        ? { ...statement, Resource: [statement.Resource].flat().filter((r) => JSON.stringify(r) !== verify) }
+        : statement,
     );
     await runWorkflow({ input: seedInput, deployment: { iamTemplate: template } }, ({ execution }) => {
       expect(execution.status).toBe('FAILED');
