@@ -114,7 +114,11 @@ function alreadyDone(
   return undefined;
 }
 
-/** Keeps a node group on its own launch template version, named the way it was created. */
+/**
+ * Keeps a node group on its own launch template version, named the way it was created. The EKS API
+ * reference documents only updates that name the group's template and does not say an omitted one
+ * keeps it, so it is sent; EKS then reads it as the caller (ec2:DescribeLaunchTemplateVersions).
+ */
 function sameLaunchTemplate(
   template: LaunchTemplateSpecification | undefined,
 ): LaunchTemplateSpecification | undefined {
