@@ -57,7 +57,8 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 // Adding an operation is one line. Resources per the Service Authorization Reference; `*` where the
 // action supports no resource-level permissions.
 const authorizations: Record<string, Authorization> = {
-  'eks:ListClusters': ['eks:ListClusters', () => 'cluster/*'],
+  // EKS names cluster/* in this denial (aws/aws-cli#5823); only Resource "*" matches it.
+  'eks:ListClusters': ['eks:ListClusters', (_, a) => a.cluster('*')],
   'eks:DescribeCluster': ['eks:DescribeCluster', (p, a) => a.cluster(p.name)],
   'eks:ListNodegroups': ['eks:ListNodegroups', (p, a) => a.cluster(p.name)],
   'eks:DescribeNodegroup': ['eks:DescribeNodegroup', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
@@ -347,9 +348,6 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
     return { kind: 'unknown' };
   };
 
-  const resourceOf = (action: string, resource: string) =>
-    action === 'eks:ListClusters' ? `${eksArn}:${resource}` : resource;
-
   return {
     callerOf(request) {
       const key = accessKeyIdOf(request);
@@ -367,7 +365,7 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       const authorization = authorizations[key];
       // An operation the table does not know is refused: a hole in the table must not pass silently.
       const [action, resourceFor] = authorization ?? [`${service}:${operation}`, anyResource];
-      const resource = resourceOf(action, resourceFor(params, arns));
+      const resource = resourceFor(params, arns);
       const decision = evaluate(role.statements, action, resource);
       if (!decision.allowed) {
         const { code, status } = denials[service];
