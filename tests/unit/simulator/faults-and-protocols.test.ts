@@ -106,7 +106,7 @@ describe('burst faults', () => {
 });
 
 describe('request log', () => {
-  it('records service, operation, mutation, params, status and simulated time of every request', async () => {
+  it('records service, operation, mutation, params, status, caller and simulated time of every request', async () => {
     rig = await startRig();
     await rig.eks.send(new DescribeClusterCommand({ name }));
     rig.advanceMinutes(2);
@@ -120,6 +120,7 @@ describe('request log', () => {
         mutating: false,
         params: { name },
         status: 200,
+        caller: 'test',
       },
       {
         at: rig.start + 120_000,
@@ -129,6 +130,7 @@ describe('request log', () => {
         params: { name, version: '1.20', clientRequestToken: expect.any(String) },
         status: 400,
         errorCode: 'InvalidParameterException',
+        caller: 'test',
       },
       {
         at: rig.start + 120_000,
@@ -142,6 +144,7 @@ describe('request log', () => {
           'AutoScalingGroupNames.member.2': 'b',
         },
         status: 200,
+        caller: 'test',
       },
     ]);
     expect(rig.simulator.inFlight()).toBe(0);
