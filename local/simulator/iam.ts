@@ -158,13 +158,21 @@ const unrecognized: Record<Service, { code: string; status: number }> = {
   sfn: { code: 'UnrecognizedClientException', status: 400 },
 };
 
+const compiled = new Map<string, RegExp>();
+
 /** `*` and `?` as IAM reads them; actions ignore case, resources do not. */
 export function iamPatternMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    const source = pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+      .join('');
+    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+    compiled.set(key, regex);
+  }
+  return regex.test(value);
 }
 
 export type Decision = { allowed: true } | { allowed: false; explicit: boolean };
