@@ -30,6 +30,12 @@ const ingressUpgrade = {
   nodegroups: ['ingress'],
 };
 
+const gpuRefresh = {
+  clusterName: 'refresh-cluster',
+  nodegroups: ['gpu-custom'],
+  launchTemplateVersions: { 'gpu-custom': '8' },
+};
+
 describe('IAM on the simulator', () => {
   it('signs each call with the role of the function or state machine that makes it', async () => {
     await runWorkflow({}, ({ execution, aws }) => {
@@ -86,6 +92,40 @@ describe('IAM on the simulator', () => {
             params: expect.objectContaining({ nodegroupName: 'ingress' }),
           }),
         ]);
+      },
+    );
+  });
+
+  it('rolls a custom-AMI node group onto the launch template version the input names', async () => {
+    await runWorkflow({ scenario: 'ami-refresh', input: gpuRefresh }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const gpu = aws.simulator.snapshot().clusters[0]?.nodegroups.find((ng) => ng.name === 'gpu-custom');
+      expect(gpu?.releaseVersion).toBe('ami-0def5678abc123456');
+    });
+  });
+
+  it('leaves a custom-AMI node group on its AMI when the role may not read its launch template', async () => {
+    await runWorkflow(
+      {
+        scenario: 'ami-refresh',
+        input: gpuRefresh,
+        deployment: {
+          iamTemplate: withoutAction('UpdateNodegroupFunction', 'ec2:DescribeLaunchTemplateVersions'),
+        },
+        expectedErrors: ['InvalidRequestException'],
+      },
+      ({ execution, aws }) => {
+        expect(execution.error).toBe('InvalidRequestException');
+        expect(aws.simulator.requestLog.filter((request) => request.status !== 200)).toEqual([
+          expect.objectContaining({
+            operation: 'UpdateNodegroupVersion',
+            errorCode: 'InvalidRequestException',
+            caller: 'UpdateNodegroupFunction',
+            params: expect.objectContaining({ launchTemplate: expect.objectContaining({ version: '8' }) }),
+          }),
+        ]);
+        const gpu = aws.simulator.snapshot().clusters[0]?.nodegroups.find((ng) => ng.name === 'gpu-custom');
+        expect(gpu?.releaseVersion).toBe('ami-0abc1234def567890');
       },
     );
   });
