@@ -46,6 +46,7 @@ interface Arns {
   nodegroup(cluster: unknown, name: unknown): string;
   addon(cluster: unknown, name: unknown): string;
   parameter(name: unknown): string;
+  alarm(name: string): string;
 }
 
 /** What one operation needs: its IAM action and the one resource it authorizes on. */
@@ -84,6 +85,8 @@ const authorizations: Record<string, Authorization> = {
   'autoscaling:DescribeAutoScalingGroups': ['autoscaling:DescribeAutoScalingGroups', anyResource],
   'autoscaling:DescribeScalingActivities': ['autoscaling:DescribeScalingActivities', anyResource],
   'ssm:GetParameter': ['ssm:GetParameter', (p, a) => a.parameter(p.Name)],
+  // CloudWatch names alarm:* in this denial (aws-samples/amazon-cloudwatch-auto-alarms#1).
+  'cloudwatch:DescribeAlarms': ['cloudwatch:DescribeAlarms', (_, a) => a.alarm('*')],
   'sns:Publish': ['sns:Publish', (p) => text(p.TopicArn) || text(p.TargetArn)],
   'sfn:StartExecution': ['states:StartExecution', (p) => text(p.stateMachineArn)],
   'sfn:StopExecution': ['states:StopExecution', (p) => text(p.executionArn)],
@@ -147,6 +150,7 @@ const denials: Record<Service, { code: string; status: number }> = {
   sns: { code: 'AuthorizationError', status: 403 },
   ssm: { code: 'AccessDeniedException', status: 400 },
   sfn: { code: 'AccessDeniedException', status: 400 },
+  cloudwatch: { code: 'AccessDenied', status: 403 },
 };
 
 /** An access key AWS does not know. */
@@ -156,6 +160,7 @@ const unrecognized: Record<Service, { code: string; status: number }> = {
   sns: { code: 'InvalidClientTokenId', status: 403 },
   ssm: { code: 'UnrecognizedClientException', status: 400 },
   sfn: { code: 'UnrecognizedClientException', status: 400 },
+  cloudwatch: { code: 'InvalidClientTokenId', status: 403 },
 };
 
 const compiled = new Map<string, RegExp>();
@@ -346,6 +351,7 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       const owner = path.startsWith('/aws/') ? '' : accountId;
       return `arn:aws:ssm:${region}:${owner}:parameter${path}`;
     },
+    alarm: (name) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`,
   };
 
   const principalOf = (request: IncomingRequest): Principal => {

@@ -1,5 +1,7 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  CreateNodegroupCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
@@ -146,6 +148,7 @@ async function signedAs(accessKeyId: string, iam: IamOptions = {}) {
     autoScaling: new AutoScalingClient(config),
     sns: new SNSClient(config),
     ssm: new SSMClient(config),
+    cloudWatch: new CloudWatchClient(config),
   };
   clients.push(...Object.values(made));
   return { ...made, simulator };
@@ -285,6 +288,22 @@ describe('IAM on the simulator', () => {
     expect(error.message).toContain(`ssm:GetParameter on resource: arn:aws:ssm:us-east-1::parameter${other}`);
   });
 
+  it('refuses CloudWatch DescribeAlarms with AccessDenied (403) on alarm:*', async () => {
+    const { cloudWatch, simulator } = await asTester([
+      {
+        Effect: 'Allow',
+        Action: ['cloudwatch:DescribeAlarms'],
+        Resource: `arn:aws:cloudwatch:us-east-1:${account}:alarm:prod-*`,
+      },
+    ]);
+    const error = await rejectionOf(cloudWatch.send(new DescribeAlarmsCommand({})));
+    expect(error.$metadata?.httpStatusCode).toBe(403);
+    expect(error.message).toContain(
+      `cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:${account}:alarm:* because`,
+    );
+    expect(simulator.requestLog.at(-1)).toMatchObject({ status: 403, errorCode: 'AccessDenied' });
+  });
+
   it('checks ec2:DescribeLaunchTemplateVersions when a node group update names a launch template', async () => {
     const { eks, simulator } = await asTester([
       { Effect: 'Allow', Action: ['eks:UpdateNodegroupVersion'], Resource: ['*'] },
@@ -302,6 +321,26 @@ describe('IAM on the simulator', () => {
     expect(error.$metadata?.httpStatusCode).toBe(400);
     expect(error.message).toBe('You are not authorized to describe the launch template version.');
     expect(simulator.requestLog.at(-1)).toMatchObject({ status: 400, errorCode: 'InvalidRequestException' });
+  });
+
+  it('checks iam:PassRole on the node role when a node group is created', async () => {
+    const nodeRole = `arn:aws:iam::${account}:role/eks-node-role`;
+    const create = new CreateNodegroupCommand({
+      clusterName: 'ekscluster-eksctl',
+      nodegroupName: 'replacement',
+      subnets: ['subnet-1'],
+      nodeRole,
+      scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 },
+    });
+    const { eks } = await asTester([
+      { Effect: 'Allow', Action: ['eks:CreateNodegroup'], Resource: [clusterArn] },
+    ]);
+    const error = await rejectionOf(eks.send(create));
+    expect(error.name).toBe('AccessDeniedException');
+    expect(error.message).toBe(
+      `User: ${tester} is not authorized to perform: iam:PassRole on resource: ${nodeRole} ` +
+        'because no identity-based policy allows the iam:PassRole action',
+    );
   });
 
   it('does not check launch templates for an update that names none', async () => {
