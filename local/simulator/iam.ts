@@ -288,6 +288,14 @@ function rolesOf(ctx: ResolveContext): Map<string, Role> {
       }
       return asList(policy.Statement).map((raw): Statement => {
         const s = raw as { Effect?: string; Action?: unknown; Resource?: unknown };
+        // Evaluating a statement without its condition would allow more than AWS does.
+        for (const unmodelled of ['Condition', 'NotAction', 'NotResource', 'Principal']) {
+          if (typeof raw === 'object' && raw !== null && unmodelled in raw) {
+            throw new Error(
+              `IAM: ${logicalId} has a statement with ${unmodelled}, which the simulator does not model`,
+            );
+          }
+        }
         return {
           effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
           actions: asList(s.Action).map(String),

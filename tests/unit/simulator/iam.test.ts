@@ -364,6 +364,21 @@ describe('IAM on the simulator', () => {
     expect(error.name).toBe('AccessDeniedException');
   });
 
+  it('refuses to start with a statement it cannot evaluate faithfully (a Condition)', async () => {
+    const scenario = loadScenario('seed');
+    const template = testerTemplate([
+      {
+        Effect: 'Allow',
+        Action: 'eks:*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/team': 'a' } },
+      },
+    ]);
+    await expect(startSimulator({ scenario, iam: { template } })).rejects.toThrow(
+      /Tester has a statement with Condition/,
+    );
+  });
+
   it('lets any other credential act as an administrator by default (a person with the AWS CLI)', async () => {
     const { autoScaling } = await signedAs('test');
     const { AutoScalingGroups } = await autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
