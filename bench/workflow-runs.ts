@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { LocalAws } from '../local/harness/local-aws.ts';
 import { loadScenario, type Scenario } from '../local/simulator/index.ts';
+import type { Duration } from '../local/simulator/scenario.ts';
 import { readTemplate } from '../scripts/template.ts';
 import {
   countRotations,
@@ -42,21 +43,27 @@ export function isRunSetup(value: unknown): value is RunSetup {
   return !('maxConcurrentNodegroups' in value) || typeof value.maxConcurrentNodegroups === 'number';
 }
 
-/** A scenario whose AWS takes `factor` times as long for everything it does. */
+/** A scenario whose AWS takes `factor` times as long for everything it does: every duration's percentiles scaled. */
 export function scaleTimings(scenario: Scenario, factor: number): Scenario {
+  const scale = (d: Duration): Duration => ({
+    ...(d.p10 === undefined ? {} : { p10: d.p10 * factor }),
+    median: d.median * factor,
+    p90: d.p90 * factor,
+    ...(d.p99 === undefined ? {} : { p99: d.p99 * factor }),
+    max: d.max * factor,
+  });
   const t = scenario.timings;
   return {
     ...scenario,
     timings: {
-      ...t,
-      controlPlaneUpdateMinutes: t.controlPlaneUpdateMinutes * factor,
-      nodegroupSetupMinutes: t.nodegroupSetupMinutes * factor,
-      instanceLaunchMinutes: t.instanceLaunchMinutes * factor,
-      podEvictionMinutes: t.podEvictionMinutes * factor,
+      controlPlaneUpdate: scale(t.controlPlaneUpdate),
+      nodegroupSetup: scale(t.nodegroupSetup),
+      instanceLaunch: scale(t.instanceLaunch),
+      podEviction: scale(t.podEviction),
+      instanceTerminate: scale(t.instanceTerminate),
+      scaleDown: scale(t.scaleDown),
+      addonUpdate: scale(t.addonUpdate),
       podEvictionTimeoutMinutes: t.podEvictionTimeoutMinutes * factor,
-      instanceTerminateMinutes: t.instanceTerminateMinutes * factor,
-      scaleDownMinutes: t.scaleDownMinutes * factor,
-      addonUpdateMinutes: t.addonUpdateMinutes * factor,
       clusterDeletionMinutes: t.clusterDeletionMinutes * factor,
     },
   };

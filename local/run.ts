@@ -8,6 +8,7 @@ import { checkInvariants, errorsByFault } from './harness/invariants.ts';
 import { type ExecutionResult, LocalAws } from './harness/local-aws.ts';
 import { formatSummary, type RunSummary, summarizeRun } from './run-summary.ts';
 import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
+import { withSeed } from './simulator/scenario.ts';
 import { runTrigger, type TriggerStep } from './triggers.ts';
 
 const usage = `Usage: npm start -- [options]
@@ -20,6 +21,7 @@ task bound to the real Lambda handler. Simulated minutes pass in milliseconds.
   --target <version>      target version: 1.30, next, latest, or none for an AMI refresh
                           (default: the scenario's, else next)
   --fault <name>          inject a fault: ${faultNames.join(', ')}
+  --seed <n>              draw AWS's update durations from seed n (default: the scenario's, 1)
   --force                 ignore pod disruption budgets when draining nodes
   --dry-run               plan only; change nothing
   --json                  print only the summary object, as JSON
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
       cluster: { type: 'string' },
       target: { type: 'string' },
       fault: { type: 'string' },
+      seed: { type: 'string' },
       force: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -45,6 +48,7 @@ async function main(): Promise<number> {
     return 0;
   }
   let scenario = loadScenario(values.scenario);
+  if (values.seed !== undefined) scenario = withSeed(scenario, values.seed);
   if (values.fault) {
     if (!faultNames.includes(values.fault as FaultName)) {
       console.error(`Unknown fault "${values.fault}". Choose one of: ${faultNames.join(', ')}.`);

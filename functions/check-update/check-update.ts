@@ -50,7 +50,7 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
         ...withProgress,
         ...timing,
         status: 'InProgress',
-        nextWaitSeconds: nextWaitSeconds(elapsedSeconds, event.expectedSeconds),
+        nextWaitSeconds: nextWaitSeconds(event, elapsedSeconds, resource.progress),
       };
     case UpdateStatus.SUCCESSFUL: {
       // The update record can end before the resource leaves UPDATING; wait for it to settle.

@@ -95,7 +95,7 @@ export async function startOrAdopt(
     updateId,
     status: 'InProgress',
     adopted,
-    nextWaitSeconds: nextWaitSeconds(0, base.expectedSeconds),
+    nextWaitSeconds: nextWaitSeconds(base, 0),
   });
   try {
     const { update } = await send();

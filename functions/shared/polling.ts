@@ -1,46 +1,76 @@
+import type { UpdateKind } from './types.ts';
+
+// How long to wait before looking at an update again. AWS's durations spread widely (EKS-FACTS 7.7: a
+// control plane takes 8 min at p10, 11 at the median, 18 at p90, 40 at p99 and up to 60), so no schedule
+// aims at one expected end: after a first look, each wait is a share of the update's age, so the time
+// between the end and its detection stays a small share of the duration whether AWS takes 8 or 60 min.
+
 /** Polling rhythm: never more often than the floor, never rarer than the ceiling. */
 export const pollFloorSeconds = 10;
 export const pollCeilingSeconds = 300;
 
-/** Toward the expected end, halve the remaining time only while the half is at least this long. */
-const shortestHalfSeconds = 60;
+/** The shortest wait once an update is under way: fewer polls than a 30 s loop, a late end seen within it. */
+const shortestWaitSeconds = 30;
 
-/** Past the expected end, the shortest wait: an update that runs a little late is seen within it. */
-const lateWaitSeconds = 30;
-
-/** Past the expected end, the wait grows with the overrun: this share of it, once above the shortest. */
-const lateShareOfOverrun = 1 / 8;
-
-/** Typical durations (EKS-FACTS 4.2, and the console's ~25 min control plane). */
-export const controlPlaneExpectedSeconds = 25 * 60;
-export const addonExpectedSeconds = 3 * 60;
+/** Each wait is this share of the update's age: detected within a tenth of its duration (past the floor). */
+const shareOfAge = 1 / 10;
 
 /**
- * A rolling node group update: setup and surge, then each node batch drained and replaced.
- * One minute of setup, four to launch the surge, three per batch (evict, terminate), two to scale
- * down: the simulator's model of EKS's steps, which it matches to the second while the surge covers
- * all but the last batch of nodes.
+ * The first look, just under the shortest durations reported for each kind (EKS-FACTS 7.7): control
+ * plane 8 min at p10 ("10-15 min" typical), add-ons 1-5 min, a node group's surge launch alone 5-8 min.
  */
+const firstLookSeconds: Record<UpdateKind, number> = { controlPlane: 5 * 60, addon: 60, nodegroup: 5 * 60 };
+
+/**
+ * Long-but-normal durations (about p90 in EKS-FACTS 7.7) for deadlines and plan estimates, never for
+ * polling: a step that would overrun a window at this length does not start.
+ */
+export const controlPlaneExpectedSeconds = 18 * 60;
+export const addonExpectedSeconds = 5 * 60;
+
+/** A rolling node group update: surge launch (~8 min), ~7 min per batch of nodes, a ~15 min scale-down tail. */
 export function nodegroupExpectedSeconds(desiredSize: number, maxUnavailable = 1): number {
-  const batches = Math.max(1, Math.ceil(desiredSize / Math.max(1, maxUnavailable)));
-  return 7 * 60 + batches * 3 * 60;
+  return (8 + rolloutBatches({ nodes: desiredSize, batchSize: maxUnavailable }) * 7 + 15) * 60;
+}
+
+/** How a node group rolls: the nodes it had when the update began and how many go per batch (maxUnavailable). */
+export interface Rollout {
+  nodes: number;
+  batchSize: number;
+}
+
+/** Instances on the node group's new launch template version, out of all not terminating (from its ASG). */
+export interface RollingProgress {
+  updated: number;
+  total: number;
+}
+
+function rolloutBatches({ nodes, batchSize }: Rollout): number {
+  return Math.max(1, Math.ceil(nodes / Math.max(1, batchSize)));
 }
 
 /**
- * The next wait of an adaptive poll: the ceiling while the update is young, then halving toward its
- * expected end while the half is at least a minute, then one wait that lands exactly on the expected
- * end. Within the last minute (reached only from an odd start: an update adopted midway, a resource
- * that lagged behind its update) it halves down to the floor instead. Past the expected end, 30 s,
- * or an eighth of the overrun once that is longer (4 min late): a late update is seen within 30 s,
- * a very late one (evictions stuck behind a budget) within an eighth of its lateness, for few polls.
+ * The next wait for an update of this kind, this many seconds old. Before the first look, the rest of
+ * the way to it. After it, a tenth of the age (30 s to 300 s). A node group with old nodes left waits
+ * at least half the time those batches need at the pace seen so far (the setup and surge launch counted
+ * as one batch, EKS-FACTS 7.7 gives them a like length): it cannot end before they are gone. Once no old
+ * node is left only the scale-down tail remains, whose length AWS shows nowhere: back to a tenth of the age.
  */
-export function nextWaitSeconds(elapsedSeconds: number, expectedSeconds: number): number {
-  const remaining = expectedSeconds - elapsedSeconds;
-  const half = remaining / 2;
-  let wait: number;
-  if (remaining <= 0) wait = Math.max(lateWaitSeconds, -remaining * lateShareOfOverrun);
-  else if (remaining < shortestHalfSeconds) wait = half >= pollFloorSeconds ? half : remaining;
-  else wait = half >= shortestHalfSeconds ? half : remaining;
-  // Rounded up: a wait that lands on the expected end never lands a fraction of a second before it.
-  return Math.min(pollCeilingSeconds, Math.max(pollFloorSeconds, Math.ceil(wait)));
+export function nextWaitSeconds(
+  update: { kind: UpdateKind; rollout?: Rollout | undefined },
+  elapsedSeconds: number,
+  progress?: RollingProgress,
+): number {
+  const firstLook = firstLookSeconds[update.kind];
+  let wait = elapsedSeconds < firstLook ? firstLook - elapsedSeconds : elapsedSeconds * shareOfAge;
+  if (elapsedSeconds >= firstLook && update.rollout && progress) {
+    const oldLeft = Math.max(0, progress.total - progress.updated);
+    if (oldLeft > 0) {
+      const batchesLeft = Math.ceil(oldLeft / Math.max(1, update.rollout.batchSize));
+      const batchesDone = Math.max(0, rolloutBatches(update.rollout) - batchesLeft);
+      const secondsPerBatch = elapsedSeconds / (batchesDone + 1);
+      wait = Math.max(wait, (batchesLeft * secondsPerBatch) / 2);
+    }
+  }
+  return Math.min(pollCeilingSeconds, Math.max(shortestWaitSeconds, Math.ceil(wait)));
 }

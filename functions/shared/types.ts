@@ -108,9 +108,11 @@ export interface UpdateProgress {
   status: StepStatus;
   /** True when the update was started by someone else and this run follows it. */
   adopted: boolean;
-  /** The typical duration of this update, which sets the polling rhythm. */
+  /** A long-but-normal duration of this update (about AWS's p90), for deadlines; polling does not aim at it. */
   expectedSeconds: number;
   nextWaitSeconds: number;
+  /** A node group's nodes when its update began and its batch size (maxUnavailable): the pace of its progress. */
+  rollout?: { nodes: number; batchSize: number };
   /** Rolling progress of a node group: instances on the new launch template version / total. */
   progress?: { updated: number; total: number };
   /** When EKS created the update, and when a check first saw it end (ISO): its duration for people. */

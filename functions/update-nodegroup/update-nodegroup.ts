@@ -45,12 +45,13 @@ export async function updateNodegroup(
       `DescribeNodegroup for ${clusterName}/${nodegroupName} returned nothing.`,
     );
 
-  const expectedSeconds = nodegroupExpectedSeconds(
-    nodegroup.scalingConfig?.desiredSize ?? planned.desiredSize,
-    planned.maxUnavailable,
-  );
+  const rollout = {
+    nodes: nodegroup.scalingConfig?.desiredSize ?? planned.desiredSize,
+    batchSize: planned.maxUnavailable,
+  };
+  const expectedSeconds = nodegroupExpectedSeconds(rollout.nodes, rollout.batchSize);
   const target = planned.toVersion ?? `launch template version ${planned.launchTemplate?.version ?? '?'}`;
-  const base = { kind: 'nodegroup' as const, clusterName, nodegroupName, target, expectedSeconds };
+  const base = { kind: 'nodegroup' as const, clusterName, nodegroupName, target, expectedSeconds, rollout };
   const done = alreadyDone(
     planned,
     nodegroup.version,

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { compareMinor, type Scenario, type ScenarioCluster, type ScenarioNodegroup } from './scenario.ts';
+import {
+  compareMinor,
+  type Duration,
+  type Scenario,
+  type ScenarioCluster,
+  type ScenarioNodegroup,
+} from './scenario.ts';
+import { drawMs, updateStream } from './timing.ts';
 
 // The simulated AWS account: clusters, node groups, their Auto Scaling groups, add-ons and updates, on a
 // lazy virtual clock. Nothing here runs by itself: advance() applies every scheduled event whose time has
@@ -681,7 +688,8 @@ export class World {
       { type: 'PlatformVersion', value: platformVersion },
     ]);
     cluster.status = 'UPDATING';
-    this.step(update, this.clock + this.scenario.timings.controlPlaneUpdateMinutes * minute, () => {
+    const draw = this.durations(update);
+    this.step(update, this.clock + draw(this.scenario.timings.controlPlaneUpdate), () => {
       cluster.version = target;
       cluster.platformVersion = platformVersion;
       cluster.status = 'ACTIVE';
@@ -717,6 +725,29 @@ export class World {
     cluster.updates.push(update);
     this.scheduleUpdateFault(cluster, update);
     return update;
+  }
+
+  /**
+   * Draws the durations of one update's steps (ms), in the order the update asks for them, from a stream
+   * keyed by the seed, the resource and how many updates that resource has had: the same seed gives the
+   * same durations however often, and whenever, anyone polls.
+   */
+  private durations(update: UpdateRecord): (d: Duration) => number {
+    const cluster = this.clusters.find((c) => c.name === update.clusterName);
+    const ofResource = (cluster?.updates ?? []).filter(
+      (u) => u.nodegroupName === update.nodegroupName && u.addonName === update.addonName,
+    );
+    const resource =
+      update.nodegroupName !== undefined
+        ? `nodegroup/${update.nodegroupName}`
+        : update.addonName !== undefined
+          ? `addon/${update.addonName}`
+          : 'control-plane';
+    const random = updateStream(
+      this.scenario.seed,
+      `${update.clusterName}/${resource}/${ofResource.indexOf(update) + 1}`,
+    );
+    return (d) => drawMs(d, random);
   }
 
   /** An update-fails fault: the matching update ends Failed or Cancelled partway, its resource unchanged. */
@@ -983,6 +1014,7 @@ export class World {
     force: boolean,
   ): void {
     const timings = this.scenario.timings;
+    const draw = this.durations(update);
     const faults = this.scenario.faults;
     const blockedByPdb = faults.some(
       (f) => f.type === 'pdb-blocked' && f.cluster === ng.clusterName && f.nodegroup === ng.name,
@@ -1025,7 +1057,7 @@ export class World {
       this.end(update, 'Failed', { errorCode, errorMessage, resourceIds });
     };
 
-    let t = this.clock + timings.nodegroupSetupMinutes * minute;
+    let t = this.clock + draw(timings.nodegroupSetup);
     this.step(update, t, () => {
       asg.maxSize += surge;
       const from = asg.desiredCapacity;
@@ -1041,7 +1073,7 @@ export class World {
         );
       }
     });
-    t += timings.instanceLaunchMinutes * minute;
+    t += draw(timings.instanceLaunch);
     if (nodesFailToJoin) {
       this.step(update, t, () => {
         for (const instance of launched) this.markInService(asg, instance);
@@ -1074,14 +1106,16 @@ export class World {
         return;
       }
       // With force, EKS stops respecting the budget once the eviction timeout has passed.
-      t += (blockedByPdb ? timings.podEvictionTimeoutMinutes : timings.podEvictionMinutes) * minute;
+      t += blockedByPdb ? timings.podEvictionTimeoutMinutes * minute : draw(timings.podEviction);
       this.step(update, t, () => {
         for (const instance of batch) this.beginTermination(asg, instance);
       });
-      t += timings.instanceTerminateMinutes * minute;
+      t += draw(timings.instanceTerminate);
       const replace = batch.slice(0, replacementsNeeded).length;
       replacementsNeeded -= replace;
-      if (replace > 0) lastReady = t + timings.instanceLaunchMinutes * minute;
+      // Drawn now, in schedule order, so the stream does not depend on when the events run.
+      const replacementLaunch = Array.from({ length: replace }, () => draw(timings.instanceLaunch));
+      if (replace > 0) lastReady = Math.max(lastReady, t + Math.max(...replacementLaunch));
       this.step(update, t, () => {
         batch.forEach((instance, n) => {
           this.finishTermination(asg, instance, n >= replace);
@@ -1094,13 +1128,13 @@ export class World {
             ng.instanceType,
             'an instance was started in response to a difference between desired and actual capacity',
           );
-          this.step(update, this.clock + timings.instanceLaunchMinutes * minute, () =>
+          this.step(update, this.clock + (replacementLaunch[n] ?? 0), () =>
             this.markInService(asg, replacement),
           );
         }
       });
     }
-    t = Math.max(t, lastReady) + timings.scaleDownMinutes * minute;
+    t = Math.max(t, lastReady) + draw(timings.scaleDown);
     this.step(update, t, () => {
       asg.maxSize = before.max;
       asg.desiredCapacity = before.desired;
@@ -1248,7 +1282,7 @@ export class World {
     if (tokenKey) this.tokens.set(tokenKey, update);
     addon.status = 'UPDATING';
     addon.modifiedAt = this.clock;
-    this.step(update, this.clock + this.scenario.timings.addonUpdateMinutes * minute, () => {
+    this.step(update, this.clock + this.durations(update)(this.scenario.timings.addonUpdate), () => {
       addon.version = version;
       addon.status = 'ACTIVE';
       addon.modifiedAt = this.clock;

@@ -229,15 +229,49 @@ const fault = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * How long one step takes, in minutes, drawn per update: log-normal through the median, with the spread
+ * the percentiles give (see README "Timings"), clipped to max. median = p90 = max is a fixed duration.
+ */
+const duration = z
+  .object({
+    p10: z
+      .number()
+      .positive()
+      .optional()
+      .meta({ description: 'Default: as far below the median as p90 is above.' }),
+    median: z.number().positive(),
+    p90: z.number().positive(),
+    p99: z
+      .number()
+      .positive()
+      .optional()
+      .meta({ description: 'Default: the median-to-p90 spread carried on.' }),
+    max: z.number().positive().meta({ description: 'No draw is longer.' }),
+  })
+  .refine(
+    (d) =>
+      (d.p10 ?? 0) <= d.median && d.median <= d.p90 && d.p90 <= (d.p99 ?? d.p90) && (d.p99 ?? d.p90) <= d.max,
+    { message: 'expected p10 <= median <= p90 <= p99 <= max' },
+  );
+
+export type Duration = z.output<typeof duration>;
+
+// Defaults from EKS-FACTS 7.7 (public reports: eksctl#7976, ACK community#2957, containers-roadmap#1560 and
+// #1619, quickstart-amazon-eks#377). A node group's 25-35 min for 3 nodes is setup + launch + per batch
+// (eviction + terminate, 4-7 min) + the scale-down tail.
 const timings = z.object({
-  controlPlaneUpdateMinutes: z.number().positive().default(25),
-  nodegroupSetupMinutes: z.number().positive().default(1),
-  instanceLaunchMinutes: z.number().positive().default(4),
-  podEvictionMinutes: z.number().positive().default(2),
+  controlPlaneUpdate: duration.default({ p10: 8, median: 11, p90: 18, p99: 40, max: 60 }),
+  nodegroupSetup: duration.default({ median: 1, p90: 1.5, max: 3 }),
+  instanceLaunch: duration.default({ median: 5, p90: 6.5, max: 12 }),
+  podEviction: duration.default({ median: 2, p90: 3.5, max: 14 }),
+  instanceTerminate: duration
+    .default({ median: 2.5, p90: 3.5, max: 6 })
+    .meta({ description: "Cordon, EKS's 60 s wait, then the ASG terminates the instance." }),
+  scaleDown: duration.default({ median: 12, p90: 15, max: 25 }),
+  addonUpdate: duration.default({ p10: 1, median: 2, p90: 4, max: 10 }),
+  // AWS's documented fixed numbers, not drawn.
   podEvictionTimeoutMinutes: z.number().positive().default(15),
-  instanceTerminateMinutes: z.number().positive().default(1),
-  scaleDownMinutes: z.number().positive().default(2),
-  addonUpdateMinutes: z.number().positive().default(3),
   clusterDeletionMinutes: z.number().positive().default(10),
   nodegroupCreateMinutes: z.number().positive().default(5),
   nodegroupConfigUpdateMinutes: z.number().positive().default(2),
@@ -275,6 +309,14 @@ export const scenarioSchema = z
     startTime: isoDateTime
       .default('2026-11-25T02:00:00Z')
       .meta({ description: 'Simulated time 0; faults count seconds from here.' }),
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1)
+      .meta({
+        description: 'Chooses the draw of every timing (`--seed`); the same seed gives the same durations.',
+      }),
     timings: timings.prefault({}),
     kubernetesVersions: z.array(kubernetesVersion).min(1),
     releases: z.record(z.string(), z.record(minorVersion, z.array(releaseEntry))).meta({
@@ -453,6 +495,16 @@ export function loadScenario(nameOrPath: string): Scenario {
   return parseScenario(json, `scenario ${path}`);
 }
 
+/**
+ * The scenario with its timings drawn from another seed (`--seed N`).
+ * @throws Error when the text is not a whole number from 0 to 2^32 - 1.
+ */
+export function withSeed(scenario: Scenario, seedText: string): Scenario {
+  const seed = Number(seedText);
+  if (!/^\d+$/.test(seedText) || seed > 2 ** 32 - 1)
+    throw new Error(`--seed must be a whole number from 0 to ${2 ** 32 - 1}, not "${seedText}"`);
+  return { ...scenario, seed };
+}
 /**
  * Returns a copy of the scenario with a preset fault added, aimed at its first cluster and node group.
  * @throws Error when the preset needs a node group and the first cluster has none.

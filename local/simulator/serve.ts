@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { applyFault, type FaultName, faultNames, loadScenario, startSimulator } from './index.ts';
+import { withSeed } from './scenario.ts';
 
 // Runs the simulator standalone until Ctrl-C, on a clock that starts at the scenario's startTime and runs
 // `speed` times faster than real time (default 60: a simulated minute per real second).
@@ -10,13 +11,14 @@ const { values } = parseArgs({
     port: { type: 'string', default: '4566' },
     fault: { type: 'string', multiple: true, default: [] },
     speed: { type: 'string', default: '60' },
+    seed: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
   console.log(
-    `Usage: npm run simulator -- [--scenario seed|<file.json>] [--port 4566] [--fault NAME]... [--speed 60]\nFaults: ${faultNames.join(', ')}`,
+    `Usage: npm run simulator -- [--scenario seed|<file.json>] [--port 4566] [--fault NAME]... [--speed 60] [--seed N]\nFaults: ${faultNames.join(', ')}`,
   );
   process.exit(0);
 }
@@ -30,6 +32,14 @@ if (!(speed > 0) || !Number.isInteger(port) || port < 0) {
 }
 
 let scenario = loadScenario(values.scenario);
+if (values.seed !== undefined) {
+  try {
+    scenario = withSeed(scenario, values.seed);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  }
+}
 for (const fault of values.fault) {
   if (!isFaultName(fault)) {
     console.error(`Unknown fault "${fault}". Known faults: ${faultNames.join(', ')}`);
