@@ -104,13 +104,26 @@ describe('checkUpdate', () => {
     });
   });
 
-  it('waits long early in an update and shorter near its expected end', async () => {
+  it('waits longer the older an update in progress is, up to the ceiling', async () => {
     givenUpdate('InProgress');
-    const early = await checkUpdate(controlPlane, deps(60));
-    const late = await checkUpdate(controlPlane, deps(1450));
-    expect(early).toMatchObject({ status: 'InProgress', nextWaitSeconds: pollCeilingSeconds });
-    expect(late.nextWaitSeconds).toBe(25);
+    const young = await checkUpdate(controlPlane, deps(10 * 60));
+    const older = await checkUpdate(controlPlane, deps(30 * 60));
+    const old = await checkUpdate(controlPlane, deps(3 * 3600));
+    expect(young).toMatchObject({ status: 'InProgress' });
+    expect(older.nextWaitSeconds).toBeGreaterThan(young.nextWaitSeconds);
+    expect(old.nextWaitSeconds).toBe(pollCeilingSeconds);
     expect(eksMock).toHaveReceivedCommandWith(DescribeUpdateCommand, { name: 'prod', updateId: 'u-1' });
+  });
+
+  it('waits longer for a node group with many old nodes left than for one with none', async () => {
+    givenUpdate('InProgress');
+    // The Auto Scaling group above: one old node left of the two, batches of one.
+    const rolling = { ...nodegroup, rollout: { nodes: 2, batchSize: 1 } };
+    const oneLeft = await checkUpdate(rolling, deps(20 * 60));
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    const noneLeft = await checkUpdate(rolling, deps(20 * 60));
+    expect(oneLeft.progress).toEqual({ updated: 2, total: 3 });
+    expect(oneLeft.nextWaitSeconds).toBeGreaterThan(noneLeft.nextWaitSeconds);
   });
 
   it('keeps waiting while a successful update leaves the cluster UPDATING', async () => {

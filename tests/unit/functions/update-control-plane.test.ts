@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { controlPlaneExpectedSeconds } from '../../../functions/shared/polling.ts';
 import { updateRequestToken } from '../../../functions/shared/tokens.ts';
 import { updateControlPlane } from '../../../functions/update-control-plane/update-control-plane.ts';
 import { eksError } from '../fixtures.ts';
@@ -90,17 +91,19 @@ describe('updateControlPlane', () => {
   });
 
   it('defers a hop that would not end before the deadline, without calling UpdateClusterVersion', async () => {
-    const deadline = new Date(now.getTime() + 20 * 60_000).toISOString();
+    const deadline = new Date(now.getTime() + controlPlaneExpectedSeconds * 1000 - 60_000).toISOString();
     await expect(updateControlPlane({ ...event, deadline }, deps)).rejects.toMatchObject({
       name: 'UpgradeDeferredError',
-      message: expect.stringContaining('Control plane hop to 1.19 needs about 25 minutes'),
+      message: expect.stringContaining(
+        `Control plane hop to 1.19 needs about ${controlPlaneExpectedSeconds / 60} minutes`,
+      ),
     });
     expect(eksMock).not.toHaveReceivedCommand(UpdateClusterVersionCommand);
   });
 
   it('starts a hop that ends before the deadline', async () => {
     eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
-    const deadline = new Date(now.getTime() + 30 * 60_000).toISOString();
+    const deadline = new Date(now.getTime() + controlPlaneExpectedSeconds * 1000).toISOString();
     expect(await updateControlPlane({ ...event, deadline }, deps)).toMatchObject({ updateId: 'u-1' });
   });
 

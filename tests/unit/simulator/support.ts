@@ -27,11 +27,41 @@ export interface TestRig {
   close(): Promise<void>;
 }
 
+const fixed = (minutes: number) => ({ median: minutes, p90: minutes, max: minutes });
+
+/**
+ * Degenerate distributions (median = p90 = max) with whole-minute steps, so a test can walk an update
+ * minute by minute: control plane 25, node group setup 1 + launch 4 + per batch evict 2 + terminate 1 +
+ * scale-down 2, add-on 3. These are the scenario's parameters, not anything the product knows.
+ */
+export function withStepwiseTimings(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    timings: {
+      ...scenario.timings,
+      controlPlaneUpdate: fixed(25),
+      nodegroupSetup: fixed(1),
+      instanceLaunch: fixed(4),
+      podEviction: fixed(2),
+      instanceTerminate: fixed(1),
+      scaleDown: fixed(2),
+      addonUpdate: fixed(3),
+    },
+  };
+}
+
+/** A rig on the scenario with stepwise timings, unless `drawnTimings` keeps the scenario's distributions. */
 export async function startRig(
-  options: { scenario?: string | Scenario; faults?: FaultName[]; maxAttempts?: number } = {},
+  options: {
+    scenario?: string | Scenario;
+    faults?: FaultName[];
+    maxAttempts?: number;
+    drawnTimings?: boolean;
+  } = {},
 ): Promise<TestRig> {
-  let scenario =
+  const loaded =
     typeof options.scenario === 'object' ? options.scenario : loadScenario(options.scenario ?? 'seed');
+  let scenario = options.drawnTimings ? loaded : withStepwiseTimings(loaded);
   for (const fault of options.faults ?? []) scenario = applyFault(scenario, fault);
   const start = Date.parse(scenario.startTime);
   let t = start;
