@@ -324,6 +324,8 @@ export class World {
   private readonly requestsSeen = new Map<number, number>();
   /** Per update-fails fault (by index): matching updates started so far. */
   private readonly updatesSeen = new Map<number, number>();
+  /** Updates an update-fails fault ends: they run until it fires, however long their draw. */
+  private readonly endedByFault = new WeakSet<UpdateRecord>();
 
   constructor(
     readonly scenario: Scenario,
@@ -688,8 +690,7 @@ export class World {
       { type: 'PlatformVersion', value: platformVersion },
     ]);
     cluster.status = 'UPDATING';
-    const draw = this.durations(update);
-    this.step(update, this.clock + draw(this.scenario.timings.controlPlaneUpdate), () => {
+    this.step(update, this.successAt(update, this.scenario.timings.controlPlaneUpdate), () => {
       cluster.version = target;
       cluster.platformVersion = platformVersion;
       cluster.status = 'ACTIVE';
@@ -750,6 +751,11 @@ export class World {
     return (d) => drawMs(d, random);
   }
 
+  /** When a one-step update (control plane, add-on) ends well: its draw, or never when a fault ends it. */
+  private successAt(update: UpdateRecord, d: Duration): number {
+    return this.endedByFault.has(update) ? Number.POSITIVE_INFINITY : this.clock + this.durations(update)(d);
+  }
+
   /** An update-fails fault: the matching update ends Failed or Cancelled partway, its resource unchanged. */
   private scheduleUpdateFault(cluster: Cluster, update: UpdateRecord): void {
     if (update.nodegroupName !== undefined) return;
@@ -759,6 +765,7 @@ export class World {
       const seen = (this.updatesSeen.get(index) ?? 0) + 1;
       this.updatesSeen.set(index, seen);
       if (seen !== fault.occurrence) return;
+      this.endedByFault.add(update);
       this.step(update, this.clock + fault.afterMinutes * minute, () => {
         if (update.addonName === undefined) {
           cluster.status = 'ACTIVE';
@@ -1282,7 +1289,7 @@ export class World {
     if (tokenKey) this.tokens.set(tokenKey, update);
     addon.status = 'UPDATING';
     addon.modifiedAt = this.clock;
-    this.step(update, this.clock + this.durations(update)(this.scenario.timings.addonUpdate), () => {
+    this.step(update, this.successAt(update, this.scenario.timings.addonUpdate), () => {
       addon.version = version;
       addon.status = 'ACTIVE';
       addon.modifiedAt = this.clock;

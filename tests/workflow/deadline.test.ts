@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { controlPlaneExpectedSeconds } from '../../functions/shared/polling.ts';
 import { LocalAws } from '../../local/harness/local-aws.ts';
 import { loadScenario } from '../../local/simulator/index.ts';
 import { clusterState, mutatingCalls, runWorkflow, seedInput } from './helpers.ts';
@@ -8,7 +9,8 @@ const minutesFromStart = (minutes: number) => new Date(start + minutes * 60_000)
 
 describe('deadlines and upgrade windows', () => {
   it('never starts a control plane hop that cannot end inside the window', async () => {
-    await runWorkflow({ input: { ...seedInput, deadline: minutesFromStart(20) } }, ({ execution, aws }) => {
+    const tooSoon = minutesFromStart(controlPlaneExpectedSeconds / 60 - 2);
+    await runWorkflow({ input: { ...seedInput, deadline: tooSoon } }, ({ execution, aws }) => {
       expect(execution.status).toBe('SUCCEEDED');
       expect(execution.output).toMatchObject({ deferral: { Error: 'UpgradeDeferredError' } });
       expect(mutatingCalls(aws)).toEqual([]);

@@ -39,10 +39,17 @@ describe('upgrade-cluster workflow on the simulator', () => {
       // The success message a person reads: where the cluster is, and each update with its ID and duration.
       const success = aws.simulator.snapshot().published.at(-1)?.message ?? '';
       expect(success).toContain('Cluster ekscluster-eksctl is on Kubernetes 1.19 (from 1.18).');
-      expect(success).toContain(`- control plane -> 1.19: update ${controlPlane?.id} Successful in 25 min`);
-      expect(success).toContain(
-        `- node group managednodegroup -> 1.19: update ${nodegroupUpdate?.id} Successful in 16 min`,
-      );
+      // Each duration as the run saw it: AWS's own, plus at most the polling schedule's detection latency.
+      const reported = (line: string) =>
+        Number(success.match(new RegExp(`${line} Successful in (\\d+) min`))?.[1]);
+      for (const [line, update] of [
+        [`- control plane -> 1.19: update ${controlPlane?.id}`, controlPlane],
+        [`- node group managednodegroup -> 1.19: update ${nodegroupUpdate?.id}`, nodegroupUpdate],
+      ] as const) {
+        const awsMinutes = ((update?.endedAt ?? 0) - (update?.createdAt ?? 0)) / 60_000;
+        expect(reported(line)).toBeGreaterThanOrEqual(Math.round(awsMinutes));
+        expect(reported(line)).toBeLessThanOrEqual(Math.round(awsMinutes * 1.1 + 0.5));
+      }
     });
   });
 

@@ -136,4 +136,27 @@ describe('drawn durations through the API', () => {
       expect(cp).toBeLessThanOrEqual(controlPlane.max * 60_000);
     }
   });
+
+  it('lets an update-fails fault end an update later than any draw of its duration', async () => {
+    const seed = loadScenario('seed');
+    const scenario = parseScenario({
+      ...seed,
+      faults: [{ type: 'update-fails', cluster: name, addon: 'vpc-cni', afterMinutes: 30 }],
+    });
+    const rig = await startRig({ scenario, drawnTimings: true });
+    try {
+      const { update } = await rig.eks.send(
+        new UpdateAddonCommand({ clusterName: name, addonName: 'vpc-cni' }),
+      );
+      const status = async () =>
+        (await rig.eks.send(new DescribeUpdateCommand({ name, updateId: update?.id, addonName: 'vpc-cni' })))
+          .update?.status;
+      rig.advanceMinutes(seed.timings.addonUpdate.max);
+      expect(await status()).toBe('InProgress');
+      rig.advanceMinutes(30 - seed.timings.addonUpdate.max);
+      expect(await status()).toBe('Failed');
+    } finally {
+      await rig.close();
+    }
+  });
 });
