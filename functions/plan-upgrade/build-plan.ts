@@ -288,7 +288,7 @@ export function ensureStepsFitWindow(plan: UpgradePlan, input: UpgradeInput): vo
   }
 }
 
-/** Typical durations added up stage by stage; node groups of a stage share maxConcurrentNodegroups workers. */
+/** Long-but-normal durations (about AWS p90) added up stage by stage; node groups of a stage share maxConcurrentNodegroups workers. */
 function estimateSeconds(plan: UpgradePlan): number {
   let total = 0;
   for (const stage of plan.stages) {

@@ -24,7 +24,7 @@ export function ensureDeadlineAhead(input: Pick<UpgradeInput, 'deadline' | 'wind
 }
 
 /**
- * Refuses to start a step whose typical duration would carry it past the deadline: a control
+ * Refuses to start a step whose long-but-normal duration would carry it past the deadline: a control
  * plane or a node group half-way through its update when the window closes is what a window
  * exists to prevent.
  * @throws UpgradeDeferredError naming the step, the time it needs and the deadline.
