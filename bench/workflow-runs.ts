@@ -56,6 +56,7 @@ export function scaleTimings(scenario: Scenario, factor: number): Scenario {
   return {
     ...scenario,
     timings: {
+      ...t,
       controlPlaneUpdate: scale(t.controlPlaneUpdate),
       nodegroupSetup: scale(t.nodegroupSetup),
       instanceLaunch: scale(t.instanceLaunch),

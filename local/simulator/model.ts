@@ -744,10 +744,12 @@ export class World {
         : update.addonName !== undefined
           ? `addon/${update.addonName}`
           : 'control-plane';
-    const random = updateStream(
-      this.scenario.seed,
-      `${update.clusterName}/${resource}/${ofResource.indexOf(update) + 1}`,
-    );
+    return this.drawsFor(`${update.clusterName}/${resource}/${ofResource.indexOf(update) + 1}`);
+  }
+
+  /** Draws (ms) from the seed's stream for `key`: an update, or a node group created or deleted. */
+  private drawsFor(key: string): (d: Duration) => number {
+    const random = updateStream(this.scenario.seed, key);
     return (d) => drawMs(d, random);
   }
 
@@ -1511,10 +1513,11 @@ export class World {
       this.launch(ng.asg, ng.asg.launchTemplate.version, ng.instanceType, cause),
     );
     const timings = this.scenario.timings;
-    this.schedule(this.clock + timings.instanceLaunchMinutes * minute, () => {
+    const launchMs = this.drawsFor(`${clusterName}/nodegroup/${name}/create`)(timings.instanceLaunch);
+    this.schedule(this.clock + launchMs, () => {
       for (const instance of launched) this.markInService(ng.asg, instance);
     });
-    const activeAt = Math.max(timings.nodegroupCreateMinutes, timings.instanceLaunchMinutes) * minute;
+    const activeAt = Math.max(timings.nodegroupCreateMinutes * minute, launchMs);
     this.schedule(this.clock + activeAt, () => {
       if (ng.status !== 'CREATING') return;
       ng.status = 'ACTIVE';
@@ -1653,8 +1656,10 @@ export class World {
     const blockedByPdb = this.scenario.faults.some(
       (f) => f.type === 'pdb-blocked' && f.cluster === clusterName && f.nodegroup === nodegroupName,
     );
-    const drain =
-      (blockedByPdb ? timings.nodegroupDeleteDrainTimeoutMinutes : timings.podEvictionMinutes) * minute;
+    const draw = this.drawsFor(`${clusterName}/nodegroup/${nodegroupName}/delete`);
+    const drain = blockedByPdb
+      ? timings.nodegroupDeleteDrainTimeoutMinutes * minute
+      : draw(timings.podEviction);
     const asg = ng.asg;
     ng.status = 'DELETING';
     ng.modifiedAt = this.clock;
@@ -1663,7 +1668,7 @@ export class World {
     asg.desiredCapacity = 0;
     const nodes = asg.instances.filter((i) => i.lifecycleState !== 'Terminating');
     const terminateAt = this.clock + drain;
-    const goneAt = terminateAt + timings.instanceTerminateMinutes * minute;
+    const goneAt = terminateAt + draw(timings.instanceTerminate);
     this.schedule(terminateAt, () => {
       for (const instance of nodes) this.beginTermination(asg, instance);
     });
@@ -1719,7 +1724,7 @@ export class World {
     ng.status = 'UPDATING';
     ng.modifiedAt = this.clock;
     this.step(update, this.clock + this.scenario.timings.nodegroupConfigUpdateMinutes * minute, () => {
-      this.applyNodegroupConfig(ng, request, scaling);
+      this.applyNodegroupConfig(ng, request, scaling, this.durations(update));
       ng.status = 'ACTIVE';
       ng.modifiedAt = this.clock;
       this.end(update, 'Successful');
@@ -1760,6 +1765,7 @@ export class World {
     ng: Nodegroup,
     request: NodegroupConfigRequest,
     scaling: { minSize: number; maxSize: number; desiredSize: number },
+    draw: (d: Duration) => number,
   ): void {
     const labels = { ...(ng.labels ?? {}), ...(request.labels?.addOrUpdateLabels ?? {}) };
     for (const key of request.labels?.removeLabels ?? []) delete labels[key];
@@ -1778,13 +1784,14 @@ export class World {
     if (request.updateConfig?.maxUnavailable !== undefined) delete ng.maxUnavailablePercentage;
     if (request.nodeRepairConfig?.enabled !== undefined)
       ng.nodeRepairEnabled = request.nodeRepairConfig.enabled;
-    this.resizeNodegroup(ng, scaling);
+    this.resizeNodegroup(ng, scaling, draw);
   }
 
   /** New capacity: extra nodes launch; surplus nodes are terminated at once, pod disruption budgets or not. */
   private resizeNodegroup(
     ng: Nodegroup,
     scaling: { minSize: number; maxSize: number; desiredSize: number },
+    draw: (d: Duration) => number,
   ): void {
     const asg = ng.asg;
     const timings = this.scenario.timings;
@@ -1798,14 +1805,14 @@ export class World {
     asg.desiredCapacity = scaling.desiredSize;
     const surplus = live.slice(scaling.desiredSize);
     for (const instance of surplus) this.beginTermination(asg, instance);
-    this.schedule(this.clock + timings.instanceTerminateMinutes * minute, () => {
+    this.schedule(this.clock + draw(timings.instanceTerminate), () => {
       for (const instance of surplus) this.finishTermination(asg, instance, false);
     });
     const cause = `a user request update of AutoScalingGroup constraints to min: ${asg.minSize}, max: ${asg.maxSize}, desired: ${asg.desiredCapacity} changing the desired capacity from ${from} to ${asg.desiredCapacity}`;
     const launched = Array.from({ length: Math.max(0, scaling.desiredSize - live.length) }, () =>
       this.launch(asg, asg.launchTemplate.version, ng.instanceType, cause),
     );
-    this.schedule(this.clock + timings.instanceLaunchMinutes * minute, () => {
+    this.schedule(this.clock + draw(timings.instanceLaunch), () => {
       for (const instance of launched) this.markInService(asg, instance);
     });
   }
