@@ -12,6 +12,7 @@ import {
   startSimulator,
 } from '../simulator/index.ts';
 import { bindTasks, type TaskRecord, type TaskWrapper } from './bind-tasks.ts';
+import { ExecutionHistory, recordedTask } from './execution-history.ts';
 import { type JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 import { actAs } from './role-credentials.ts';
 import { VirtualTime } from './virtual-time.ts';
@@ -47,6 +48,10 @@ export interface ExecutionResult {
   stateTransitions: number;
   lambdaInvocations: number;
   tasks: TaskRecord[];
+  /** Events in the execution's history (Step Functions ends an execution at 25,000). */
+  historyEvents: number;
+  /** Largest state input, output or task result, UTF-8 bytes (the quota is 262,144). */
+  maxPayloadBytes: number;
 }
 
 export interface LocalAwsOptions {
@@ -71,6 +76,7 @@ export interface Invocation {
 interface ExecutionRecord {
   description: ExecutionDescription;
   tasks: TaskRecord[];
+  history: ExecutionHistory;
   result: Promise<ExecutionResult>;
   settled: boolean;
 }
@@ -95,6 +101,8 @@ const simulatedEnvironment = {
  */
 export class LocalAws {
   readonly invocations: Invocation[] = [];
+  /** Histories of Distributed Map iterations (child workflow executions). */
+  readonly childWorkflowHistories: ExecutionHistory[] = [];
   /** Hears every task of every execution, the ones the runner starts and the ones AWS starts. */
   onTask: ((executionName: string, task: TaskRecord) => void) | undefined;
   private readonly executions = new Map<string, ExecutionRecord>();
@@ -140,6 +148,7 @@ export class LocalAws {
         startExecution: (request) => late().startFromApi(request),
         describeExecution: (arn) => late().describe(arn),
         getExecutionHistory: (arn) => late().history(arn),
+        listExecutions: (arn) => late().list(arn),
       } satisfies StepFunctionsBackend,
       onPublish: (message) => late().deliver(message.topicArn, message.subject, message.message),
     });
@@ -270,11 +279,16 @@ export class LocalAws {
       input: JSON.stringify(input ?? {}),
     };
     const tasks: TaskRecord[] = [];
+    let stop: (failure: { error: string; cause: string }) => void = () => undefined;
+    const history = this.historyFor(description, (failure) => stop(failure));
     const record: ExecutionRecord = {
       description,
       tasks,
+      history,
       settled: false,
-      result: this.run(stateMachine, description, input, options, tasks),
+      result: this.run(stateMachine, description, input, options, tasks, history, (onQuota) => {
+        stop = onQuota;
+      }),
     };
     void record.result.then((result) => {
       record.settled = true;
@@ -294,6 +308,8 @@ export class LocalAws {
     input: unknown,
     options: ExecuteOptions,
     tasks: TaskRecord[],
+    history: ExecutionHistory,
+    onQuotaFailure: (stop: (failure: { error: string; cause: string }) => void) => void,
   ): Promise<ExecutionResult> {
     const properties = this.template.Resources[stateMachine]?.Properties ?? {};
     const text = readFileSync(options.definitionFile ?? String(properties.DefinitionUri), 'utf8');
@@ -317,7 +333,10 @@ export class LocalAws {
       // Map iterations that were queued, and in AWS those would never run.
       wrap: (state, bound) => {
         const run = options.wrapTask ? options.wrapTask(state, bound) : bound;
-        return (input) => (aborted ? Promise.reject(new Error('The execution was stopped.')) : run(input));
+        return (input) =>
+          aborted
+            ? Promise.reject(new Error('The execution was stopped.'))
+            : recordedTask(state, input, () => run(input));
       },
       startChild: (request) => this.runChild(request),
       role: {
@@ -329,42 +348,56 @@ export class LocalAws {
       this.binding -= 1;
     });
     const startedAt = this.now();
-    const execution = new StateMachine(definition).run(input as never, {
-      overrides: {
-        taskResourceLocalHandlers: bindings,
-        // Milliseconds of the faked clock: simulated time.
-        waitTimeOverrides: Object.fromEntries(
-          Object.entries(options.waitSecondsOverrides ?? {}).map(([state, seconds]) => [
-            state,
-            seconds * 1000,
-          ]),
-        ),
-      },
-      noThrowOnAbort: true,
-      context: {
-        Execution: {
-          Id: description.executionArn,
-          Name: description.name,
-          RedriveCount: 0,
-          RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
+    const execution = history.record(() =>
+      new StateMachine(definition).run(input as never, {
+        overrides: {
+          taskResourceLocalHandlers: bindings,
+          // Milliseconds of the faked clock: simulated time.
+          waitTimeOverrides: Object.fromEntries(
+            Object.entries(options.waitSecondsOverrides ?? {}).map(([state, seconds]) => [
+              state,
+              seconds * 1000,
+            ]),
+          ),
         },
-        StateMachine: {
-          Id: description.stateMachineArn,
-          Name: description.stateMachineArn.split(':').at(-1) ?? '',
+        noThrowOnAbort: true,
+        context: {
+          Execution: {
+            Id: description.executionArn,
+            Name: description.name,
+            RedriveCount: 0,
+            RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
+          },
+          StateMachine: {
+            Id: description.stateMachineArn,
+            Name: description.stateMachineArn.split(':').at(-1) ?? '',
+          },
         },
-      },
-    });
+      }),
+    );
     abort = () => {
       aborted = true;
+      history.abort();
       execution.abort();
     };
+    // A quota ends the execution from outside the definition: no Retry or Catch of it runs.
+    let quotaFailure: { error: string; cause: string } | undefined;
+    onQuotaFailure((failure) => {
+      quotaFailure = failure;
+      aborted = true;
+      execution.abort();
+    });
     let stateTransitions = 0;
     const counting = (async () => {
       for await (const event of execution.eventLogs) if (event.type === 'StateEntered') stateTransitions += 1;
     })();
     const ended = await execution.result.then(
       (output: unknown) =>
-        aborted ? { status: 'ABORTED' as const } : { status: 'SUCCEEDED' as const, output },
+        quotaFailure
+          ? { status: 'FAILED' as const, ...quotaFailure }
+          : aborted
+            ? { status: 'ABORTED' as const }
+            : { status: 'SUCCEEDED' as const, output },
       (failure: unknown) => ({ status: 'FAILED' as const, ...failureOf(failure) }),
     );
     await counting;
@@ -378,7 +411,36 @@ export class LocalAws {
         (task) => task.state !== 'Upgrade Cluster' && !task.state.startsWith('Notify'),
       ).length,
       tasks,
+      historyEvents: history.events.length,
+      maxPayloadBytes: history.maxPayloadBytes,
     };
+  }
+
+  /** The history Step Functions keeps for an execution; `stop` ends it when a quota is reached. */
+  private historyFor(
+    description: ExecutionDescription,
+    stop: (failure: { error: string; cause: string }) => void,
+  ): ExecutionHistory {
+    const common = {
+      now: () => this.now(),
+      roleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
+      region: this.scenario.region,
+    };
+    return new ExecutionHistory({
+      ...common,
+      executionArn: description.executionArn,
+      onQuotaFailure: stop,
+      // A Distributed Map's child workflows: counted and kept, their quotas not enforced (see README).
+      childHistory: () => {
+        const child = new ExecutionHistory({
+          ...common,
+          executionArn: `${description.executionArn}:child`,
+          onQuotaFailure: () => undefined,
+        });
+        this.childWorkflowHistories.push(child);
+        return child;
+      },
+    });
   }
 
   /** `states:startExecution.sync:2`: a child execution, followed to its end. */
@@ -432,58 +494,30 @@ export class LocalAws {
   }
 
   private describe(executionArn: string): ExecutionDescription {
-    const record = [...this.executions.values()].find(
-      (candidate) => candidate.description.executionArn === executionArn,
-    );
-    if (!record)
-      throw new ApiError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${executionArn}'`);
-    return { ...record.description };
+    return { ...this.recordOf(executionArn).description };
   }
 
-  /** The execution's history as GetExecutionHistory tells it: task entries and exits, start and end. */
+  /** The execution's history as Step Functions wrote it, so far. */
   private history(executionArn: string): HistoryEvent[] {
+    return this.recordOf(executionArn).history.events;
+  }
+
+  /** ListExecutions: a state machine's executions, newest first. */
+  private list(stateMachineArn: string): ExecutionDescription[] {
+    this.logicalIdOf(stateMachineArn);
+    return [...this.executions.values()]
+      .filter((record) => record.description.stateMachineArn === stateMachineArn)
+      .map((record) => ({ ...record.description }))
+      .reverse();
+  }
+
+  private recordOf(executionArn: string): ExecutionRecord {
     const record = [...this.executions.values()].find(
       (candidate) => candidate.description.executionArn === executionArn,
     );
     if (!record)
       throw new ApiError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${executionArn}'`);
-    const { description } = record;
-    const events: Array<Omit<HistoryEvent, 'id' | 'previousEventId'>> = [
-      { timestamp: description.startDate, type: 'ExecutionStarted', details: { input: description.input } },
-    ];
-    for (const task of record.tasks) {
-      events.push({
-        timestamp: task.startedAt,
-        type: 'TaskStateEntered',
-        details: { name: task.state, input: JSON.stringify(task.input) },
-      });
-      events.push(
-        task.error
-          ? {
-              timestamp: task.endedAt,
-              type: 'TaskFailed',
-              details: { resource: task.state, error: task.error.name, cause: task.error.message },
-            }
-          : {
-              timestamp: task.endedAt,
-              type: 'TaskStateExited',
-              details: { name: task.state, output: JSON.stringify(task.output ?? null) },
-            },
-      );
-    }
-    if (description.status !== 'RUNNING') {
-      const type = {
-        SUCCEEDED: 'ExecutionSucceeded',
-        FAILED: 'ExecutionFailed',
-        ABORTED: 'ExecutionAborted',
-      }[description.status];
-      const details =
-        description.status === 'SUCCEEDED'
-          ? { output: description.output ?? 'null' }
-          : { error: description.error ?? '', cause: description.cause ?? '' };
-      events.push({ timestamp: description.stopDate ?? this.now(), type, details });
-    }
-    return events.map((event, index) => ({ ...event, id: index + 1, previousEventId: index }));
+    return record;
   }
 
   /** Invokes a function in the background, recording what it returned or threw. */
