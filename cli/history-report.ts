@@ -74,9 +74,7 @@ export function reportFromHistory(events: HistoryEvent[]): RunReportData {
     steps,
     nodegroups,
     stateTransitions: events.filter((event) => event.type?.endsWith('StateEntered')).length,
-    lambdaInvocations: events.filter(
-      (event) => event.type === 'LambdaFunctionScheduled' || event.type === 'TaskStateEntered',
-    ).length,
+    lambdaInvocations: events.filter((event) => event.type === 'LambdaFunctionScheduled').length,
     simulatedSeconds: Math.round((end - start) / 1000),
     wallSeconds: Math.round((end - start) / 1000),
     mutatingCalls: steps.filter((step) => step.updateId && !step.adopted).length,
