@@ -1,4 +1,4 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../cli/commands.ts';
 import { reportFromHistory } from '../../cli/history-report.ts';
@@ -59,5 +59,63 @@ describe('eks-upgrade report', () => {
       status: 'FAILED',
       error: 'PodEvictionFailure',
     });
+  });
+
+  it('reads the history as AWS writes it: ids in order, one LambdaFunctionScheduled per invocation', async () => {
+    const { result, events } = await historyOf();
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+    expect(events).toHaveLength(result.historyEvents);
+    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
+    expect(reportFromHistory(events).summary.lambdaInvocations).toBe(result.lambdaInvocations);
+  });
+});
+
+describe('GetExecutionHistory and ListExecutions', () => {
+  it('pages by maxResults and nextToken, newest first with reverseOrder, without data when asked', async () => {
+    const aws = await LocalAws.start(loadScenario('seed'));
+    try {
+      const result = await aws.execute(seedInput, { executionName: 'paged-1' });
+      const sfn = new SFNClient({
+        region: 'us-east-1',
+        endpoint: aws.simulator.endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      const stateMachineArn = aws.stateMachineArn('UpgradeClusterStateMachine');
+      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:paged-1`;
+      const first = await sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 5,
+          reverseOrder: true,
+          includeExecutionData: false,
+        }),
+      );
+      expect(first.events?.map((event) => event.id)).toEqual(
+        [0, 1, 2, 3, 4].map((n) => result.historyEvents - n),
+      );
+      expect(first.events?.[0]?.executionSucceededEventDetails).toEqual({ outputDetails: undefined });
+      const second = await sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 5,
+          reverseOrder: true,
+          nextToken: first.nextToken,
+        }),
+      );
+      expect(second.events?.[0]?.id).toBe(result.historyEvents - 5);
+      await expect(
+        sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken: 'not-a-token' })),
+      ).rejects.toMatchObject({ name: 'InvalidToken', $metadata: { httpStatusCode: 400 } });
+      const listed = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED' }),
+      );
+      expect(listed.executions?.map((execution) => [execution.name, execution.status])).toEqual([
+        ['paged-1', 'SUCCEEDED'],
+      ]);
+      const running = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
+      expect(running.executions).toEqual([]);
+    } finally {
+      await aws.close();
+    }
   });
 });
