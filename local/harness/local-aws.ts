@@ -59,6 +59,8 @@ export interface LocalAwsOptions {
   fleetClusters?: string;
   /** Test-only: the template whose IAM policies the simulator enforces, e.g. one with a permission removed. */
   iamTemplate?: Template;
+  /** The simulator's port; default 0 (ephemeral). */
+  port?: number;
 }
 
 /** The credentials of a person at a terminal (tests, the CLI): an administrator. Any other unknown key is refused. */
@@ -111,6 +113,8 @@ export class LocalAws {
   private readonly runtime: LambdaRuntime;
   /** Executions binding their tasks (reading the definition, loading handlers). */
   private binding = 0;
+  private closing = false;
+  private serving: Promise<void> | undefined;
 
   private constructor(
     readonly scenario: Scenario,
@@ -137,6 +141,7 @@ export class LocalAws {
     };
     const simulator = await startSimulator({
       scenario,
+      ...(options.port === undefined ? {} : { port: options.port }),
       now: () => time.now(),
       iam: {
         parameters,
@@ -235,7 +240,23 @@ export class LocalAws {
     );
   }
 
+  /**
+   * Serves Step Functions and the simulated AWS APIs to other processes until close(): executions
+   * started over HTTP run at once on the virtual clock, which jumps whenever the engine waits;
+   * with nothing waiting, simulated time flows at `speed` times real time.
+   */
+  serve(speed: number): Promise<void> {
+    this.serving = this.time.serve(
+      () => this.closing,
+      () => this.busy(),
+      speed,
+    );
+    return this.serving;
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
+    await this.serving;
     await this.simulator.close();
     this.time.uninstall();
     for (const [key, value] of Object.entries(this.savedEnvironment)) {
