@@ -233,7 +233,8 @@ export class ExecutionHistory {
         frame.closed = true;
         return;
       case 'StateEntered':
-        return this.enterState(frame, event);
+        this.enterState(frame, event);
+        return;
       case 'StateFailed':
         if (frame.current?.type === 'Map') {
           frame.current.failed = true;
@@ -241,7 +242,8 @@ export class ExecutionHistory {
         }
         return;
       case 'StateExited':
-        return this.exitState(frame, event);
+        this.exitState(frame, event);
+        return;
       default:
         // StateRetried and StateCaught write nothing of their own: the retry's Lambda events and
         // the TaskStateExited after a Catch are the history's record of them.

@@ -49,7 +49,7 @@ async function run(
   handlers: Record<string, (input: unknown) => Promise<unknown>>,
 ): Promise<Run> {
   const failures: QuotaFailure[] = [];
-  let stop = () => undefined as void;
+  let stop: () => void = () => undefined;
   const history = new ExecutionHistory({
     now: () => Date.now(),
     executionArn: 'arn:aws:states:us-east-1:123456789012:execution:machine:run-1',
