@@ -143,7 +143,8 @@ export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
 /** An execution's whole history, page by page. */
 export async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  for await (const page of paginateGetExecutionHistory({ client: sfn }, { executionArn })) {
+  // The largest page AWS serves: a long upgrade's history runs to thousands of events.
+  for await (const page of paginateGetExecutionHistory({ client: sfn }, { executionArn, maxResults: 1000 })) {
     events.push(...(page.events ?? []));
   }
   return events;

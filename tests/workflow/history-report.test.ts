@@ -106,6 +106,9 @@ describe('GetExecutionHistory and ListExecutions', () => {
       await expect(
         sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken: 'not-a-token' })),
       ).rejects.toMatchObject({ name: 'InvalidToken', $metadata: { httpStatusCode: 400 } });
+      await expect(
+        sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1001 })),
+      ).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
       const listed = await sfn.send(
         new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED' }),
       );

@@ -47,18 +47,33 @@ async function run(
   machine: StateMachineDefinition,
   input: unknown,
   handlers: Record<string, (input: unknown) => Promise<unknown>>,
+  childWorkflows?: ExecutionHistory[],
 ): Promise<Run> {
   const failures: QuotaFailure[] = [];
-  let stop: () => void = () => undefined;
-  const history = new ExecutionHistory({
+  const common = {
     now: () => Date.now(),
-    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:machine:run-1',
     roleArn: 'arn:aws:iam::123456789012:role/machine',
     region: 'us-east-1',
+  };
+  let stop: () => void = () => undefined;
+  const history = new ExecutionHistory({
+    ...common,
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:machine:run-1',
     onQuotaFailure: (failure) => {
       failures.push(failure);
       stop();
     },
+    ...(childWorkflows && {
+      childHistory: () => {
+        const child = new ExecutionHistory({
+          ...common,
+          executionArn: 'child',
+          onQuotaFailure: () => undefined,
+        });
+        childWorkflows.push(child);
+        return child;
+      },
+    }),
   });
   const bound = Object.fromEntries(
     Object.entries(handlers).map(([state, handler]) => [
@@ -164,6 +179,93 @@ describe('ExecutionHistory', () => {
     }
     const succeeded = history.events.find((event) => event.type === 'MapStateSucceeded');
     expect(byId.get(succeeded?.previousEventId ?? 0)?.type).toBe('MapIterationSucceeded');
+  });
+
+  it('keeps parallel iterations apart: each event follows the previous event of its own iteration', async () => {
+    const parallel = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: lambda, End: true } } },
+          End: true,
+        },
+      },
+    } as unknown as StateMachineDefinition;
+    // All three start, then they finish last item first, so the iterations' events interleave.
+    const waiting: Array<() => void> = [];
+    const work = (item: unknown) =>
+      new Promise<unknown>((resolve) => {
+        waiting[Number(item)] = () => resolve(item);
+        if (Object.keys(waiting).length < 3) return;
+        setImmediate(() => {
+          for (const release of [...waiting].reverse()) release();
+        });
+      });
+    const { history } = await run(parallel, { items: [0, 1, 2] }, { Work: work });
+    const byId = new Map(history.events.map((event) => [event.id, event]));
+    const chains = history.events
+      .filter((event) => event.type === 'MapIterationSucceeded')
+      .map((end) => {
+        const chain: string[] = [];
+        for (
+          let event = byId.get(end.id);
+          event && event.type !== 'MapStateStarted';
+          event = byId.get(event.previousEventId)
+        )
+          chain.unshift(
+            event.type === 'LambdaFunctionSucceeded'
+              ? `${event.type}:${String(event.details?.output)}`
+              : event.type,
+          );
+        return chain;
+      });
+    expect(chains).toEqual(
+      ['2', '1', '0'].map((item) => [
+        'MapIterationStarted',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        `LambdaFunctionSucceeded:${item}`,
+        'TaskStateExited',
+        'MapIterationSucceeded',
+      ]),
+    );
+  });
+
+  it('writes a Distributed Map as a map run, each iteration a child workflow with its own history', async () => {
+    const distributed = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Echo',
+            States: { Echo: { Type: 'Pass', End: true } },
+          },
+          End: true,
+        },
+      },
+    } as unknown as StateMachineDefinition;
+    const children: ExecutionHistory[] = [];
+    const { history } = await run(distributed, { items: [1, 2] }, {}, children);
+    expect(history.events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapRunStarted',
+      'MapRunSucceeded',
+      'MapStateSucceeded',
+      'MapStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(children.map((child) => child.events.map((event) => event.type))).toEqual([
+      ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+      ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+    ]);
   });
 
   it('writes an sns:publish task as TaskScheduled, TaskStarted and TaskSucceeded', async () => {
