@@ -60,6 +60,8 @@ interface Frame {
   /** A Distributed Map iteration: a child workflow execution with a history of its own. */
   childWorkflow?: boolean;
   current?: CurrentState;
+  /** The task attempt in flight: its end is written once, by whichever comes first. */
+  attempt?: { lambda: boolean; integration: Details; ended: boolean };
   closed: boolean;
 }
 
@@ -151,9 +153,14 @@ export class ExecutionHistory {
         });
       }
     }
+    const attempt = { lambda, integration, ended: false };
+    frame.attempt = attempt;
+    // A late end (after the engine gave up on TimeoutSeconds, or after the execution ended) is dropped.
+    const current = () => !frame.closed && !attempt.ended && frame.attempt === attempt;
     try {
       const result = await work();
-      if (frame.closed) return result;
+      if (!current()) return result;
+      attempt.ended = true;
       const output = json(result);
       if (this.withinPayloadLimit(frame, state, output, 'result')) {
         if (lambda) this.step(frame, 'LambdaFunctionSucceeded', { output, outputDetails: untruncated });
@@ -161,15 +168,24 @@ export class ExecutionHistory {
       }
       return result;
     } catch (error) {
-      if (!frame.closed) {
+      if (current()) {
         const { name, message } = error instanceof Error ? error : new Error(String(error));
-        if (lambda && name === 'States.Timeout')
-          this.step(frame, 'LambdaFunctionTimedOut', { error: name, cause: message });
-        else if (lambda) this.step(frame, 'LambdaFunctionFailed', { error: name, cause: message });
-        else this.step(frame, 'TaskFailed', { ...integration, error: name, cause: message });
+        this.attemptFailed(frame, name, message);
       }
       throw error;
     }
+  }
+
+  /** Ends the attempt in flight with the event its failure writes. */
+  private attemptFailed(frame: Frame, error: string, cause: string): void {
+    const attempt = frame.attempt;
+    if (!attempt || attempt.ended) return;
+    attempt.ended = true;
+    const details = { error, cause };
+    const timedOut = error === 'States.Timeout';
+    if (attempt.lambda)
+      this.step(frame, timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', details);
+    else this.step(frame, timedOut ? 'TaskTimedOut' : 'TaskFailed', { ...attempt.integration, ...details });
   }
 
   /** Opens the execution's own frame, or a Map iteration's inside `parent`. */
@@ -236,6 +252,11 @@ export class ExecutionHistory {
         this.enterState(frame, event);
         return;
       case 'StateFailed':
+        // The engine's own TimeoutSeconds: the invocation may still run, but Step Functions moves on.
+        if (frame.current?.type === 'Task') {
+          const { cause } = failureDetails(event);
+          this.attemptFailed(frame, event.Error ?? 'Unknown', String(cause));
+        }
         if (frame.current?.type === 'Map') {
           frame.current.failed = true;
           this.mapEnded(frame, false);

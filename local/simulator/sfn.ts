@@ -57,6 +57,7 @@ function detailsKeyOf(type: string): string | undefined {
     TaskSubmitted: 'taskSubmittedEventDetails',
     TaskSucceeded: 'taskSucceededEventDetails',
     TaskFailed: 'taskFailedEventDetails',
+    TaskTimedOut: 'taskTimedOutEventDetails',
     MapStateStarted: 'mapStateStartedEventDetails',
     MapIterationStarted: 'mapIterationStartedEventDetails',
     MapIterationSucceeded: 'mapIterationSucceededEventDetails',

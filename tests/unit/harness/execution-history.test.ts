@@ -7,6 +7,7 @@ import {
   type QuotaFailure,
   recordedTask,
 } from '../../../local/harness/execution-history.ts';
+import { VirtualTime } from '../../../local/harness/virtual-time.ts';
 
 const lambda = 'arn:aws:lambda:us-east-1:123456789012:function:work';
 
@@ -266,6 +267,55 @@ describe('ExecutionHistory', () => {
       ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
       ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
     ]);
+  });
+
+  it('writes LambdaFunctionTimedOut when TimeoutSeconds passes, and drops the late result', async () => {
+    const machine = {
+      StartAt: 'Slow',
+      States: {
+        Slow: {
+          Type: 'Task',
+          Resource: lambda,
+          TimeoutSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Gave Up' }],
+          End: true,
+        },
+        'Gave Up': { Type: 'Succeed' },
+      },
+    } as unknown as StateMachineDefinition;
+    const time = new VirtualTime(Date.parse('2026-12-01T00:00:00Z'));
+    try {
+      let lateResult = false;
+      const slow = () =>
+        new Promise<unknown>((resolve) =>
+          setTimeout(() => {
+            lateResult = true;
+            resolve('late');
+          }, 5000),
+        );
+      const running = run(machine, {}, { Slow: slow });
+      let history: ExecutionHistory | undefined;
+      void running.then((ended) => {
+        history = ended.history;
+      });
+      await time.runUntil(
+        () => history !== undefined && lateResult,
+        () => 0,
+      );
+      expect(history?.events.map((event) => event.type)).toEqual([
+        'ExecutionStarted',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionTimedOut',
+        'TaskStateExited',
+        'SucceedStateEntered',
+        'SucceedStateExited',
+        'ExecutionSucceeded',
+      ]);
+    } finally {
+      time.uninstall();
+    }
   });
 
   it('writes an sns:publish task as TaskScheduled, TaskStarted and TaskSucceeded', async () => {
