@@ -121,7 +121,12 @@ export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
     const base = {
       state,
       endedAt: event.timestamp?.getTime() ?? 0,
-      input: parse(entered?.stateEnteredEventDetails?.input),
+      // What the function was given (after Parameters), as the attempt's scheduling event tells it.
+      input: parse(
+        scheduled?.lambdaFunctionScheduledEventDetails?.input ??
+          scheduled?.taskScheduledEventDetails?.parameters ??
+          entered?.stateEnteredEventDetails?.input,
+      ),
       ...(scheduled?.timestamp ? { startedAt: scheduled.timestamp.getTime() } : {}),
     };
     const failure =
