@@ -109,10 +109,6 @@ export class ExecutionHistory {
     },
   ) {}
 
-  get ended(): boolean {
-    return this.closed;
-  }
-
   /** Runs `start` (which starts the engine) so that everything the engine does writes here. */
   record<T>(start: () => T): T {
     installEngineHook();
@@ -124,13 +120,16 @@ export class ExecutionHistory {
     this.append(undefined, 'ExecutionAborted', {}, this.rootLast, true);
   }
 
+  /** One task attempt in `frame`: its scheduling, start and end events around `work`. */
   async recordTask<T>(frame: Frame, state: string, input: unknown, work: () => Promise<T>): Promise<T> {
     const resource = frame.definition.States[state]?.Resource ?? '';
     const lambda = resource.startsWith('arn:aws:lambda:');
     const [resourceType = '', operation = ''] = resource.replace('arn:aws:states:::', '').split(':');
     const integration = { resourceType, resource: resource.replace(`arn:aws:states:::${resourceType}:`, '') };
     const text = json(input);
-    if (!this.withinPayloadLimit(frame, state, text, 'input')) return work();
+    // Over the quota the execution has already failed: the function is never invoked.
+    if (!this.withinPayloadLimit(frame, state, text, 'input'))
+      throw Object.assign(new Error(this.failure?.cause ?? ''), { name: 'States.DataLimitExceeded' });
     if (lambda) {
       this.step(frame, 'LambdaFunctionScheduled', { resource, input: text, inputDetails: untruncated });
       this.step(frame, 'LambdaFunctionStarted');

@@ -91,6 +91,9 @@ function describe(execution: ExecutionDescription): Record<string, unknown> {
     ...execution,
     startDate: seconds(execution.startDate),
     ...(execution.stopDate === undefined ? {} : { stopDate: seconds(execution.stopDate) }),
+    inputDetails: { included: true },
+    ...(execution.output === undefined ? {} : { outputDetails: { included: true } }),
+    redriveCount: 0,
   };
 }
 
