@@ -93,6 +93,8 @@ export class ExecutionHistory {
   readonly events: HistoryEvent[] = [];
   maxPayloadBytes = 0;
   failure: QuotaFailure | undefined;
+  /** Called once when a quota ends the execution: the runner stops the engine. */
+  onQuotaFailure: ((failure: QuotaFailure) => void) | undefined;
   private closed = false;
   private rootLast = 0;
 
@@ -102,8 +104,6 @@ export class ExecutionHistory {
       executionArn: string;
       roleArn: string;
       region: string;
-      /** Called once when a quota ends the execution: the runner stops the engine. */
-      onQuotaFailure: (failure: QuotaFailure) => void;
       /** An execution's Distributed Map child workflows keep their own histories. */
       childHistory?: () => ExecutionHistory;
     },
@@ -380,7 +380,7 @@ export class ExecutionHistory {
     this.failure = failure;
     this.append(undefined, 'ExecutionFailed', { ...failure }, previousEventId, true);
     this.closed = true;
-    this.options.onQuotaFailure(failure);
+    this.onQuotaFailure?.(failure);
   }
 }
 

@@ -300,16 +300,13 @@ export class LocalAws {
       input: JSON.stringify(input ?? {}),
     };
     const tasks: TaskRecord[] = [];
-    let stop: (failure: { error: string; cause: string }) => void = () => undefined;
-    const history = this.historyFor(description, (failure) => stop(failure));
+    const history = this.historyFor(description);
     const record: ExecutionRecord = {
       description,
       tasks,
       history,
       settled: false,
-      result: this.run(stateMachine, description, input, options, tasks, history, (onQuota) => {
-        stop = onQuota;
-      }),
+      result: this.run(stateMachine, description, input, options, tasks, history),
     };
     void record.result.then((result) => {
       record.settled = true;
@@ -330,7 +327,6 @@ export class LocalAws {
     options: ExecuteOptions,
     tasks: TaskRecord[],
     history: ExecutionHistory,
-    onQuotaFailure: (stop: (failure: { error: string; cause: string }) => void) => void,
   ): Promise<ExecutionResult> {
     const properties = this.template.Resources[stateMachine]?.Properties ?? {};
     const text = readFileSync(options.definitionFile ?? String(properties.DefinitionUri), 'utf8');
@@ -403,11 +399,11 @@ export class LocalAws {
     };
     // A quota ends the execution from outside the definition: no Retry or Catch of it runs.
     let quotaFailure: { error: string; cause: string } | undefined;
-    onQuotaFailure((failure) => {
+    history.onQuotaFailure = (failure) => {
       quotaFailure = failure;
       aborted = true;
       execution.abort();
-    });
+    };
     let stateTransitions = 0;
     const counting = (async () => {
       for await (const event of execution.eventLogs) if (event.type === 'StateEntered') stateTransitions += 1;
@@ -437,11 +433,8 @@ export class LocalAws {
     };
   }
 
-  /** The history Step Functions keeps for an execution; `stop` ends it when a quota is reached. */
-  private historyFor(
-    description: ExecutionDescription,
-    stop: (failure: { error: string; cause: string }) => void,
-  ): ExecutionHistory {
+  /** The history Step Functions keeps for an execution, and its Distributed Map children's. */
+  private historyFor(description: ExecutionDescription): ExecutionHistory {
     const common = {
       now: () => this.now(),
       roleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
@@ -450,13 +443,11 @@ export class LocalAws {
     return new ExecutionHistory({
       ...common,
       executionArn: description.executionArn,
-      onQuotaFailure: stop,
       // A Distributed Map's child workflows: counted and kept, their quotas not enforced (see README).
       childHistory: () => {
         const child = new ExecutionHistory({
           ...common,
           executionArn: `${description.executionArn}:child`,
-          onQuotaFailure: () => undefined,
         });
         this.childWorkflowHistories.push(child);
         return child;

@@ -60,22 +60,18 @@ async function run(
   const history = new ExecutionHistory({
     ...common,
     executionArn: 'arn:aws:states:us-east-1:123456789012:execution:machine:run-1',
-    onQuotaFailure: (failure) => {
-      failures.push(failure);
-      stop();
-    },
     ...(childWorkflows && {
       childHistory: () => {
-        const child = new ExecutionHistory({
-          ...common,
-          executionArn: 'child',
-          onQuotaFailure: () => undefined,
-        });
+        const child = new ExecutionHistory({ ...common, executionArn: 'child' });
         childWorkflows.push(child);
         return child;
       },
     }),
   });
+  history.onQuotaFailure = (failure) => {
+    failures.push(failure);
+    stop();
+  };
   const bound = Object.fromEntries(
     Object.entries(handlers).map(([state, handler]) => [
       state,
