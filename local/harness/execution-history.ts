@@ -314,13 +314,13 @@ export class ExecutionHistory {
   private endIteration(frame: Frame, type: string, details: Details): void {
     const id = this.step(frame, type, details);
     frame.closed = true;
-    if (frame.parent && id > 0) frame.parent.last = id;
+    if (frame.parent && id > 0 && !chainKeeping.has(type)) frame.parent.last = id;
   }
 
   /** Appends an event that follows the frame's last one; 0 when the history has ended. */
   private step(frame: Frame, type: string, details?: Details): number {
     const id = this.append(frame, type, details, frame.last);
-    if (id > 0) frame.last = id;
+    if (id > 0 && !chainKeeping.has(type)) frame.last = id;
     return id;
   }
 
@@ -385,6 +385,9 @@ export class ExecutionHistory {
 }
 
 const untruncated = { truncated: false };
+
+/** Events the next event does not follow from: it follows the one before them (see README). */
+const chainKeeping = new Set(['MapStateSucceeded', 'MapRunSucceeded', 'MapIterationFailed']);
 
 function json(value: unknown): string {
   return JSON.stringify(value ?? null);

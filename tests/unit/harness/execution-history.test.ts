@@ -176,6 +176,9 @@ describe('ExecutionHistory', () => {
     }
     const succeeded = history.events.find((event) => event.type === 'MapStateSucceeded');
     expect(byId.get(succeeded?.previousEventId ?? 0)?.type).toBe('MapIterationSucceeded');
+    // MapStateSucceeded does not advance the chain: MapStateExited follows the same event.
+    const exited = history.events.find((event) => event.type === 'MapStateExited');
+    expect(exited?.previousEventId).toBe(succeeded?.previousEventId);
   });
 
   it('keeps parallel iterations apart: each event follows the previous event of its own iteration', async () => {
