@@ -1,8 +1,8 @@
-import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import { historyEventLimit, payloadLimitBytes } from '../../local/harness/execution-history.ts';
 import { LocalAws } from '../../local/harness/local-aws.ts';
 import { loadScenario, type Scenario } from '../../local/simulator/index.ts';
+import { clusterState } from './helpers.ts';
 
 const input = { clusterName: 'legacy-cluster', targetVersion: '1.33' };
 
@@ -29,15 +29,7 @@ async function upgrade(scenario: Scenario) {
   const aws = await LocalAws.start(scenario);
   try {
     const result = await aws.execute(input);
-    const eks = new EKSClient({ region: scenario.region });
-    const versions = await Promise.all(
-      (scenario.clusters[0]?.nodegroups ?? []).map(async ({ name }) => {
-        const { nodegroup } = await eks.send(
-          new DescribeNodegroupCommand({ clusterName: input.clusterName, nodegroupName: name }),
-        );
-        return nodegroup?.version;
-      }),
-    );
+    const versions = clusterState(aws, input.clusterName).nodegroups.map((nodegroup) => nodegroup.version);
     const publishes = aws.simulator.requestLog.filter((request) => request.operation === 'Publish');
     return { result, versions: new Set(versions), publishes };
   } finally {
