@@ -75,10 +75,24 @@ export async function startCommand(
   return executionArn;
 }
 
-/** The tasks of an execution history, as the progress lines read them. */
+const attemptStarts = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);
+const attemptEnds = new Set([
+  'LambdaFunctionSucceeded',
+  'LambdaFunctionFailed',
+  'LambdaFunctionTimedOut',
+  'TaskSucceeded',
+  'TaskFailed',
+  'TaskTimedOut',
+]);
+
+/**
+ * Each task attempt of an execution history (every Lambda invocation or service call, retries
+ * included), in the order they ended. An attempt's end is paired with its start and its Task state
+ * by following previousEventId, never by state name: the node groups of one stage run as parallel
+ * Map iterations through the same states, and only the event chain tells them apart.
+ */
 export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
-  const tasks: TaskEvent[] = [];
-  const entered = new Map<string, { input: unknown; at: number }>();
+  const byId = new Map(events.map((event) => [event.id, event]));
   const parse = (text: string | undefined): unknown => {
     try {
       return text === undefined ? undefined : JSON.parse(text);
@@ -86,21 +100,46 @@ export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
       return text;
     }
   };
+  /** The attempt's scheduling event and the TaskStateEntered it belongs to, walking back. */
+  const originOf = (end: HistoryEvent) => {
+    let scheduled: HistoryEvent | undefined;
+    for (
+      let event = byId.get(end.previousEventId ?? 0);
+      event;
+      event = byId.get(event.previousEventId ?? 0)
+    ) {
+      if (!scheduled && attemptStarts.has(event.type ?? '')) scheduled = event;
+      if (event.type === 'TaskStateEntered') return { scheduled, entered: event };
+    }
+    return { scheduled, entered: undefined };
+  };
+  const tasks: TaskEvent[] = [];
   for (const event of events) {
-    const at = event.timestamp?.getTime() ?? 0;
-    if (event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name) {
-      entered.set(event.stateEnteredEventDetails.name, {
-        input: parse(event.stateEnteredEventDetails.input),
-        at,
-      });
-    } else if (event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name) {
-      const state = event.stateExitedEventDetails.name;
-      const start = entered.get(state);
-      const output = parse(event.stateExitedEventDetails.output);
-      tasks.push({ state, startedAt: start?.at ?? at, endedAt: at, input: start?.input, output });
-    } else if (event.type === 'TaskFailed' && event.taskFailedEventDetails) {
-      const { resource = 'task', error = 'Error', cause = '' } = event.taskFailedEventDetails;
-      tasks.push({ state: resource, endedAt: at, input: undefined, error: { name: error, message: cause } });
+    if (!attemptEnds.has(event.type ?? '')) continue;
+    const { scheduled, entered } = originOf(event);
+    const state = entered?.stateEnteredEventDetails?.name ?? 'task';
+    const base = {
+      state,
+      endedAt: event.timestamp?.getTime() ?? 0,
+      // What the function was given (after Parameters), as the attempt's scheduling event tells it.
+      input: parse(
+        scheduled?.lambdaFunctionScheduledEventDetails?.input ??
+          scheduled?.taskScheduledEventDetails?.parameters ??
+          entered?.stateEnteredEventDetails?.input,
+      ),
+      ...(scheduled?.timestamp ? { startedAt: scheduled.timestamp.getTime() } : {}),
+    };
+    const failure =
+      event.lambdaFunctionFailedEventDetails ??
+      event.lambdaFunctionTimedOutEventDetails ??
+      event.taskFailedEventDetails ??
+      event.taskTimedOutEventDetails;
+    if (failure) {
+      tasks.push({ ...base, error: { name: failure.error ?? 'Error', message: failure.cause ?? '' } });
+    } else {
+      const output =
+        event.lambdaFunctionSucceededEventDetails?.output ?? event.taskSucceededEventDetails?.output;
+      tasks.push({ ...base, output: parse(output) });
     }
   }
   return tasks;
@@ -109,7 +148,8 @@ export function tasksOf(events: HistoryEvent[]): TaskEvent[] {
 /** An execution's whole history, page by page. */
 export async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  for await (const page of paginateGetExecutionHistory({ client: sfn }, { executionArn })) {
+  // The largest page AWS serves: a long upgrade's history runs to thousands of events.
+  for await (const page of paginateGetExecutionHistory({ client: sfn }, { executionArn, maxResults: 1000 })) {
     events.push(...(page.events ?? []));
   }
   return events;

@@ -74,9 +74,9 @@ export function reportFromHistory(events: HistoryEvent[]): RunReportData {
     steps,
     nodegroups,
     stateTransitions: events.filter((event) => event.type?.endsWith('StateEntered')).length,
-    lambdaInvocations: events.filter(
-      (event) => event.type === 'LambdaFunctionScheduled' || event.type === 'TaskStateEntered',
-    ).length,
+    lambdaInvocations: events.filter((event) => event.type === 'LambdaFunctionScheduled').length,
+    historyEvents: events.length,
+    maxPayloadBytes: largestPayload(events),
     simulatedSeconds: Math.round((end - start) / 1000),
     wallSeconds: Math.round((end - start) / 1000),
     mutatingCalls: steps.filter((step) => step.updateId && !step.adopted).length,
@@ -117,4 +117,18 @@ function outcome(events: HistoryEvent[]): Pick<RunSummary, 'status' | 'error' | 
     error: 'NotEnded',
     cause: `The execution has not ended (${end?.type ?? 'no history'}).`,
   };
+}
+
+/** The largest input or output an event of the history carries, UTF-8 bytes. */
+function largestPayload(events: HistoryEvent[]): number {
+  let largest = 0;
+  for (const event of events) {
+    for (const value of Object.values(event)) {
+      if (typeof value !== 'object' || value === null || value instanceof Date) continue;
+      const { input, output } = value as { input?: unknown; output?: unknown };
+      for (const text of [input, output])
+        if (typeof text === 'string') largest = Math.max(largest, Buffer.byteLength(text, 'utf8'));
+    }
+  }
+  return largest;
 }

@@ -74,6 +74,8 @@ export function summarizeRun(args: {
     nodegroups,
     stateTransitions: execution.stateTransitions,
     lambdaInvocations: execution.lambdaInvocations,
+    historyEvents: execution.historyEvents,
+    maxPayloadBytes: execution.maxPayloadBytes,
     simulatedSeconds: second(execution.endedAt),
     wallSeconds: Math.round(args.wallSeconds * 100) / 100,
     mutatingCalls: args.requestLog.filter(
@@ -133,6 +135,7 @@ export function formatSummary(summary: RunSummary): string {
   lines.push(
     '',
     `  State transitions ${summary.stateTransitions}, Lambda invocations ${summary.lambdaInvocations}, mutating AWS calls ${summary.mutatingCalls}`,
+    `  Largest execution history ${summary.historyEvents} of 25,000 events, largest payload ${summary.maxPayloadBytes} of 262,144 bytes`,
     `  Simulated time ${formatDuration(summary.simulatedSeconds)}, wall time ${summary.wallSeconds.toFixed(2)} s`,
   );
   lines.push(

@@ -104,7 +104,7 @@ async function main(): Promise<number> {
         if (line) say(`${line}  [${executionName}]`);
       };
       const run = await runTrigger(aws, scenario.trigger, say, { dryRun });
-      execution = combineClusterRuns(run.executions, runStartedAt);
+      execution = combineClusterRuns(run.executions, runStartedAt, aws.childWorkflowHistories);
       triggerSteps = run.steps;
     } else {
       execution = await aws.execute(input, {
@@ -164,7 +164,11 @@ async function main(): Promise<number> {
 }
 
 /** The cluster upgrades a trigger caused, as one run: their tasks in order, the last one's outcome. */
-function combineClusterRuns(executions: ExecutionResult[], runStartedAt: number): ExecutionResult {
+function combineClusterRuns(
+  executions: ExecutionResult[],
+  runStartedAt: number,
+  childWorkflows: ReadonlyArray<{ events: unknown[]; maxPayloadBytes: number }>,
+): ExecutionResult {
   const upgrades = executions.filter((execution) =>
     execution.tasks.some((task) => task.state === 'Plan Upgrade'),
   );
@@ -177,6 +181,15 @@ function combineClusterRuns(executions: ExecutionResult[], runStartedAt: number)
     endedAt: Math.max(...executions.map((execution) => execution.endedAt)),
     stateTransitions: executions.reduce((sum, execution) => sum + execution.stateTransitions, 0),
     lambdaInvocations: executions.reduce((sum, execution) => sum + execution.lambdaInvocations, 0),
+    // The quotas hold per execution: the fleet's, each cluster's and each Distributed Map child's.
+    historyEvents: Math.max(
+      ...executions.map((execution) => execution.historyEvents),
+      ...childWorkflows.map((child) => child.events.length),
+    ),
+    maxPayloadBytes: Math.max(
+      ...executions.map((execution) => execution.maxPayloadBytes),
+      ...childWorkflows.map((child) => child.maxPayloadBytes),
+    ),
     tasks: upgrades.flatMap((execution) => execution.tasks),
   };
 }

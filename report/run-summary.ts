@@ -47,6 +47,10 @@ export interface RunSummary {
   plan?: unknown;
   stateTransitions: number;
   lambdaInvocations: number;
+  /** Events in the largest execution history of the run (Step Functions fails one at 25,000). */
+  historyEvents: number;
+  /** Largest state input, output or task result of the run, UTF-8 bytes (the quota is 262,144). */
+  maxPayloadBytes: number;
   simulatedSeconds: number;
   wallSeconds: number;
   mutatingCalls: number;

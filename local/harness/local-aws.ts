@@ -12,6 +12,7 @@ import {
   startSimulator,
 } from '../simulator/index.ts';
 import { bindTasks, type TaskRecord, type TaskWrapper } from './bind-tasks.ts';
+import { ExecutionHistory, recordedTask } from './execution-history.ts';
 import { type JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 import { actAs } from './role-credentials.ts';
 import { VirtualTime } from './virtual-time.ts';
@@ -47,6 +48,10 @@ export interface ExecutionResult {
   stateTransitions: number;
   lambdaInvocations: number;
   tasks: TaskRecord[];
+  /** Events in the execution's history (Step Functions ends an execution at 25,000). */
+  historyEvents: number;
+  /** Largest state input, output or task result, UTF-8 bytes (the quota is 262,144). */
+  maxPayloadBytes: number;
 }
 
 export interface LocalAwsOptions {
@@ -54,6 +59,8 @@ export interface LocalAwsOptions {
   fleetClusters?: string;
   /** Test-only: the template whose IAM policies the simulator enforces, e.g. one with a permission removed. */
   iamTemplate?: Template;
+  /** The simulator's port; default 0 (ephemeral). */
+  port?: number;
 }
 
 /** The credentials of a person at a terminal (tests, the CLI): an administrator. Any other unknown key is refused. */
@@ -71,6 +78,7 @@ export interface Invocation {
 interface ExecutionRecord {
   description: ExecutionDescription;
   tasks: TaskRecord[];
+  history: ExecutionHistory;
   result: Promise<ExecutionResult>;
   settled: boolean;
 }
@@ -95,6 +103,8 @@ const simulatedEnvironment = {
  */
 export class LocalAws {
   readonly invocations: Invocation[] = [];
+  /** Histories of Distributed Map iterations (child workflow executions). */
+  readonly childWorkflowHistories: ExecutionHistory[] = [];
   /** Hears every task of every execution, the ones the runner starts and the ones AWS starts. */
   onTask: ((executionName: string, task: TaskRecord) => void) | undefined;
   private readonly executions = new Map<string, ExecutionRecord>();
@@ -103,6 +113,8 @@ export class LocalAws {
   private readonly runtime: LambdaRuntime;
   /** Executions binding their tasks (reading the definition, loading handlers). */
   private binding = 0;
+  private closing = false;
+  private serving: Promise<void> | undefined;
 
   private constructor(
     readonly scenario: Scenario,
@@ -129,6 +141,7 @@ export class LocalAws {
     };
     const simulator = await startSimulator({
       scenario,
+      ...(options.port === undefined ? {} : { port: options.port }),
       now: () => time.now(),
       iam: {
         parameters,
@@ -140,6 +153,7 @@ export class LocalAws {
         startExecution: (request) => late().startFromApi(request),
         describeExecution: (arn) => late().describe(arn),
         getExecutionHistory: (arn) => late().history(arn),
+        listExecutions: (arn) => late().list(arn),
       } satisfies StepFunctionsBackend,
       onPublish: (message) => late().deliver(message.topicArn, message.subject, message.message),
     });
@@ -226,7 +240,23 @@ export class LocalAws {
     );
   }
 
+  /**
+   * Serves Step Functions and the simulated AWS APIs to other processes until close(): executions
+   * started over HTTP run at once on the virtual clock, which jumps whenever the engine waits;
+   * with nothing waiting, simulated time flows at `speed` times real time.
+   */
+  serve(speed: number): Promise<void> {
+    this.serving = this.time.serve(
+      () => this.closing,
+      () => this.busy(),
+      speed,
+    );
+    return this.serving;
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
+    await this.serving;
     await this.simulator.close();
     this.time.uninstall();
     for (const [key, value] of Object.entries(this.savedEnvironment)) {
@@ -270,11 +300,13 @@ export class LocalAws {
       input: JSON.stringify(input ?? {}),
     };
     const tasks: TaskRecord[] = [];
+    const history = this.historyFor(description);
     const record: ExecutionRecord = {
       description,
       tasks,
+      history,
       settled: false,
-      result: this.run(stateMachine, description, input, options, tasks),
+      result: this.run(stateMachine, description, input, options, tasks, history),
     };
     void record.result.then((result) => {
       record.settled = true;
@@ -294,6 +326,7 @@ export class LocalAws {
     input: unknown,
     options: ExecuteOptions,
     tasks: TaskRecord[],
+    history: ExecutionHistory,
   ): Promise<ExecutionResult> {
     const properties = this.template.Resources[stateMachine]?.Properties ?? {};
     const text = readFileSync(options.definitionFile ?? String(properties.DefinitionUri), 'utf8');
@@ -317,7 +350,10 @@ export class LocalAws {
       // Map iterations that were queued, and in AWS those would never run.
       wrap: (state, bound) => {
         const run = options.wrapTask ? options.wrapTask(state, bound) : bound;
-        return (input) => (aborted ? Promise.reject(new Error('The execution was stopped.')) : run(input));
+        return (input) =>
+          aborted
+            ? Promise.reject(new Error('The execution was stopped.'))
+            : recordedTask(state, input, () => run(input));
       },
       startChild: (request) => this.runChild(request),
       role: {
@@ -329,32 +365,42 @@ export class LocalAws {
       this.binding -= 1;
     });
     const startedAt = this.now();
-    const execution = new StateMachine(definition).run(input as never, {
-      overrides: {
-        taskResourceLocalHandlers: bindings,
-        // Milliseconds of the faked clock: simulated time.
-        waitTimeOverrides: Object.fromEntries(
-          Object.entries(options.waitSecondsOverrides ?? {}).map(([state, seconds]) => [
-            state,
-            seconds * 1000,
-          ]),
-        ),
-      },
-      noThrowOnAbort: true,
-      context: {
-        Execution: {
-          Id: description.executionArn,
-          Name: description.name,
-          RedriveCount: 0,
-          RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
+    const execution = history.record(() =>
+      new StateMachine(definition).run(input as never, {
+        overrides: {
+          taskResourceLocalHandlers: bindings,
+          // Milliseconds of the faked clock: simulated time.
+          waitTimeOverrides: Object.fromEntries(
+            Object.entries(options.waitSecondsOverrides ?? {}).map(([state, seconds]) => [
+              state,
+              seconds * 1000,
+            ]),
+          ),
         },
-        StateMachine: {
-          Id: description.stateMachineArn,
-          Name: description.stateMachineArn.split(':').at(-1) ?? '',
+        noThrowOnAbort: true,
+        context: {
+          Execution: {
+            Id: description.executionArn,
+            Name: description.name,
+            RedriveCount: 0,
+            RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
+          },
+          StateMachine: {
+            Id: description.stateMachineArn,
+            Name: description.stateMachineArn.split(':').at(-1) ?? '',
+          },
         },
-      },
-    });
+      }),
+    );
     abort = () => {
+      aborted = true;
+      history.abort();
+      execution.abort();
+    };
+    // A quota ends the execution from outside the definition: no Retry or Catch of it runs.
+    let quotaFailure: { error: string; cause: string } | undefined;
+    history.onQuotaFailure = (failure) => {
+      quotaFailure = failure;
       aborted = true;
       execution.abort();
     };
@@ -364,7 +410,11 @@ export class LocalAws {
     })();
     const ended = await execution.result.then(
       (output: unknown) =>
-        aborted ? { status: 'ABORTED' as const } : { status: 'SUCCEEDED' as const, output },
+        quotaFailure
+          ? { status: 'FAILED' as const, ...quotaFailure }
+          : aborted
+            ? { status: 'ABORTED' as const }
+            : { status: 'SUCCEEDED' as const, output },
       (failure: unknown) => ({ status: 'FAILED' as const, ...failureOf(failure) }),
     );
     await counting;
@@ -378,7 +428,31 @@ export class LocalAws {
         (task) => task.state !== 'Upgrade Cluster' && !task.state.startsWith('Notify'),
       ).length,
       tasks,
+      historyEvents: history.events.length,
+      maxPayloadBytes: history.maxPayloadBytes,
     };
+  }
+
+  /** The history Step Functions keeps for an execution, and its Distributed Map children's. */
+  private historyFor(description: ExecutionDescription): ExecutionHistory {
+    const common = {
+      now: () => this.now(),
+      roleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
+      region: this.scenario.region,
+    };
+    return new ExecutionHistory({
+      ...common,
+      executionArn: description.executionArn,
+      // A Distributed Map's child workflows: counted and kept, their quotas not enforced (see README).
+      childHistory: () => {
+        const child = new ExecutionHistory({
+          ...common,
+          executionArn: `${description.executionArn}:child`,
+        });
+        this.childWorkflowHistories.push(child);
+        return child;
+      },
+    });
   }
 
   /** `states:startExecution.sync:2`: a child execution, followed to its end. */
@@ -432,58 +506,30 @@ export class LocalAws {
   }
 
   private describe(executionArn: string): ExecutionDescription {
-    const record = [...this.executions.values()].find(
-      (candidate) => candidate.description.executionArn === executionArn,
-    );
-    if (!record)
-      throw new ApiError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${executionArn}'`);
-    return { ...record.description };
+    return { ...this.recordOf(executionArn).description };
   }
 
-  /** The execution's history as GetExecutionHistory tells it: task entries and exits, start and end. */
+  /** The execution's history as Step Functions wrote it, so far. */
   private history(executionArn: string): HistoryEvent[] {
+    return this.recordOf(executionArn).history.events;
+  }
+
+  /** ListExecutions: a state machine's executions, newest first. */
+  private list(stateMachineArn: string): ExecutionDescription[] {
+    this.logicalIdOf(stateMachineArn);
+    return [...this.executions.values()]
+      .filter((record) => record.description.stateMachineArn === stateMachineArn)
+      .map((record) => ({ ...record.description }))
+      .reverse();
+  }
+
+  private recordOf(executionArn: string): ExecutionRecord {
     const record = [...this.executions.values()].find(
       (candidate) => candidate.description.executionArn === executionArn,
     );
     if (!record)
       throw new ApiError('ExecutionDoesNotExist', 400, `Execution Does Not Exist: '${executionArn}'`);
-    const { description } = record;
-    const events: Array<Omit<HistoryEvent, 'id' | 'previousEventId'>> = [
-      { timestamp: description.startDate, type: 'ExecutionStarted', details: { input: description.input } },
-    ];
-    for (const task of record.tasks) {
-      events.push({
-        timestamp: task.startedAt,
-        type: 'TaskStateEntered',
-        details: { name: task.state, input: JSON.stringify(task.input) },
-      });
-      events.push(
-        task.error
-          ? {
-              timestamp: task.endedAt,
-              type: 'TaskFailed',
-              details: { resource: task.state, error: task.error.name, cause: task.error.message },
-            }
-          : {
-              timestamp: task.endedAt,
-              type: 'TaskStateExited',
-              details: { name: task.state, output: JSON.stringify(task.output ?? null) },
-            },
-      );
-    }
-    if (description.status !== 'RUNNING') {
-      const type = {
-        SUCCEEDED: 'ExecutionSucceeded',
-        FAILED: 'ExecutionFailed',
-        ABORTED: 'ExecutionAborted',
-      }[description.status];
-      const details =
-        description.status === 'SUCCEEDED'
-          ? { output: description.output ?? 'null' }
-          : { error: description.error ?? '', cause: description.cause ?? '' };
-      events.push({ timestamp: description.stopDate ?? this.now(), type, details });
-    }
-    return events.map((event, index) => ({ ...event, id: index + 1, previousEventId: index }));
+    return record;
   }
 
   /** Invokes a function in the background, recording what it returned or threw. */

@@ -73,6 +73,32 @@ export class VirtualTime {
     }
   }
 
+  /**
+   * Runs until `stopped()` for a server that others drive over HTTP: whenever the process is quiet
+   * and a timer is pending (a Wait, a retry interval, an SDK backoff), simulated time jumps to it;
+   * with no timer pending it flows at `speed` times real time, so updates started by hand still end.
+   */
+  async serve(stopped: () => boolean, serverInFlight: () => number, speed: number): Promise<void> {
+    const realPauseMs = 50;
+    let quietTurns = 0;
+    while (!stopped()) {
+      await nextTurn();
+      if (this.clientRequestsInFlight > 0 || serverInFlight() > 0 || pendingIo()) {
+        quietTurns = 0;
+        continue;
+      }
+      quietTurns += 1;
+      if (quietTurns < 3) continue;
+      quietTurns = 0;
+      if (this.clock.countTimers() > 0) {
+        this.clock.next();
+        continue;
+      }
+      await new Promise((resolve) => fakeTimers.timers.setTimeout(resolve, realPauseMs));
+      this.clock.tick(realPauseMs * speed);
+    }
+  }
+
   uninstall(): void {
     unsubscribe('http.client.request.start', this.onRequestStart);
     this.clock.uninstall();

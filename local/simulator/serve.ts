@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
-import { applyFault, type FaultName, faultNames, loadScenario, startSimulator } from './index.ts';
+import { defaultStateMachine, LocalAws } from '../harness/local-aws.ts';
+import { applyFault, type FaultName, faultNames, loadScenario } from './index.ts';
 import { withSeed } from './scenario.ts';
 
-// Runs the simulator standalone until Ctrl-C, on a clock that starts at the scenario's startTime and runs
-// `speed` times faster than real time (default 60: a simulated minute per real second).
+// Runs the simulator until Ctrl-C with the project's state machines behind its Step Functions API
+// (the local engine, the real definitions and handlers), so `eks-upgrade start/watch/report` work
+// against it. The clock starts at the scenario's startTime; it jumps ahead whenever an execution
+// waits (a Wait state, a retry interval) and nothing is in flight, so an execution runs in about a
+// second; with nothing waiting it flows `speed` times faster than real time (default 60).
 
 const { values } = parseArgs({
   options: {
@@ -48,19 +52,22 @@ for (const fault of values.fault) {
   scenario = applyFault(scenario, fault);
 }
 
-const simulatedStart = Date.parse(scenario.startTime);
-const realStart = Date.now();
-const simulator = await startSimulator({
-  scenario,
+const aws = await LocalAws.start(scenario, {
   port,
-  now: () => simulatedStart + (Date.now() - realStart) * speed,
+  ...(scenario.trigger ? { fleetClusters: scenario.trigger.fleet } : {}),
 });
+const { simulator } = aws;
+const serving = aws.serve(speed);
+const stateMachineArn = aws.stateMachineArn(defaultStateMachine);
 
 const cluster = scenario.clusters[0];
 const nodegroup = cluster?.nodegroups[0];
 const flags = `--region ${scenario.region} --endpoint-url ${simulator.endpoint}`;
 console.log(`AWS simulator (scenario ${scenario.name}) listening on ${simulator.endpoint}`);
-console.log(`Simulated clock starts at ${scenario.startTime} and runs ${speed}x real time.`);
+console.log(
+  `Simulated clock starts at ${scenario.startTime}; it jumps ahead while executions wait, else runs ${speed}x real time.`,
+);
+console.log(`Upgrade state machine: ${stateMachineArn}`);
 if (scenario.faults.length > 0) console.log(`Faults: ${JSON.stringify(scenario.faults)}`);
 console.log('\nTry (any credentials work):\n  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test');
 if (cluster) {
@@ -81,8 +88,17 @@ if (cluster && nodegroup) {
     `  aws ssm get-parameter --name /aws/service/eks/optimized-ami/${cluster.version}/amazon-linux-2/recommended/release_version ${flags}`,
   );
 }
+if (cluster) {
+  console.log(
+    `  npm run eks-upgrade -- start --cluster ${cluster.name} --state-machine-arn ${stateMachineArn} ${flags} --watch`,
+  );
+  console.log(`  npm run eks-upgrade -- report <execution-arn> ${flags}`);
+}
 console.log('\nCtrl-C to stop.');
 
-process.once('SIGINT', () => {
-  void simulator.close().then(() => process.exit(0));
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void aws.close().then(() => process.exit(0));
+  });
+}
+await serving;

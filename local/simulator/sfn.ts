@@ -32,19 +32,48 @@ export interface HistoryEvent {
 export interface StepFunctionsBackend {
   startExecution(request: { stateMachineArn: string; name: string; input: string }): ExecutionDescription;
   describeExecution(executionArn: string): ExecutionDescription;
+  /** The whole history so far, oldest first; paging is the simulator's. */
   getExecutionHistory(executionArn: string): HistoryEvent[];
+  /** A state machine's executions, newest first. */
+  listExecutions(stateMachineArn: string): ExecutionDescription[];
 }
 
-/** Where each history event type keeps its details in GetExecutionHistory's answer. */
-const detailsKey: Record<string, string> = {
-  ExecutionStarted: 'executionStartedEventDetails',
-  ExecutionSucceeded: 'executionSucceededEventDetails',
-  ExecutionFailed: 'executionFailedEventDetails',
-  ExecutionAborted: 'executionAbortedEventDetails',
-  TaskStateEntered: 'stateEnteredEventDetails',
-  TaskStateExited: 'stateExitedEventDetails',
-  TaskFailed: 'taskFailedEventDetails',
-};
+/** Where each history event type keeps its details in GetExecutionHistory's answer (the SDK's names). */
+function detailsKeyOf(type: string): string | undefined {
+  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
+  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
+  const key = {
+    ExecutionStarted: 'executionStartedEventDetails',
+    ExecutionSucceeded: 'executionSucceededEventDetails',
+    ExecutionFailed: 'executionFailedEventDetails',
+    ExecutionAborted: 'executionAbortedEventDetails',
+    ExecutionTimedOut: 'executionTimedOutEventDetails',
+    LambdaFunctionScheduled: 'lambdaFunctionScheduledEventDetails',
+    LambdaFunctionSucceeded: 'lambdaFunctionSucceededEventDetails',
+    LambdaFunctionFailed: 'lambdaFunctionFailedEventDetails',
+    LambdaFunctionTimedOut: 'lambdaFunctionTimedOutEventDetails',
+    TaskScheduled: 'taskScheduledEventDetails',
+    TaskStarted: 'taskStartedEventDetails',
+    TaskSubmitted: 'taskSubmittedEventDetails',
+    TaskSucceeded: 'taskSucceededEventDetails',
+    TaskFailed: 'taskFailedEventDetails',
+    TaskTimedOut: 'taskTimedOutEventDetails',
+    MapStateStarted: 'mapStateStartedEventDetails',
+    MapIterationStarted: 'mapIterationStartedEventDetails',
+    MapIterationSucceeded: 'mapIterationSucceededEventDetails',
+    MapIterationFailed: 'mapIterationFailedEventDetails',
+    MapIterationAborted: 'mapIterationAbortedEventDetails',
+    MapRunStarted: 'mapRunStartedEventDetails',
+    MapRunFailed: 'mapRunFailedEventDetails',
+  }[type];
+  return key;
+}
+
+/** What `includeExecutionData: false` leaves out: the input or output an event carries. */
+const executionData = new Set(['input', 'inputDetails', 'output', 'outputDetails', 'parameters']);
+
+const defaultPageSize = 100;
+const maxPageSize = 1000;
 
 const seconds = (ms: number) => ms / 1000;
 
@@ -62,6 +91,9 @@ function describe(execution: ExecutionDescription): Record<string, unknown> {
     ...execution,
     startDate: seconds(execution.startDate),
     ...(execution.stopDate === undefined ? {} : { stopDate: seconds(execution.stopDate) }),
+    inputDetails: { included: true },
+    ...(execution.output === undefined ? {} : { outputDetails: { included: true } }),
+    redriveCount: 0,
   };
 }
 
@@ -79,6 +111,7 @@ export function routeSfn(
     body = {};
   }
   const text = (key: string) => (typeof body[key] === 'string' ? body[key] : '');
+  const flag = (key: string) => body[key] === true;
   return {
     service: 'sfn',
     operation,
@@ -98,14 +131,44 @@ export function routeSfn(
         }
         case 'DescribeExecution':
           return reply(200, describe(backend.describeExecution(text('executionArn'))));
-        case 'GetExecutionHistory':
+        case 'GetExecutionHistory': {
+          const executionArn = text('executionArn');
+          const all = backend.getExecutionHistory(executionArn);
+          const ordered = flag('reverseOrder') ? [...all].reverse() : all;
+          const { items, nextToken } = page(ordered, body, `history:${executionArn}:${flag('reverseOrder')}`);
+          const withData = body.includeExecutionData !== false;
           return reply(200, {
-            events: backend.getExecutionHistory(text('executionArn')).map(({ details, ...event }) => ({
-              ...event,
-              timestamp: seconds(event.timestamp),
-              ...(details ? { [detailsKey[event.type] ?? 'details']: details } : {}),
-            })),
+            events: items.map(({ details, ...event }) => {
+              const key = detailsKeyOf(event.type);
+              const kept = details && !withData ? withoutExecutionData(details) : details;
+              return {
+                ...event,
+                timestamp: seconds(event.timestamp),
+                ...(kept && key ? { [key]: kept } : {}),
+              };
+            }),
+            ...(nextToken ? { nextToken } : {}),
           });
+        }
+        case 'ListExecutions': {
+          const stateMachineArn = text('stateMachineArn');
+          const status = text('statusFilter');
+          const executions = backend
+            .listExecutions(stateMachineArn)
+            .filter((execution) => !status || execution.status === status);
+          const { items, nextToken } = page(executions, body, `executions:${stateMachineArn}:${status}`);
+          return reply(200, {
+            executions: items.map(({ executionArn, stateMachineArn, name, status, startDate, stopDate }) => ({
+              executionArn,
+              stateMachineArn,
+              name,
+              status,
+              startDate: seconds(startDate),
+              ...(stopDate === undefined ? {} : { stopDate: seconds(stopDate) }),
+            })),
+            ...(nextToken ? { nextToken } : {}),
+          });
+        }
         default:
           throw new ApiError('UnknownOperationException', 400, `Operation ${operation} is not simulated`);
       }
@@ -113,4 +176,58 @@ export function routeSfn(
     renderError: (error: ApiError) =>
       reply(error.status, { __type: error.code, message: error.message }, error.code),
   };
+}
+
+function withoutExecutionData(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([key]) => !executionData.has(key)));
+}
+
+/**
+ * One page of a listing: `maxResults` (0 or absent = 100, at most 1000) from where `nextToken` says.
+ * The token is opaque to callers and names the listing it came from, so a token of another listing,
+ * or a made-up one, is refused with InvalidToken as AWS refuses an expired or foreign token.
+ */
+function page<T>(
+  items: T[],
+  body: Record<string, unknown>,
+  listing: string,
+): { items: T[]; nextToken?: string } {
+  const requested = body.maxResults === undefined ? 0 : Number(body.maxResults);
+  if (!Number.isInteger(requested) || requested < 0 || requested > maxPageSize) {
+    throw new ApiError(
+      'ValidationException',
+      400,
+      `1 validation error detected: Value '${String(body.maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${maxPageSize}`,
+    );
+  }
+  const size = requested || defaultPageSize;
+  let start = 0;
+  if (typeof body.nextToken === 'string') {
+    const position = positionIn(body.nextToken, listing);
+    if (position === undefined || position > items.length)
+      throw new ApiError('InvalidToken', 400, `Invalid Token: '${body.nextToken}'`);
+    start = position;
+  }
+  const end = start + size;
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length ? { nextToken: tokenFor(listing, end) } : {}),
+  };
+}
+
+function tokenFor(listing: string, position: number): string {
+  return Buffer.from(JSON.stringify({ listing, position })).toString('base64url');
+}
+
+function positionIn(token: string, listing: string): number | undefined {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (typeof decoded !== 'object' || decoded === null) return undefined;
+    const { listing: from, position } = decoded as { listing?: unknown; position?: unknown };
+    return from === listing && typeof position === 'number' && Number.isInteger(position) && position >= 0
+      ? position
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

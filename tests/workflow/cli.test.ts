@@ -1,4 +1,7 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, type Simulator, startSimulator } from '../../local/simulator/index.ts';
@@ -56,4 +59,76 @@ describe('eks-upgrade plan against the simulator', () => {
     ).catch((error: unknown) => error as { code: number; stderr: string });
     expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('DowngradeRefusedError') });
   });
+});
+
+const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+let server: ChildProcess;
+let endpoint: string;
+let stateMachineArn: string;
+let directory: string;
+
+/** `npm run simulator` as a person runs it, minus npm: the same script in its own process. */
+async function startServer(): Promise<void> {
+  server = spawn(process.execPath, ['--import', 'tsx', 'local/simulator/serve.ts', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`npm run simulator exited (${code}): ${output}`)));
+    server.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const listening = /listening on (http:\/\/\S+)/.exec(output);
+      const machine = /Upgrade state machine: (\S+)/.exec(output);
+      if (listening?.[1] && machine?.[1]) {
+        endpoint = listening[1];
+        stateMachineArn = machine[1];
+        resolve();
+      }
+    });
+  });
+}
+
+function cli(...args: string[]) {
+  return run(
+    process.execPath,
+    ['bin/eks-upgrade.mjs', ...args, '--region', 'us-east-1', '--endpoint-url', endpoint],
+    { env: { ...process.env, ...credentials } },
+  );
+}
+
+describe('eks-upgrade against npm run simulator', () => {
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'eks-upgrade-serve-'));
+    await startServer();
+  }, 60_000);
+  afterAll(async () => {
+    server.kill('SIGTERM');
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('starts an upgrade, watches it to the end and writes its report', async () => {
+    const started = await cli(
+      'start',
+      '--cluster',
+      'ekscluster-eksctl',
+      '--target',
+      '1.19',
+      '--state-machine-arn',
+      stateMachineArn,
+    );
+    const executionArn = started.stdout.trim();
+    expect(executionArn).toMatch(/^arn:aws:states:us-east-1:\d{12}:execution:.+:ekscluster-eksctl-1\.19-/);
+
+    const watched = await cli('watch', executionArn, '--interval', '1');
+    const lines = watched.stdout.trim().split('\n');
+    expect(lines.some((line) => /Control plane: update started to 1\.19/.test(line))).toBe(true);
+    expect(lines.some((line) => /node group managednodegroup: Successful/i.test(line))).toBe(true);
+    expect(lines.at(-1)).toBe('SUCCEEDED');
+
+    const out = join(directory, 'report.html');
+    const reported = await cli('report', executionArn, '--out', out);
+    expect(reported.stdout).toContain('report.html');
+    expect(await readFile(out, 'utf8')).toContain('Upgraded 1.18 → 1.19');
+  }, 120_000);
 });

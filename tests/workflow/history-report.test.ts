@@ -1,18 +1,21 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { readHistory } from '../../cli/commands.ts';
+import { readHistory, tasksOf } from '../../cli/commands.ts';
 import { reportFromHistory } from '../../cli/history-report.ts';
 import { LocalAws } from '../../local/harness/local-aws.ts';
 import { applyFault, loadScenario } from '../../local/simulator/index.ts';
 import { renderRunReport } from '../../report/index.ts';
-import { seedInput } from './helpers.ts';
+import { failTask, seedInput } from './helpers.ts';
 
 /** An execution's history read through GetExecutionHistory, as `eks-upgrade report` reads a real one. */
-async function historyOf(fault?: 'pdb-blocked') {
+async function historyOf(fault?: 'pdb-blocked', wrapTask?: ReturnType<typeof failTask>) {
   const scenario = fault ? applyFault(loadScenario('seed'), fault) : loadScenario('seed');
   const aws = await LocalAws.start(scenario);
   try {
-    const result = await aws.execute(seedInput, { executionName: 'history-1' });
+    const result = await aws.execute(seedInput, {
+      executionName: 'history-1',
+      ...(wrapTask ? { wrapTask } : {}),
+    });
     const sfn = new SFNClient({
       region: 'us-east-1',
       endpoint: aws.simulator.endpoint,
@@ -61,5 +64,110 @@ describe('eks-upgrade report', () => {
       status: 'FAILED',
       error: 'PodEvictionFailure',
     });
+  });
+
+  it('reads the history as AWS writes it: ids in order, one LambdaFunctionScheduled per invocation', async () => {
+    const { result, events } = await historyOf();
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+    expect(events).toHaveLength(result.historyEvents);
+    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
+    expect(reportFromHistory(events).summary.lambdaInvocations).toBe(result.lambdaInvocations);
+  });
+});
+
+describe('eks-upgrade watch', () => {
+  it('shows a throttled attempt, then its retry, each invocation once', async () => {
+    const { result, events } = await historyOf(
+      undefined,
+      failTask('Update Control Plane', 'Lambda.TooManyRequestsException'),
+    );
+    const attempts = tasksOf(events).filter((task) => task.state === 'Update Control Plane');
+    expect(attempts.map((task) => task.error?.name ?? 'succeeded')).toEqual([
+      'Lambda.TooManyRequestsException',
+      'succeeded',
+    ]);
+    expect(tasksOf(events)).toHaveLength(result.tasks.length);
+  });
+});
+
+describe('eks-upgrade watch on parallel node groups', () => {
+  it('pairs each node group task with its own iteration, as the runner recorded them', async () => {
+    const scenario = loadScenario('four-nodegroups');
+    const aws = await LocalAws.start(scenario);
+    try {
+      const result = await aws.execute(scenario.defaultInput, { executionName: 'parallel-1' });
+      const sfn = new SFNClient({
+        region: 'us-east-1',
+        endpoint: aws.simulator.endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      const arn = `${aws.stateMachineArn('UpgradeClusterStateMachine').replace(':stateMachine:', ':execution:')}:parallel-1`;
+      const fromHistory = tasksOf(await readHistory(sfn, arn));
+      // Input and output of one invocation stay together: the node group asked for is the one answered.
+      const pairs = (tasks: Array<{ state: string; input: unknown; output?: unknown }>) =>
+        tasks
+          .filter((task) => task.state.includes('Node Group'))
+          .map((task) => JSON.stringify([task.state, task.input, task.output]))
+          .sort();
+      expect(pairs(fromHistory)).toEqual(pairs(result.tasks));
+      expect(
+        new Set(fromHistory.filter((task) => task.state === 'Update Node Group').map((task) => task.input)),
+      ).toHaveProperty('size', 4);
+    } finally {
+      await aws.close();
+    }
+  });
+});
+
+describe('GetExecutionHistory and ListExecutions', () => {
+  it('pages by maxResults and nextToken, newest first with reverseOrder, without data when asked', async () => {
+    const aws = await LocalAws.start(loadScenario('seed'));
+    try {
+      const result = await aws.execute(seedInput, { executionName: 'paged-1' });
+      const sfn = new SFNClient({
+        region: 'us-east-1',
+        endpoint: aws.simulator.endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      const stateMachineArn = aws.stateMachineArn('UpgradeClusterStateMachine');
+      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:paged-1`;
+      const first = await sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 5,
+          reverseOrder: true,
+          includeExecutionData: false,
+        }),
+      );
+      expect(first.events?.map((event) => event.id)).toEqual(
+        [0, 1, 2, 3, 4].map((n) => result.historyEvents - n),
+      );
+      expect(first.events?.[0]?.executionSucceededEventDetails).toEqual({ outputDetails: undefined });
+      const second = await sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 5,
+          reverseOrder: true,
+          nextToken: first.nextToken,
+        }),
+      );
+      expect(second.events?.[0]?.id).toBe(result.historyEvents - 5);
+      await expect(
+        sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken: 'not-a-token' })),
+      ).rejects.toMatchObject({ name: 'InvalidToken', $metadata: { httpStatusCode: 400 } });
+      await expect(
+        sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1001 })),
+      ).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+      const listed = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED' }),
+      );
+      expect(listed.executions?.map((execution) => [execution.name, execution.status])).toEqual([
+        ['paged-1', 'SUCCEEDED'],
+      ]);
+      const running = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
+      expect(running.executions).toEqual([]);
+    } finally {
+      await aws.close();
+    }
   });
 });

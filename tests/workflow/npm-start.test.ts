@@ -81,6 +81,21 @@ describe('npm start', () => {
     expect(first.summary.simulatedSeconds).toBe(second.summary.simulatedSeconds);
   });
 
+  it('prints the largest execution history and payload against the Step Functions quotas', async () => {
+    const { summary } = await start();
+    // Every state writes at least an entered and an exited event; the quotas are 25,000 and 256 KiB.
+    expect(summary.historyEvents).toBeGreaterThan(2 * summary.stateTransitions);
+    expect(summary.historyEvents).toBeLessThan(25_000);
+    expect(summary.maxPayloadBytes).toBeGreaterThan(1000);
+    expect(summary.maxPayloadBytes).toBeLessThan(262_144);
+  });
+
+  it('prints the quota counts for a scheduled fleet run too', async () => {
+    const { summary } = await start('--scenario', 'window');
+    expect(summary.historyEvents).toBeGreaterThan(2 * 10);
+    expect(summary.maxPayloadBytes).toBeGreaterThan(1000);
+  });
+
   it('takes a 1.24 cluster to 1.30 with the fewest node rotations the skew rule allows', async () => {
     const { summary, code } = await start('--scenario', 'multi-hop', '--target', '1.30');
     expect(code).toBe(0);
