@@ -106,14 +106,17 @@ async function watchForReleases(
 }
 
 /** A child cluster execution's outcome, a deadline stop told apart from a finished upgrade. */
-async function childOutcome(aws: LocalAws, executionArn: string | undefined): Promise<string> {
-  const child = aws
-    .executionsSoFar()
-    .find((execution) => execution.description.executionArn === executionArn);
-  if (!child) return 'already ran in this window (nothing started)';
-  const result = await child.result;
-  const deferred = typeof result.output === 'object' && result.output !== null && 'deferral' in result.output;
-  return `${child.description.name} ${deferred ? 'DEFERRED to the next window' : result.status}`;
+/** Each cluster's line of the fleet's own summary, as its notification says it. */
+function clusterOutcomes(result: ExecutionResult): string {
+  const summary =
+    result.status === 'SUCCEEDED'
+      ? (result.output as { summary?: { message?: string } } | undefined)?.summary?.message
+      : result.cause;
+  return (summary ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith('- '))
+    .map((line) => line.slice(2))
+    .join('; ');
 }
 
 function describeStarts(output: unknown): string {
@@ -144,10 +147,7 @@ async function runWindows(
       { clusters: trigger.fleet, window, ...(dryRun ? { dryRun: true } : {}) },
       { stateMachine: 'UpgradeFleetStateMachine', executionName },
     );
-    const children =
-      (result.output as { results?: Array<{ executionArn?: string }> } | undefined)?.results ?? [];
-    const outcomes = await Promise.all(children.map((child) => childOutcome(aws, child.executionArn)));
-    note(`Fleet execution ${executionName} ${result.status}: ${outcomes.join(', ')}`);
+    note(`Fleet execution ${executionName} ${result.status}: ${clusterOutcomes(result)}`);
   };
   // A plan of the first window says what the windows would do; later windows would plan the same.
   const windows = dryRun ? 1 : trigger.windows;

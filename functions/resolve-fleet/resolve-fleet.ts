@@ -32,7 +32,6 @@ const fleetInput = z
     targetVersion: z.string().optional(),
     window: z.object({ start: z.string(), minutes: z.number() }).strict().optional(),
     maxConcurrentClusters: z.number().int().min(1).max(1000).default(5),
-    toleratedFailurePercentage: z.number().min(0).max(100).default(0),
     /** Plan every cluster, change none: each child runs with dryRun, under a name of its own. */
     dryRun: z.boolean().default(false),
   })
@@ -48,7 +47,6 @@ export interface FleetItem {
 export interface ResolvedFleet {
   items: FleetItem[];
   maxConcurrentClusters: number;
-  toleratedFailurePercentage: number;
 }
 
 /**
@@ -88,7 +86,6 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
   return {
     items,
     maxConcurrentClusters: input.maxConcurrentClusters,
-    toleratedFailurePercentage: input.toleratedFailurePercentage,
   };
 }
 

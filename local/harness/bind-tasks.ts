@@ -1,3 +1,4 @@
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { TaskRecord } from '../../report/run-summary.ts';
 import type { JSONValue, LambdaRuntime } from './lambda-runtime.ts';
@@ -78,6 +79,7 @@ export async function bindTasks(
   { record, runtime, wrap = (_state, run) => run, startChild, role }: TaskBindingOptions,
 ): Promise<Record<string, TaskHandler>> {
   const sns = new SNSClient({});
+  const sfn = new SFNClient({});
   const bindings: Record<string, TaskHandler> = {};
 
   const traced = (state: string, bound: TaskHandler): TaskHandler => {
@@ -118,6 +120,21 @@ export async function bindTasks(
           sns.send(new PublishCommand({ TopicArn, Message, ...(Subject ? { Subject } : {}) }));
         const result = await (role ? role.act(publish) : publish());
         return { MessageId: result.MessageId ?? null };
+      });
+    } else if (resource === 'arn:aws:states:::aws-sdk:sfn:describeExecution') {
+      // An AWS SDK integration: the API's answer, field names in PascalCase as Step Functions gives them.
+      bindings[state] = traced(state, async (input) => {
+        const { ExecutionArn } = input as { ExecutionArn: string };
+        const describe = () => sfn.send(new DescribeExecutionCommand({ executionArn: ExecutionArn }));
+        const answer = await (role ? role.act(describe) : describe());
+        return Object.fromEntries(
+          Object.entries(answer)
+            .filter(([key, value]) => key !== '$metadata' && value !== undefined)
+            .map(([key, value]) => [
+              `${key.charAt(0).toUpperCase()}${key.slice(1)}`,
+              (value instanceof Date ? value.toISOString() : value) as JSONValue,
+            ]),
+        );
       });
     } else if (resource === 'arn:aws:states:::states:startExecution.sync:2' && startChild) {
       bindings[state] = traced(state, async (input) => {

@@ -611,6 +611,23 @@ export class LocalAws {
       const [name = ''] = value['Fn::GetAtt'] as string[];
       return `arn:aws:lambda:${region}:${accountId}:function:${stackName}-${name}`;
     }
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      'Fn::Sub' in value &&
+      typeof value['Fn::Sub'] === 'string'
+    ) {
+      const pseudo: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::Region': region,
+        'AWS::AccountId': accountId,
+        'AWS::StackName': stackName,
+      };
+      return value['Fn::Sub'].replace(
+        /\$\{([\w:]+)\}/g,
+        (_, name: string) => pseudo[name] ?? this.resolve({ Ref: name }),
+      );
+    }
     throw new Error(`The local runner cannot resolve ${JSON.stringify(value)}`);
   }
 }

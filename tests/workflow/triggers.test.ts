@@ -74,7 +74,55 @@ describe('upgrade windows', () => {
         'UpdateAddon',
         'UpdateNodegroupVersion',
       ]);
-      expect(run.steps.at(-1)?.what).toContain('already ran in this window');
+      // The repeated schedule starts nothing and says how the window's earlier execution really ended.
+      expect(run.steps.at(-1)?.what).toContain(
+        'ekscluster-eksctl: SUCCEEDED, by an earlier execution of this window',
+      );
     });
+  });
+});
+
+describe('a fleet run', () => {
+  const window = { start: '2026-11-25T02:00:00Z', minutes: 240 };
+
+  it('lets every cluster run to its own end when one is refused, and says so for each', async () => {
+    const aws = await LocalAws.start(loadScenario('seed'));
+    try {
+      const fleet = await aws.execute(
+        { clusters: 'no-such-cluster=1.19,ekscluster-eksctl=1.19', window },
+        { stateMachine: 'UpgradeFleetStateMachine', executionName: 'fleet-1' },
+      );
+      expect(fleet).toMatchObject({ status: 'FAILED', error: 'FleetClustersFailed' });
+      expect(aws.simulator.snapshot().clusters[0]).toMatchObject({
+        version: '1.19',
+        nodegroups: [{ version: '1.19' }],
+      });
+      const summary = aws.simulator
+        .snapshot()
+        .published.find((message) => message.subject?.startsWith('EKS fleet'));
+      expect(summary?.subject).toBe('EKS fleet fleet-1: 1 of 2 FAILED');
+      expect(summary?.message).toContain('- ekscluster-eksctl: UPGRADED (1.18 -> 1.19)');
+      expect(summary?.message).toContain('- no-such-cluster: FAILED');
+      expect(summary?.message).toContain('ClusterNotFoundError: ');
+    } finally {
+      await aws.close();
+    }
+  });
+
+  it('reports a cluster whose execution in this window failed as FAILED when the window runs again', async () => {
+    const aws = await LocalAws.start(loadScenario('seed'));
+    try {
+      const run = (executionName: string) =>
+        aws.execute(
+          { clusters: 'no-such-cluster=1.19', window },
+          { stateMachine: 'UpgradeFleetStateMachine', executionName },
+        );
+      await run('fleet-1');
+      const again = await run('fleet-1-again');
+      expect(again).toMatchObject({ status: 'FAILED', error: 'FleetClustersFailed' });
+      expect(again.cause).toContain('- no-such-cluster: FAILED, by an earlier execution of this window');
+    } finally {
+      await aws.close();
+    }
   });
 });

@@ -71,7 +71,6 @@ describe('resolveFleet', () => {
         { clusterName: 'edge', executionName: 'edge-20261129T0200Z', input: { clusterName: 'edge', window } },
       ],
       maxConcurrentClusters: 2,
-      toleratedFailurePercentage: 0,
     });
     expect(
       await resolveFleet({ clusters: 'prod-a=next,edge=ami', window, maxConcurrentClusters: 2 }, deps),

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { InvalidInputError } from '../shared/errors.ts';
+
+/** One cluster's line of the fleet run, as the fleet state machine records it. */
+const clusterOutcome = z.object({
+  clusterName: z.string(),
+  executionName: z.string(),
+  /** SUCCEEDED, FAILED, TIMED_OUT, ABORTED, RUNNING (from the child execution), or NOT_STARTED. */
+  status: z.string(),
+  /** The child's own outcome when it succeeded: UPGRADED, DEFERRED or PLANNED. */
+  outcome: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** An execution of this cluster and window existed before this run (a repeated schedule, a redrive). */
+  earlier: z.boolean().optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+
+const fleetRun = z.object({
+  executionName: z.string(),
+  results: z.array(clusterOutcome),
+});
+
+export type ClusterOutcome = z.infer<typeof clusterOutcome>;
+
+export interface FleetSummary {
+  subject: string;
+  message: string;
+  /** Clusters that did not end upgraded, deferred or planned. */
+  failed: number;
+}
+
+/**
+ * One notification for the whole window: per cluster, what happened, where it ended and, for a
+ * failure, the EKS error and its cause. A failure never hides the other clusters' outcomes.
+ * @throws InvalidInputError when the fleet state machine's record is malformed.
+ */
+export function summarizeFleet(raw: unknown): FleetSummary {
+  const parsed = fleetRun.safeParse(raw);
+  if (!parsed.success) throw new InvalidInputError(`The fleet record is not valid: ${parsed.error.message}`);
+  const { executionName, results } = parsed.data;
+  const failed = results.filter((result) => result.status !== 'SUCCEEDED' && result.status !== 'RUNNING');
+  const lines = results.map(describeCluster);
+  const counts = countBy(results.map((result) => result.outcome ?? result.status));
+  const subject = `EKS fleet ${executionName}: ${failed.length === 0 ? 'done' : `${failed.length} of ${results.length} FAILED`}`;
+  return {
+    subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject,
+    message: [
+      `Fleet run ${executionName}: ${Object.entries(counts)
+        .map(([outcome, count]) => `${count} ${outcome}`)
+        .join(', ')}.`,
+      '',
+      ...lines,
+    ].join('\n'),
+    failed: failed.length,
+  };
+}
+
+function describeCluster(result: ClusterOutcome): string {
+  const versions = result.from && result.to ? ` (${result.from} -> ${result.to})` : '';
+  const earlier = result.earlier ? ', by an earlier execution of this window' : '';
+  const head = `- ${result.clusterName}: ${result.outcome ?? result.status}${versions}${earlier}, execution ${result.executionName}`;
+  if (result.status === 'SUCCEEDED' || result.status === 'RUNNING') return head;
+  const { error, cause } = childFailure(result);
+  return `${head}\n  ${error}: ${cause}`;
+}
+
+/** A failed `.sync` child reports its DescribeExecution as the Cause; its error and cause are inside. */
+function childFailure(result: ClusterOutcome): { error: string; cause: string } {
+  try {
+    const inner = JSON.parse(result.cause ?? '') as { error?: unknown; cause?: unknown };
+    if (typeof inner.error === 'string') return { error: inner.error, cause: readable(inner.cause) };
+  } catch {
+    // Not a child's description: the Task's own failure (e.g. the start was refused).
+  }
+  return { error: result.error ?? 'Unknown', cause: readable(result.cause) };
+}
+
+/** Lambda errors arrive as {"errorType","errorMessage"} JSON; a person wants the message. */
+function readable(cause: unknown): string {
+  if (typeof cause !== 'string') return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Plain text already.
+  }
+  return cause;
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
