@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { readTemplate, type Template } from '../../scripts/template.ts';
 import {
@@ -12,6 +13,7 @@ import {
   startSimulator,
 } from '../simulator/index.ts';
 import { bindTasks, type TaskRecord, type TaskWrapper } from './bind-tasks.ts';
+import { matchesEventPattern, transformInput } from './eventbridge.ts';
 import { ExecutionHistory, recordedTask } from './execution-history.ts';
 import { type JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 import { actAs } from './role-credentials.ts';
@@ -110,6 +112,8 @@ export class LocalAws {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly template: Template = readTemplate();
+  /** EventBridge publishes to a rule's topic as the service, which the topic's policy allows. */
+  private eventBridgeClient: SNSClient | undefined;
   private readonly runtime: LambdaRuntime;
   /** Executions binding their tasks (reading the definition, loading handlers). */
   private binding = 0;
@@ -315,6 +319,7 @@ export class LocalAws {
       if (result.output !== undefined) description.output = JSON.stringify(result.output);
       if (result.error) description.error = result.error;
       if (result.cause) description.cause = result.cause;
+      this.announceStatusChange(description);
     });
     this.executions.set(key, record);
     return record;
@@ -592,6 +597,71 @@ export class LocalAws {
         `State Machine Does Not Exist: '${stateMachineArn}'`,
       );
     return found;
+  }
+
+  /**
+   * EventBridge's "Step Functions Execution Status Change" for an execution that ended, delivered to
+   * every rule of the template whose pattern matches it (SNS topic targets, with their input
+   * transformer), as EventBridge would publish on the rule's behalf.
+   */
+  private announceStatusChange(description: ExecutionDescription): void {
+    const { region, accountId } = this.scenario;
+    const event = {
+      version: '0',
+      id: `${description.executionArn}:status`,
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: accountId,
+      time: new Date(description.stopDate ?? this.now()).toISOString(),
+      region,
+      resources: [description.executionArn],
+      detail: {
+        executionArn: description.executionArn,
+        stateMachineArn: description.stateMachineArn,
+        name: description.name,
+        status: description.status,
+        startDate: description.startDate,
+        stopDate: description.stopDate ?? null,
+        input: description.input,
+        output: description.output ?? null,
+        ...(description.error ? { error: description.error } : {}),
+        ...(description.cause ? { cause: description.cause } : {}),
+      },
+    };
+    for (const resource of Object.values(this.template.Resources)) {
+      if (resource.Type !== 'AWS::Events::Rule') continue;
+      if (!matchesEventPattern(this.resolveAll(resource.Properties?.EventPattern), event)) continue;
+      const targets = (resource.Properties?.Targets ?? []) as Array<{
+        Arn: unknown;
+        InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string };
+      }>;
+      for (const target of targets) {
+        const message = target.InputTransformer
+          ? transformInput(target.InputTransformer, event)
+          : JSON.stringify(event);
+        this.track(
+          this.eventBridgeSns().send(
+            new PublishCommand({ TopicArn: this.resolve(target.Arn), Message: message }),
+          ),
+        );
+      }
+    }
+  }
+
+  /** Built on first use: SDK clients fix their endpoint when built, after start() pointed it here. */
+  private eventBridgeSns(): SNSClient {
+    this.eventBridgeClient ??= new SNSClient({
+      credentials: { accessKeyId: operatorAccessKeyId, secretAccessKey: operatorAccessKeyId },
+    });
+    return this.eventBridgeClient;
+  }
+
+  /** A template structure with every intrinsic in it resolved. */
+  private resolveAll(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((item) => this.resolveAll(item));
+    if (typeof value !== 'object' || value === null) return value;
+    if ('Ref' in value || 'Fn::GetAtt' in value || 'Fn::Sub' in value) return this.resolve(value);
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, this.resolveAll(inner)]));
   }
 
   /** A template value (`!Ref`, `!GetAtt x.Arn`, a string) as this machine deploys it. */

@@ -65,8 +65,12 @@ describe('Step Functions quotas on a large upgrade', () => {
       historyEvents: historyEventLimit,
     });
     expect(result.tasks.map((task) => task.state)).not.toContain('Notify Failure');
-    expect(publishes).toHaveLength(1);
+    // The definition sent only its start message; the EventBridge rule on the status change tells the rest.
+    expect(publishes).toHaveLength(2);
     expect(String(publishes[0]?.params.Subject)).not.toMatch(/fail/i);
+    expect(String(publishes[1]?.params.Message)).toMatch(
+      /ended FAILED where the workflow could not report it \(error States\.Runtime: The execution reached the maximum number of history events/,
+    );
   }, 60_000);
 
   it('fails a 100-node-group upgrade at 25,000 events, no Catch running', async () => {
@@ -80,6 +84,9 @@ describe('Step Functions quotas on a large upgrade', () => {
     });
     expect(result.maxPayloadBytes).toBeLessThan(payloadLimitBytes);
     expect(result.tasks.map((task) => task.state)).not.toContain('Notify Failure');
-    expect(publishes).toHaveLength(1);
+    expect(publishes.map((publish) => String(publish.params.Message))).toEqual([
+      expect.any(String),
+      expect.stringContaining('where the workflow could not report it (error States.Runtime'),
+    ]);
   }, 60_000);
 });
