@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { UnexpectedResponseError } from '../shared/errors.ts';
 import { nextWaitSeconds, pollFloorSeconds } from '../shared/polling.ts';
+import { isDegraded, isSettled } from '../shared/resource-status.ts';
 import type { UpdateProgress } from '../shared/types.ts';
 
 export interface CheckUpdateDeps {
@@ -63,13 +64,12 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
           nextWaitSeconds: pollFloorSeconds,
         };
       }
-      // DEGRADED after a good update (an add-on short of replicas, a node group health issue) is
-      // the resource's health, not the update's: move on and let Verify Cluster report it.
-      if (resource.status === 'ACTIVE' || resource.status === 'DEGRADED') {
-        const note =
-          resource.status === 'DEGRADED'
-            ? { note: 'the update succeeded; the resource reports DEGRADED' }
-            : {};
+      // DEGRADED after a good update is the resource's health, not the update's: move on and let
+      // Verify Cluster report it (both decide with functions/shared/resource-status.ts).
+      if (isSettled(resource.status)) {
+        const note = isDegraded(resource.status)
+          ? { note: 'the update succeeded; the resource reports DEGRADED' }
+          : {};
         return { ...event, ...withProgress, ...ended, ...note, status: 'Successful', nextWaitSeconds: 0 };
       }
       const subject = event.addonName ?? event.nodegroupName ?? event.clusterName;
