@@ -46,6 +46,7 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
 
   switch (update.status) {
     case UpdateStatus.IN_PROGRESS:
+      if (elapsedSeconds > stuckFactor * event.expectedSeconds) return stuck(event, elapsedSeconds, timing);
       return {
         ...event,
         ...withProgress,
@@ -95,6 +96,31 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
         failure: describeFailure(event, update.status, update.errors ?? []),
       };
   }
+}
+
+/**
+ * An update still running at this many times its long-but-normal duration is stuck (EKS-FACTS 7.7:
+ * control planes at worst about 3x their p90): stop polling it for days and tell a person.
+ */
+const stuckFactor = 6;
+
+function stuck(event: UpdateProgress, elapsedSeconds: number, timing: { startedAt: string }): UpdateProgress {
+  const subject = event.addonName
+    ? `add-on ${event.addonName}`
+    : event.nodegroupName
+      ? `node group ${event.nodegroupName}`
+      : `the control plane of ${event.clusterName}`;
+  const minutes = (seconds: number) => Math.round(seconds / 60);
+  return {
+    ...event,
+    ...timing,
+    status: 'Failed',
+    nextWaitSeconds: 0,
+    failure: {
+      error: 'UpdateStuck',
+      cause: `Update ${event.updateId} of ${subject} has been in progress for ${minutes(elapsedSeconds)} min, over ${stuckFactor} times the ${minutes(event.expectedSeconds)} min such an update takes at worst. It is still running in EKS and this run stopped following it: look at it (aws eks describe-update), and run again; the next run adopts it while it runs, or continues after it.`,
+    },
+  };
 }
 
 /** Statuses a resource passes through on its way back to ACTIVE after an update. */

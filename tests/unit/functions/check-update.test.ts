@@ -108,11 +108,22 @@ describe('checkUpdate', () => {
     givenUpdate('InProgress');
     const young = await checkUpdate(controlPlane, deps(10 * 60));
     const older = await checkUpdate(controlPlane, deps(30 * 60));
-    const old = await checkUpdate(controlPlane, deps(3 * 3600));
+    const old = await checkUpdate(controlPlane, deps(2 * 3600));
     expect(young).toMatchObject({ status: 'InProgress' });
     expect(older.nextWaitSeconds).toBeGreaterThan(young.nextWaitSeconds);
     expect(old.nextWaitSeconds).toBe(pollCeilingSeconds);
     expect(eksMock).toHaveReceivedCommandWith(DescribeUpdateCommand, { name: 'prod', updateId: 'u-1' });
+  });
+
+  it('fails as stuck, by name, an update still running at six times its long-but-normal duration', async () => {
+    givenUpdate('InProgress');
+    expect(await checkUpdate(controlPlane, deps(6 * 1500 - 60))).toMatchObject({ status: 'InProgress' });
+    const stuck = await checkUpdate(controlPlane, deps(6 * 1500 + 60));
+    expect(stuck).toMatchObject({ status: 'Failed', nextWaitSeconds: 0, failure: { error: 'UpdateStuck' } });
+    expect(stuck.failure?.cause).toContain(
+      'Update u-1 of the control plane of prod has been in progress for 151 min',
+    );
+    expect(stuck.failure?.cause).toContain('It is still running in EKS');
   });
 
   it('waits longer for a node group with many old nodes left than for one with none', async () => {
