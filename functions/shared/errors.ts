@@ -61,6 +61,11 @@ export class UpdateInProgressError extends Error {
 }
 
 /** An AWS response lacked a field the workflow cannot go on without. */
+/** The insights refresh this hop's gate waits for is still running; the state machine retries. */
+export class InsightsRefreshPendingError extends Error {
+  override readonly name = 'InsightsRefreshPendingError';
+}
+
 export class UnexpectedResponseError extends Error {
   override readonly name = 'UnexpectedResponseError';
 }
@@ -82,6 +87,7 @@ export const workflowErrorNames = [
   'UpgradeDeferredError',
   'NodegroupNotFoundError',
   'UpdateInProgressError',
+  'InsightsRefreshPendingError',
   'UnexpectedResponseError',
   'VerificationFailedError',
 ] as const;

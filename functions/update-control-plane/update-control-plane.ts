@@ -1,12 +1,19 @@
 import {
   DescribeClusterCommand,
+  DescribeInsightsRefreshCommand,
   type EKSClient,
   paginateListInsights,
+  StartInsightsRefreshCommand,
   UpdateClusterVersionCommand,
 } from '@aws-sdk/client-eks';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
-import { InsightsBlockUpgradeError, UnexpectedResponseError } from '../shared/errors.ts';
+import {
+  InsightsBlockUpgradeError,
+  InsightsRefreshPendingError,
+  isAwsError,
+  UnexpectedResponseError,
+} from '../shared/errors.ts';
 import { controlPlaneExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { UpdateProgress } from '../shared/types.ts';
@@ -22,6 +29,8 @@ export interface UpdateControlPlaneEvent {
   deadline: string | null;
   /** $$.Execution.RedriveCount: a redriven execution must not get its failed update back. */
   redriveCount?: number;
+  /** From Refresh Insights: the gate reads only insights a refresh started at or after this computed. */
+  insightsFreshAfter?: string;
 }
 
 export interface UpdateControlPlaneDeps {
@@ -55,6 +64,7 @@ export async function updateControlPlane(
     return skippedStep(base, `already on ${cluster?.version}`);
   }
 
+  if (event.insightsFreshAfter) await ensureFreshInsights(eks, clusterName, event.insightsFreshAfter);
   const blocking = await insightErrors(eks, clusterName, targetVersion);
   if (blocking.length > 0 && !event.acceptInsightErrors) {
     throw new InsightsBlockUpgradeError(
@@ -84,6 +94,34 @@ export async function updateControlPlane(
       }),
     ),
   );
+}
+
+/**
+ * Waits (through the state machine's retry) for an insights refresh that started at or after the
+ * mark, starting one if the latest is older. A refresh that FAILED leaves the last computed insights,
+ * which the gate then reads as EKS left them.
+ * @throws InsightsRefreshPendingError while the refresh runs.
+ */
+async function ensureFreshInsights(eks: EKSClient, clusterName: string, freshAfter: string): Promise<void> {
+  const refresh = await latestRefresh(eks, clusterName);
+  const fresh = refresh?.startedAt !== undefined && refresh.startedAt.getTime() >= Date.parse(freshAfter);
+  if (fresh && refresh?.status !== 'IN_PROGRESS') return;
+  if (!fresh && refresh?.status !== 'IN_PROGRESS') {
+    await eks.send(new StartInsightsRefreshCommand({ clusterName }));
+  }
+  throw new InsightsRefreshPendingError(
+    `Insights of cluster ${clusterName} are being refreshed before the hop's gate; checking again shortly.`,
+  );
+}
+
+async function latestRefresh(eks: EKSClient, clusterName: string) {
+  try {
+    return await eks.send(new DescribeInsightsRefreshCommand({ clusterName }));
+  } catch (error) {
+    // No on-demand refresh yet for this cluster.
+    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+    throw error;
+  }
 }
 
 async function insightErrors(

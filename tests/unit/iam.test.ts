@@ -115,6 +115,8 @@ describe('least privilege', () => {
       new Set([
         'eks:DescribeCluster',
         'eks:ListInsights',
+        'eks:DescribeInsightsRefresh',
+        'eks:StartInsightsRefresh',
         'eks:UpdateClusterVersion',
         'eks:ListUpdates',
         'eks:DescribeUpdate',

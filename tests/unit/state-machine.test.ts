@@ -89,7 +89,8 @@ describe.each(stateMachines)('state machine $logicalId', ({ substitutions, defin
   });
 
   it('retries the busy-cluster error and no business error', () => {
-    const business = workflowErrorNames.filter((name) => name !== 'UpdateInProgressError');
+    const waits = ['UpdateInProgressError', 'InsightsRefreshPendingError'];
+    const business = workflowErrorNames.filter((name) => !waits.includes(name));
     for (const [, state] of states) {
       const retried = ((state.Retry as Array<{ ErrorEquals: string[] }>) ?? []).flatMap(
         (rule) => rule.ErrorEquals,
@@ -103,6 +104,9 @@ describe.each(stateMachines)('state machine $logicalId', ({ substitutions, defin
       );
       if (startsUpdates) expect(retried).toContain('UpdateInProgressError');
       else expect(retried).not.toContain('UpdateInProgressError');
+      // Only the control-plane step waits for the insights refresh before its gate.
+      const gatesHops = String(state.Resource).includes('UpdateControlPlaneFunctionArn');
+      expect(retried.includes('InsightsRefreshPendingError'), String(state.Resource)).toBe(gatesHops);
       for (const name of business) expect(retried).not.toContain(name);
       expect(retried).not.toContain('States.ALL');
     }

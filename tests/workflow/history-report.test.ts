@@ -82,10 +82,13 @@ describe('eks-upgrade watch', () => {
       failTask('Update Control Plane', 'Lambda.TooManyRequestsException'),
     );
     const attempts = tasksOf(events).filter((task) => task.state === 'Update Control Plane');
+    // The first attempt is throttled; the next ones wait for the insights refresh, then it starts.
     expect(attempts.map((task) => task.error?.name ?? 'succeeded')).toEqual([
       'Lambda.TooManyRequestsException',
+      ...attempts.slice(1, -1).map(() => 'InsightsRefreshPendingError'),
       'succeeded',
     ]);
+    expect(attempts.length).toBeGreaterThan(2);
     expect(tasksOf(events)).toHaveLength(result.tasks.length);
   });
 });

@@ -178,7 +178,9 @@ describe('upgrade-cluster workflow on the simulator', () => {
       );
       expect(controlPlaneUpdates).toHaveLength(1);
       expect(controlPlaneUpdates[0]?.startedBy).toBe('fault');
-      const adopted = execution.tasks.find((task) => task.state === 'Update Control Plane')?.output;
+      const adopted = execution.tasks.find(
+        (task) => task.state === 'Update Control Plane' && task.output,
+      )?.output;
       expect(adopted).toMatchObject({ adopted: true, updateId: controlPlaneUpdates[0]?.id });
     });
   });
@@ -283,6 +285,29 @@ describe('a pinned AMI release', () => {
         expect(execution.cause).toContain('not a published AL2_x86_64 release of Kubernetes 1.19');
         expect(execution.cause).toContain('managednodegroup');
         expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+});
+
+describe('insights before each hop', () => {
+  it('refreshes them before the gate, so a problem that appeared during the run stops the next hop', async () => {
+    const scenario = loadScenario('insight-blocked');
+    const deprecated = scenario.clusters[0]?.insights.find(
+      (insight) => insight.kubernetesVersion === '1.29' && insight.status === 'ERROR',
+    );
+    if (!deprecated) throw new Error('insight-blocked has no 1.29 ERROR insight');
+    // Clean when the run plans; the deprecated API comes into use ten minutes into the first hop.
+    Object.assign(deprecated, { status: 'PASSING', changes: [{ atSecond: 600, status: 'ERROR' }] });
+    await runWorkflow(
+      { scenario, input: { clusterName: 'blocked-cluster', targetVersion: '1.29' } },
+      ({ execution, aws }) => {
+        expect(execution).toMatchObject({ status: 'FAILED', error: 'InsightsBlockUpgradeError' });
+        expect(clusterState(aws, 'blocked-cluster').version).toBe('1.28');
+        const refreshes = aws.simulator.requestLog.filter(
+          (request) => request.operation === 'StartInsightsRefresh',
+        );
+        expect(refreshes).toHaveLength(2);
       },
     );
   });

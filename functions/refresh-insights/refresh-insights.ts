@@ -1,0 +1,29 @@
+import { type EKSClient, StartInsightsRefreshCommand } from '@aws-sdk/client-eks';
+
+export interface RefreshInsightsEvent {
+  clusterName: string;
+}
+
+export interface RefreshInsightsDeps {
+  eks: EKSClient;
+  now: () => Date;
+}
+
+export interface InsightsRefreshRequested {
+  clusterName: string;
+  /** The control-plane step trusts only insights computed from a refresh that started at or after this. */
+  freshAfter: string;
+}
+
+/**
+ * EKS recomputes insights by itself only every 24 hours (EKS-FACTS 7.4), so before a hop's gate the
+ * run asks for a refresh: the stages before it changed node versions and add-ons the insights look at.
+ */
+export async function refreshInsights(
+  event: RefreshInsightsEvent,
+  { eks, now }: RefreshInsightsDeps,
+): Promise<InsightsRefreshRequested> {
+  const freshAfter = now().toISOString();
+  await eks.send(new StartInsightsRefreshCommand({ clusterName: event.clusterName }));
+  return { clusterName: event.clusterName, freshAfter };
+}
