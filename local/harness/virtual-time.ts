@@ -55,17 +55,8 @@ export class VirtualTime {
    * @throws Error when nothing is pending and `done()` is still false (a stalled run).
    */
   async runUntil(done: () => boolean, serverInFlight: () => number): Promise<void> {
-    let quietTurns = 0;
     while (!done()) {
-      await nextTurn();
-      if (this.clientRequestsInFlight > 0 || serverInFlight() > 0 || pendingIo()) {
-        quietTurns = 0;
-        continue;
-      }
-      // A few quiet turns let promise chains and stream callbacks finish before time moves.
-      quietTurns += 1;
-      if (quietTurns < 3) continue;
-      quietTurns = 0;
+      await this.quiet(serverInFlight, done);
       if (done()) break;
       if (this.clock.countTimers() === 0)
         throw new Error('The local run stalled: nothing is pending and it has not ended.');
@@ -80,22 +71,28 @@ export class VirtualTime {
    */
   async serve(stopped: () => boolean, serverInFlight: () => number, speed: number): Promise<void> {
     const realPauseMs = 50;
-    let quietTurns = 0;
     while (!stopped()) {
-      await nextTurn();
-      if (this.clientRequestsInFlight > 0 || serverInFlight() > 0 || pendingIo()) {
-        quietTurns = 0;
-        continue;
-      }
-      quietTurns += 1;
-      if (quietTurns < 3) continue;
-      quietTurns = 0;
+      await this.quiet(serverInFlight, stopped);
+      if (stopped()) break;
       if (this.clock.countTimers() > 0) {
         this.clock.next();
         continue;
       }
       await new Promise((resolve) => fakeTimers.timers.setTimeout(resolve, realPauseMs));
       this.clock.tick(realPauseMs * speed);
+    }
+  }
+
+  /**
+   * Resolves after a few event-loop turns in a row with nothing in flight (so promise chains and
+   * stream callbacks finish before time moves), or as soon as `stop()` is true.
+   */
+  private async quiet(serverInFlight: () => number, stop: () => boolean): Promise<void> {
+    let quietTurns = 0;
+    while (quietTurns < 3 && !stop()) {
+      await nextTurn();
+      const busy = this.clientRequestsInFlight > 0 || serverInFlight() > 0 || pendingIo();
+      quietTurns = busy ? 0 : quietTurns + 1;
     }
   }
 

@@ -16,6 +16,13 @@ const eksMock = mockClient(EKSClient);
 const ssmMock = mockClient(SSMClient);
 const snsMock = mockClient(SNSClient);
 const sfnMock = mockClient(SFNClient);
+const watcherDeps = {
+  eks: new EKSClient({}),
+  ssm: new SSMClient({}),
+  sns: new SNSClient({}),
+  topicArn: 'arn:aws:sns:us-east-1:123456789012:ami',
+  clusterNames: ['a', 'b'],
+};
 
 describe('watchAmiReleases', () => {
   beforeEach(() => {
@@ -45,14 +52,7 @@ describe('watchAmiReleases', () => {
   });
 
   it('announces each recommended release some node group is behind, naming those clusters', async () => {
-    const deps = {
-      eks: new EKSClient({}),
-      ssm: new SSMClient({}),
-      sns: new SNSClient({}),
-      topicArn: 'arn:aws:sns:us-east-1:123456789012:ami',
-      clusterNames: ['a', 'b'],
-    };
-    const { published } = await watchAmiReleases(deps);
+    const { published } = await watchAmiReleases(watcherDeps);
     expect(published).toEqual([
       {
         kubernetesVersion: '1.32',
@@ -69,14 +69,7 @@ describe('watchAmiReleases', () => {
   });
 
   it('says what it would announce in a dry run, and announces nothing', async () => {
-    const deps = {
-      eks: new EKSClient({}),
-      ssm: new SSMClient({}),
-      sns: new SNSClient({}),
-      topicArn: 'arn:aws:sns:us-east-1:123456789012:ami',
-      clusterNames: ['a', 'b'],
-    };
-    const result = await watchAmiReleases(deps, { dryRun: true });
+    const result = await watchAmiReleases(watcherDeps, { dryRun: true });
     expect(result).toMatchObject({
       dryRun: true,
       published: [{ releaseVersion: '1.32.12-20261126', clusters: ['a'] }],
