@@ -1,4 +1,5 @@
 import { type EKSClient, StartInsightsRefreshCommand } from '@aws-sdk/client-eks';
+import { isAwsError } from '../shared/errors.ts';
 
 export interface RefreshInsightsEvent {
   clusterName: string;
@@ -24,6 +25,12 @@ export async function refreshInsights(
   { eks, now }: RefreshInsightsDeps,
 ): Promise<InsightsRefreshRequested> {
   const freshAfter = now().toISOString();
-  await eks.send(new StartInsightsRefreshCommand({ clusterName: event.clusterName }));
+  try {
+    await eks.send(new StartInsightsRefreshCommand({ clusterName: event.clusterName }));
+  } catch (error) {
+    // EKS may refuse a refresh in the cluster's current state; the gate then reads the insights as
+    // EKS last computed them (the control-plane step tries once more).
+    if (!isAwsError(error, 'InvalidRequestException')) throw error;
+  }
   return { clusterName: event.clusterName, freshAfter };
 }

@@ -60,12 +60,12 @@ export class UpdateInProgressError extends Error {
   override readonly name = 'UpdateInProgressError';
 }
 
-/** An AWS response lacked a field the workflow cannot go on without. */
 /** The insights refresh this hop's gate waits for is still running; the state machine retries. */
 export class InsightsRefreshPendingError extends Error {
   override readonly name = 'InsightsRefreshPendingError';
 }
 
+/** An AWS response lacked a field the workflow cannot go on without. */
 export class UnexpectedResponseError extends Error {
   override readonly name = 'UnexpectedResponseError';
 }

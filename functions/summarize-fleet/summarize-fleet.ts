@@ -13,8 +13,8 @@ const clusterOutcome = z.object({
   to: z.string().optional(),
   /** An execution of this cluster and window existed before this run (a repeated schedule, a redrive). */
   earlier: z.boolean().optional(),
-  error: z.string().optional(),
-  cause: z.string().optional(),
+  /** The Catch's error output: Error, and usually Cause. */
+  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 
 const fleetRun = z.object({
@@ -45,7 +45,8 @@ export function summarizeFleet(raw: unknown): FleetSummary {
   const counts = countBy(results.map((result) => result.outcome ?? result.status));
   const subject = `EKS fleet ${executionName}: ${failed.length === 0 ? 'done' : `${failed.length} of ${results.length} FAILED`}`;
   return {
-    subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject,
+    // SNS wants a subject under 100 characters.
+    subject: subject.length > 99 ? `${subject.slice(0, 96)}...` : subject,
     message: [
       `Fleet run ${executionName}: ${Object.entries(counts)
         .map(([outcome, count]) => `${count} ${outcome}`)
@@ -69,12 +70,12 @@ function describeCluster(result: ClusterOutcome): string {
 /** A failed `.sync` child reports its DescribeExecution as the Cause; its error and cause are inside. */
 function childFailure(result: ClusterOutcome): { error: string; cause: string } {
   try {
-    const inner = JSON.parse(result.cause ?? '') as { error?: unknown; cause?: unknown };
+    const inner = JSON.parse(result.failure?.Cause ?? '') as { error?: unknown; cause?: unknown };
     if (typeof inner.error === 'string') return { error: inner.error, cause: readable(inner.cause) };
   } catch {
     // Not a child's description: the Task's own failure (e.g. the start was refused).
   }
-  return { error: result.error ?? 'Unknown', cause: readable(result.cause) };
+  return { error: result.failure?.Error ?? 'Unknown', cause: readable(result.failure?.Cause) };
 }
 
 /** Lambda errors arrive as {"errorType","errorMessage"} JSON; a person wants the message. */

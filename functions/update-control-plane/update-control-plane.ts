@@ -98,8 +98,8 @@ export async function updateControlPlane(
 
 /**
  * Waits (through the state machine's retry) for an insights refresh that started at or after the
- * mark, starting one if the latest is older. A refresh that FAILED leaves the last computed insights,
- * which the gate then reads as EKS left them.
+ * mark, starting one if the latest is older. A refresh that FAILED, or one EKS refuses to start,
+ * leaves the last computed insights, which the gate then reads as EKS left them.
  * @throws InsightsRefreshPendingError while the refresh runs.
  */
 async function ensureFreshInsights(eks: EKSClient, clusterName: string, freshAfter: string): Promise<void> {
@@ -107,7 +107,13 @@ async function ensureFreshInsights(eks: EKSClient, clusterName: string, freshAft
   const fresh = refresh?.startedAt !== undefined && refresh.startedAt.getTime() >= Date.parse(freshAfter);
   if (fresh && refresh?.status !== 'IN_PROGRESS') return;
   if (!fresh && refresh?.status !== 'IN_PROGRESS') {
-    await eks.send(new StartInsightsRefreshCommand({ clusterName }));
+    try {
+      await eks.send(new StartInsightsRefreshCommand({ clusterName }));
+    } catch (error) {
+      // Refused in the cluster's current state: read the insights as EKS last computed them.
+      if (isAwsError(error, 'InvalidRequestException')) return;
+      throw error;
+    }
   }
   throw new InsightsRefreshPendingError(
     `Insights of cluster ${clusterName} are being refreshed before the hop's gate; checking again shortly.`,

@@ -27,12 +27,13 @@ describe('summarizeFleet', () => {
           clusterName: 'b',
           executionName: 'b-w',
           status: 'FAILED',
-          error: 'StepFunctions.AccessDeniedException',
-          cause: 'not authorized',
+          failure: { Error: 'StepFunctions.AccessDeniedException', Cause: 'not authorized' },
         },
+        { clusterName: 'c', executionName: 'c-w', status: 'FAILED', failure: { Error: 'States.Timeout' } },
       ],
     });
-    expect(summary.failed).toBe(1);
+    expect(summary.failed).toBe(2);
+    expect(summary.message).toContain('  States.Timeout: ');
     expect(summary.message).toContain('- a: DEFERRED, execution a-w');
     expect(summary.message).toContain('  StepFunctions.AccessDeniedException: not authorized');
   });
