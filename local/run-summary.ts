@@ -166,3 +166,12 @@ export function formatTimeline(summary: RunSummary, width = 60): string | undefi
   const axis = `  ${' '.repeat(28)}0${' '.repeat(width - 1)}${formatDuration(summary.simulatedSeconds)}`;
   return ['  Timeline (simulated; = succeeded, x failed)', ...lines, axis].join('\n');
 }
+
+/**
+ * Where `npm start` writes the report when `--report` is not given: always a file directly inside
+ * `reports/`, whatever a scenario file names itself or its cluster ("../x" cannot climb out).
+ */
+export function defaultReportPath(scenarioName: string, clusterName: string, fault?: string): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '');
+  return `reports/${safe([scenarioName, clusterName, ...(fault ? [fault] : [])].join('-'))}.html`;
+}

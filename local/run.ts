@@ -1,12 +1,12 @@
 // `npm start`: the real state machine upgrades a simulated cluster on this machine, on compressed time.
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatPlan, progressLine } from '../cli/format.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { type RunReportData, writeRunReport } from '../report/index.ts';
 import { checkInvariants, errorsByFault } from './harness/invariants.ts';
 import { type ExecutionResult, LocalAws } from './harness/local-aws.ts';
-import { formatSummary, type RunSummary, summarizeRun } from './run-summary.ts';
+import { defaultReportPath, formatSummary, type RunSummary, summarizeRun } from './run-summary.ts';
 import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
 import { withSeed } from './simulator/scenario.ts';
 import { runTrigger, type TriggerStep } from './triggers.ts';
@@ -149,8 +149,7 @@ async function main(): Promise<number> {
   }
   const reportPath = await writeRunReport(
     reportData,
-    values.report ??
-      join('reports', `${scenario.name}-${clusterName}${values.fault ? `-${values.fault}` : ''}.html`),
+    values.report ?? defaultReportPath(scenario.name, clusterName, values.fault),
   );
   summary.report = relative(process.cwd(), reportPath);
   if (values.json) console.log(JSON.stringify(summary, null, 2));
