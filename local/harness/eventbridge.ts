@@ -49,6 +49,42 @@ export function transformInput(
   return quoted ? (JSON.parse(text.trim()) as string) : text;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether the template's topic policy lets EventBridge publish for this rule: AWS delivers to an SNS
+ * target only then (otherwise the rule's invocations just fail). The topic and rule are named by
+ * logical id; the statement must allow events.amazonaws.com to sns:Publish, for this rule's ARN when
+ * it has an aws:SourceArn condition.
+ */
+export function eventBridgeMayPublish(
+  resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>,
+  ruleId: string,
+  topicId: string,
+): boolean {
+  return Object.values(resources).some((resource) => {
+    if (resource.Type !== 'AWS::SNS::TopicPolicy') return false;
+    const topics = (resource.Properties?.Topics ?? []) as unknown[];
+    if (!topics.some((topic) => isRecord(topic) && topic.Ref === topicId)) return false;
+    const document = resource.Properties?.PolicyDocument;
+    const statements = isRecord(document) && Array.isArray(document.Statement) ? document.Statement : [];
+    return statements.some((statement: unknown) => {
+      if (!isRecord(statement) || statement.Effect !== 'Allow') return false;
+      const principal = statement.Principal;
+      const services = isRecord(principal) ? ([] as unknown[]).concat(principal.Service) : [];
+      const actions = ([] as unknown[]).concat(statement.Action);
+      if (!services.includes('events.amazonaws.com')) return false;
+      if (!actions.some((action) => action === 'sns:Publish' || action === 'sns:*')) return false;
+      const condition = statement.Condition;
+      if (condition === undefined) return true;
+      const source =
+        isRecord(condition) && isRecord(condition.ArnEquals)
+          ? condition.ArnEquals['aws:SourceArn']
+          : undefined;
+      const attribute = isRecord(source) ? source['Fn::GetAtt'] : undefined;
+      return Array.isArray(attribute) && attribute[0] === ruleId;
+    });
+  });
 }

@@ -13,7 +13,7 @@ import {
   startSimulator,
 } from '../simulator/index.ts';
 import { bindTasks, type TaskRecord, type TaskWrapper } from './bind-tasks.ts';
-import { matchesEventPattern, transformInput } from './eventbridge.ts';
+import { eventBridgeMayPublish, isRecord, matchesEventPattern, transformInput } from './eventbridge.ts';
 import { ExecutionHistory, recordedTask } from './execution-history.ts';
 import { type JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 import { actAs } from './role-credentials.ts';
@@ -628,7 +628,7 @@ export class LocalAws {
         ...(description.cause ? { cause: description.cause } : {}),
       },
     };
-    for (const resource of Object.values(this.template.Resources)) {
+    for (const [ruleId, resource] of Object.entries(this.template.Resources)) {
       if (resource.Type !== 'AWS::Events::Rule') continue;
       if (!matchesEventPattern(this.resolveAll(resource.Properties?.EventPattern), event)) continue;
       const targets = (resource.Properties?.Targets ?? []) as Array<{
@@ -636,6 +636,8 @@ export class LocalAws {
         InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string };
       }>;
       for (const target of targets) {
+        const topicId = isRecord(target.Arn) ? String(target.Arn.Ref) : '';
+        if (!eventBridgeMayPublish(this.template.Resources, ruleId, topicId)) continue;
         const message = target.InputTransformer
           ? transformInput(target.InputTransformer, event)
           : JSON.stringify(event);

@@ -613,6 +613,24 @@ export class World {
     }
   }
 
+  /** A node group takes a version or config update only when ACTIVE, with nothing else running. */
+  private rejectIfNodegroupCannotUpdate(
+    cluster: Cluster,
+    ng: Nodegroup,
+    updateType: string,
+    fields: Record<string, string>,
+  ): void {
+    this.rejectIfDeleting(cluster, fields);
+    this.rejectIfBusy(
+      cluster,
+      updateType,
+      `nodegroup ${ng.name}`,
+      (u) => u.nodegroupName === ng.name,
+      fields,
+    );
+    this.rejectIfNodegroupNotActive(ng, fields);
+  }
+
   private rejectIfDeleting(cluster: Cluster, fields: Record<string, string>): void {
     if (cluster.status === 'DELETING') throw inUse(`Cluster ${cluster.name} is being deleted.`, fields);
   }
@@ -814,15 +832,7 @@ export class World {
     const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
     if (previous) return previous;
     const fields = { clusterName, nodegroupName };
-    this.rejectIfDeleting(cluster, fields);
-    this.rejectIfBusy(
-      cluster,
-      'VersionUpdate',
-      `nodegroup ${nodegroupName}`,
-      (u) => u.nodegroupName === nodegroupName,
-      fields,
-    );
-    this.rejectIfNodegroupNotActive(ng, fields);
+    this.rejectIfNodegroupCannotUpdate(cluster, ng, 'VersionUpdate', fields);
     const lt = request.launchTemplate;
     const own = ng.customLaunchTemplate;
     if (lt) {
@@ -1699,15 +1709,7 @@ export class World {
     const previous = tokenKey ? this.tokens.get(tokenKey) : undefined;
     if (previous) return previous;
     const fields = { clusterName, nodegroupName };
-    this.rejectIfDeleting(cluster, fields);
-    this.rejectIfBusy(
-      cluster,
-      'ConfigUpdate',
-      `nodegroup ${nodegroupName}`,
-      (u) => u.nodegroupName === nodegroupName,
-      fields,
-    );
-    this.rejectIfNodegroupNotActive(ng, fields);
+    this.rejectIfNodegroupCannotUpdate(cluster, ng, 'ConfigUpdate', fields);
     const params = this.configUpdateParams(request, fields);
     if (params.length === 0) {
       throw invalidParameter(`No changes were specified for nodegroup ${nodegroupName}`, fields);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { matchesEventPattern, transformInput } from '../../local/harness/eventbridge.ts';
+import {
+  eventBridgeMayPublish,
+  matchesEventPattern,
+  transformInput,
+} from '../../local/harness/eventbridge.ts';
 import { readTemplate } from '../../scripts/template.ts';
 
 const template = readTemplate();
@@ -95,5 +99,17 @@ describe('the rule for executions that end where no Catch runs', () => {
         Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['UncaughtExecutionEndRule', 'Arn'] } } },
       }),
     ]);
+  });
+
+  it('reaches the topic only because the topic policy lets EventBridge publish for this rule', () => {
+    expect(eventBridgeMayPublish(template.Resources, 'UncaughtExecutionEndRule', 'NotificationTopic')).toBe(
+      true,
+    );
+    expect(eventBridgeMayPublish(template.Resources, 'SomeOtherRule', 'NotificationTopic')).toBe(false);
+    expect(eventBridgeMayPublish(template.Resources, 'UncaughtExecutionEndRule', 'AmiReleaseTopic')).toBe(
+      false,
+    );
+    const { NotificationTopicPolicy: _, ...withoutPolicy } = template.Resources;
+    expect(eventBridgeMayPublish(withoutPolicy, 'UncaughtExecutionEndRule', 'NotificationTopic')).toBe(false);
   });
 });
