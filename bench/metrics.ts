@@ -218,9 +218,12 @@ export function nodesReplaced(before: readonly NodegroupCount[], after: readonly
 
 /** The rolling updates a plan asks for: its node-group steps over all stages. */
 export function plannedRotations(plan: {
-  stages: ReadonlyArray<{ nodegroups: readonly unknown[] }>;
+  stages: ReadonlyArray<{ rolls: ReadonlyArray<{ nodegroups: readonly unknown[] }> }>;
 }): number {
-  return plan.stages.reduce((sum, stage) => sum + stage.nodegroups.length, 0);
+  return plan.stages.reduce(
+    (sum, stage) => sum + stage.rolls.reduce((inStage, roll) => inStage + roll.nodegroups.length, 0),
+    0,
+  );
 }
 
 /** Polls per update: check tasks whose input named the update, by update id. */

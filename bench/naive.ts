@@ -2,8 +2,8 @@
 // would drive them: fixed 30-second polling, one node group at a time, every node group rolled at
 // every hop.
 
-import { nodegroupStep } from '../functions/plan-upgrade/build-plan.ts';
-import type { PlanStage, UpgradePlan } from '../functions/shared/types.ts';
+import { nodegroupStep, rollsOf } from '../functions/plan-upgrade/build-plan.ts';
+import { nodegroupSteps, type PlanStage, type UpgradePlan } from '../functions/shared/types.ts';
 import type { TaskWrapper } from '../local/harness/bind-tasks.ts';
 
 export const naivePollSeconds = 30;
@@ -56,19 +56,18 @@ export function naivePlan<Plan extends NaivePlanInput>(plan: Plan): Plan {
   const stages = plan.stages.map((stage, index): PlanStage => {
     const isLast = index === lastIndex;
     if (!stage.controlPlane && !isLast) return stage;
-    const keptLaunchTemplateMoves = stage.nodegroups.filter((step) => step.toVersion === null);
+    const steps = nodegroupSteps(stage);
+    const keptLaunchTemplateMoves = steps.filter((step) => step.toVersion === null);
     const rolls = movable.map((nodegroup) => {
       const version = stage.controlPlane?.to ?? nodegroup.currentVersion;
       if (!isLast) return nodegroupStep(nodegroup, version, null, 'skew');
-      const planned = stage.nodegroups.find(
-        (step) => step.name === nodegroup.name && step.toVersion !== null,
-      );
+      const planned = steps.find((step) => step.name === nodegroup.name && step.toVersion !== null);
       const expected = plan.expected.nodegroups.find((end) => end.name === nodegroup.name);
       const release =
         planned?.releaseVersion ?? (expected?.version === version ? expected.releaseVersion : null);
       return nodegroupStep(nodegroup, version, release, stage.controlPlane ? 'final' : 'ami-refresh');
     });
-    return { ...stage, nodegroups: [...rolls, ...keptLaunchTemplateMoves] };
+    return { ...stage, rolls: rollsOf([...rolls, ...keptLaunchTemplateMoves]) };
   });
   return { ...plan, stages, maxConcurrentNodegroups: 1 };
 }

@@ -134,10 +134,21 @@ function expectedByUpdate(outputs: readonly unknown[]): Map<string, number> {
   return expected;
 }
 
-/** The cluster upgrade's definition file, as template.yaml names it. */
-export function upgradeDefinitionFile(): string {
-  const uri = readTemplate().Resources.UpgradeClusterStateMachine?.Properties?.DefinitionUri;
-  return typeof uri === 'string' ? uri : 'statemachine/upgrade-cluster.asl.json';
+/** The definitions of a cluster upgrade and its parts (stage and roll executions), as template.yaml names them. */
+export function upgradeDefinitions(): unknown[] {
+  const { Resources } = readTemplate();
+  return ['UpgradeClusterStateMachine', 'UpgradeStageStateMachine', 'RollNodegroupStateMachine'].map(
+    (logicalId) => {
+      const uri = Resources[logicalId]?.Properties?.DefinitionUri;
+      if (typeof uri !== 'string') throw new Error(`template.yaml has no ${logicalId}`);
+      return JSON.parse(readFileSync(uri, 'utf8')) as unknown;
+    },
+  );
+}
+
+/** The naive baseline's polling: every Wait state of the upgrade and its parts held fixed. */
+export function upgradeFixedWaits(): Record<string, number> {
+  return Object.assign({}, ...upgradeDefinitions().map((definition) => fixedWaits(definition)));
 }
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -157,7 +168,6 @@ export async function runVariant(setup: RunSetup): Promise<RunMetrics> {
     clusterName: String(defaults.clusterName ?? scenario.clusters[0]?.name ?? ''),
     maxConcurrentNodegroups: concurrency,
   };
-  const definition: unknown = JSON.parse(readFileSync(upgradeDefinitionFile(), 'utf8'));
   let originalPlan: UpgradePlan | undefined;
 
   const aws = await LocalAws.start(scenario);
@@ -167,7 +177,7 @@ export async function runVariant(setup: RunSetup): Promise<RunMetrics> {
       executionName: `bench-${setup.scenario}-${setup.variant}-${concurrency}-x${Math.round((setup.timingScale ?? 1) * 100)}`,
       ...(setup.variant === 'naive'
         ? {
-            waitSecondsOverrides: fixedWaits(definition),
+            waitSecondsOverrides: upgradeFixedWaits(),
             wrapTask: naivePlanRewriter((plan) => {
               originalPlan = plan;
             }),

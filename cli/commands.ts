@@ -155,9 +155,61 @@ export async function readHistory(sfn: SFNClient, executionArn: string): Promise
   return events;
 }
 
+/** One execution's history, in a run of several (an upgrade, its stage executions, their roll executions). */
+export interface ExecutionEvents {
+  executionArn: string;
+  events: HistoryEvent[];
+}
+
+/** The executions a history's `startExecution.sync` tasks started, as their TaskSubmitted events name them. */
+function startedExecutions(events: HistoryEvent[]): string[] {
+  return events.flatMap((event) => {
+    const details = event.taskSubmittedEventDetails;
+    if (event.type !== 'TaskSubmitted' || !details?.resource?.startsWith('startExecution.sync')) return [];
+    try {
+      const { ExecutionArn } = JSON.parse(details.output ?? '{}') as { ExecutionArn?: unknown };
+      return typeof ExecutionArn === 'string' ? [ExecutionArn] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
- * `eks-upgrade watch`: follows an execution's history and prints each step as npm start does,
- * until the execution ends. Resolves with its final status.
+ * An execution's history and those of every execution it started and waited for, first the
+ * execution's own. `known` keeps histories of executions that ended, which never change again.
+ */
+export async function readRun(
+  sfn: SFNClient,
+  executionArn: string,
+  known = new Map<string, HistoryEvent[]>(),
+): Promise<ExecutionEvents[]> {
+  const run: ExecutionEvents[] = [];
+  const queue = [executionArn];
+  for (let arn = queue.shift(); arn; arn = queue.shift()) {
+    const events = known.get(arn) ?? (await readHistory(sfn, arn));
+    if (executionEnd(events)) known.set(arn, events);
+    run.push({ executionArn: arn, events });
+    queue.push(...startedExecutions(events));
+  }
+  return run;
+}
+
+/** Every task of a run, each with the execution it ran in, in the order they ended. */
+export function runTasksOf(run: ExecutionEvents[]): Array<TaskEvent & { executionArn: string }> {
+  return run
+    .flatMap(({ executionArn, events }) => tasksOf(events).map((task) => ({ ...task, executionArn })))
+    .sort((a, b) => a.endedAt - b.endedAt);
+}
+
+function executionEnd(events: HistoryEvent[]): HistoryEvent | undefined {
+  return events.find((event) => /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(event.type ?? ''));
+}
+
+/**
+ * `eks-upgrade watch`: follows an execution's history, and those of the stage and roll executions
+ * it starts, and prints each step as npm start does, until the execution ends. Resolves with its
+ * final status.
  */
 export async function watchCommand(
   executionArn: string,
@@ -168,19 +220,26 @@ export async function watchCommand(
     pollMs?: number;
   },
 ): Promise<string> {
-  let printed = 0;
+  // Per execution, how many of its tasks were printed: each history only grows.
+  const printed = new Map<string, number>();
+  const known = new Map<string, HistoryEvent[]>();
   for (;;) {
-    const events = await readHistory(deps.sfn, executionArn);
+    const run = await readRun(deps.sfn, executionArn, known);
+    const events = run[0]?.events ?? [];
     const startedAt = events[0]?.timestamp?.getTime() ?? 0;
-    const tasks = tasksOf(events);
-    for (const task of tasks.slice(printed)) {
+    const fresh = run
+      .flatMap((execution) => {
+        const tasks = tasksOf(execution.events);
+        const seen = printed.get(execution.executionArn) ?? 0;
+        printed.set(execution.executionArn, tasks.length);
+        return tasks.slice(seen);
+      })
+      .sort((a, b) => a.endedAt - b.endedAt);
+    for (const task of fresh) {
       const line = progressLine(task, startedAt);
       if (line) deps.print(line);
     }
-    printed = tasks.length;
-    const end = events.find((event) =>
-      /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(event.type ?? ''),
-    );
+    const end = executionEnd(events);
     if (end?.type) {
       const failure = end.executionFailedEventDetails;
       deps.print(

@@ -10,7 +10,7 @@ import {
   findStateMachine,
   formatPlan,
   planCommand,
-  readHistory,
+  readRun,
   startCommand,
   type UpgradeRequest,
   watchCommand,
@@ -130,8 +130,8 @@ common(
     .argument('<execution-arn>', 'the execution')
     .option('--out <path>', 'where to write it', 'eks-upgrade-report.html'),
 ).action(async (executionArn: string, options: ClientOptions & { out: string }) => {
-  const events = await readHistory(new SFNClient(clientConfig(options)), executionArn);
-  console.log(await writeRunReport(reportFromHistory(events), options.out));
+  const run = await readRun(new SFNClient(clientConfig(options)), executionArn);
+  console.log(await writeRunReport(reportFromHistory(run), options.out));
 });
 
 program.parseAsync().catch((error: unknown) => {

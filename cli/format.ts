@@ -1,6 +1,6 @@
 // How the product tells people what a run does: the plan as a table, one line per step's progress.
 // npm start, `eks-upgrade plan` and `eks-upgrade watch` all print through these.
-import type { UpgradePlan } from '../functions/shared/types.ts';
+import { nodegroupSteps, type UpgradePlan } from '../functions/shared/types.ts';
 
 /** A task as a run's progress sees it: the local engine's records and the execution history alike. */
 export interface TaskEvent {
@@ -92,7 +92,7 @@ function progressBar(done: number, total: number, width = 12): string {
 
 /** The plan as a table a person reads before saying yes: one block per stage. */
 export function formatPlan(plan: UpgradePlan): string {
-  const rotations = plan.stages.reduce((sum, stage) => sum + stage.nodegroups.length, 0);
+  const rotations = plan.stages.reduce((sum, stage) => sum + nodegroupSteps(stage).length, 0);
   const hops = plan.stages.filter((stage) => stage.controlPlane).length;
   const addonCells = plan.stages.flatMap((stage) =>
     stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`),
@@ -106,7 +106,7 @@ export function formatPlan(plan: UpgradePlan): string {
   for (const stage of plan.stages) {
     const controlPlane = stage.controlPlane ? `${stage.controlPlane.from} -> ${stage.controlPlane.to}` : '-';
     const addons = stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`);
-    const nodegroups = stage.nodegroups.map(
+    const nodegroups = nodegroupSteps(stage).map(
       (step) =>
         `${step.name} -> ${step.toVersion ?? `launch template v${step.launchTemplate?.version ?? '?'}`}${step.releaseVersion ? ` (${step.releaseVersion})` : ''} [${step.reason}]`,
     );

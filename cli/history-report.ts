@@ -2,7 +2,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { UpdateProgress, UpgradePlan } from '../functions/shared/types.ts';
 import type { RunReportData } from '../report/index.ts';
 import type { RunSummary, TaskRecord } from '../report/run-summary.ts';
-import { tasksOf } from './commands.ts';
+import { type ExecutionEvents, runTasksOf } from './commands.ts';
 import { isStepOutput, stepName } from './format.ts';
 
 interface VerificationOutput {
@@ -11,14 +11,17 @@ interface VerificationOutput {
 }
 
 /**
- * The run report of a real execution, from its history alone: the plan, each update with its
- * duration (from the check that saw it end), versions before and after, the outcome. Nodes
- * replaced is an estimate there (every node of a node group per rolling update): EKS keeps no count.
+ * The run report of a real execution, from its histories alone (its own first, then its stage and
+ * roll executions'): the plan, each update with its duration (from the check that saw it end),
+ * versions before and after, the outcome. Nodes replaced is an estimate there (every node of a node
+ * group per rolling update): EKS keeps no count.
  */
-export function reportFromHistory(events: HistoryEvent[]): RunReportData {
+export function reportFromHistory(run: ExecutionEvents[]): RunReportData {
+  const events = run[0]?.events ?? [];
+  const every = run.flatMap((execution) => execution.events);
   const start = events[0]?.timestamp?.getTime() ?? 0;
   const end = events.at(-1)?.timestamp?.getTime() ?? start;
-  const tasks: TaskRecord[] = tasksOf(events).map((task) => ({
+  const tasks: TaskRecord[] = runTasksOf(run).map(({ executionArn: _, ...task }) => ({
     ...task,
     startedAt: task.startedAt ?? task.endedAt,
   }));
@@ -31,7 +34,7 @@ export function reportFromHistory(events: HistoryEvent[]): RunReportData {
     if (isStepOutput(task.output))
       last.set(`${stepName(task.output)}/${task.output.target}`, task.output as UpdateProgress);
   }
-  const second = (iso: string | undefined, fallback: number) =>
+  const second = (iso: string | null | undefined, fallback: number) =>
     Math.round(((iso ? Date.parse(iso) : fallback) - start) / 1000);
   const steps: RunSummary['steps'] = [...last.values()].map((step) => {
     const startSecond = second(step.startedAt, start);
@@ -73,10 +76,10 @@ export function reportFromHistory(events: HistoryEvent[]): RunReportData {
     dryRun: plan?.dryRun ?? false,
     steps,
     nodegroups,
-    stateTransitions: events.filter((event) => event.type?.endsWith('StateEntered')).length,
-    lambdaInvocations: events.filter((event) => event.type === 'LambdaFunctionScheduled').length,
-    historyEvents: events.length,
-    maxPayloadBytes: largestPayload(events),
+    stateTransitions: every.filter((event) => event.type?.endsWith('StateEntered')).length,
+    lambdaInvocations: every.filter((event) => event.type === 'LambdaFunctionScheduled').length,
+    historyEvents: Math.max(0, ...run.map((execution) => execution.events.length)),
+    maxPayloadBytes: largestPayload(every),
     simulatedSeconds: Math.round((end - start) / 1000),
     wallSeconds: Math.round((end - start) / 1000),
     mutatingCalls: steps.filter((step) => step.updateId && !step.adopted).length,

@@ -74,7 +74,7 @@ export function summarizeRun(args: {
     nodegroups,
     stateTransitions: execution.stateTransitions,
     lambdaInvocations: execution.lambdaInvocations,
-    historyEvents: execution.historyEvents,
+    historyEvents: execution.largestHistoryEvents,
     maxPayloadBytes: execution.maxPayloadBytes,
     simulatedSeconds: second(execution.endedAt),
     wallSeconds: Math.round(args.wallSeconds * 100) / 100,

@@ -182,7 +182,7 @@ function combineClusterRuns(
     lambdaInvocations: executions.reduce((sum, execution) => sum + execution.lambdaInvocations, 0),
     // The quotas hold per execution: the fleet's, each cluster's and each Distributed Map child's.
     historyEvents: Math.max(
-      ...executions.map((execution) => execution.historyEvents),
+      ...executions.map((execution) => execution.largestHistoryEvents),
       ...childWorkflows.map((child) => child.events.length),
     ),
     maxPayloadBytes: Math.max(

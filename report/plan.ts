@@ -142,17 +142,21 @@ function flatRows(plan: JsonRecord): PlanRow[] {
 
 /** One group of rows per stage; a node group's "from" is where the stage before left it. */
 function stageGroups(plan: JsonRecord, stages: unknown[]): Array<{ title: string; rows: PlanRow[] }> {
-  const nodegroupsNow = new Map<string, { version: unknown; release: unknown }>();
+  const nodegroupsNow = new Map<
+    string,
+    { version: unknown; release: unknown; desiredSize?: unknown; maxUnavailable?: unknown }
+  >();
   for (const nodegroup of Array.isArray(plan.nodegroups) ? plan.nodegroups : []) {
     const name = stringField(nodegroup, 'name');
     if (name && isRecord(nodegroup)) {
-      nodegroupsNow.set(name, { version: nodegroup.currentVersion, release: nodegroup.releaseVersion });
+      const { currentVersion: version, releaseVersion: release, desiredSize, maxUnavailable } = nodegroup;
+      nodegroupsNow.set(name, { version, release, desiredSize, maxUnavailable });
     }
   }
   return stages.map((stage, position) => {
     const index = numberField(stage, 'index') ?? position + 1;
     if (!isRecord(stage)) return { title: `Stage ${index}`, rows: [otherRow('Stage', stage)] };
-    const { index: _index, controlPlane, addons, nodegroups, ...rest } = stage;
+    const { index: _index, controlPlane, addons, rolls, ...rest } = stage;
     const rows: PlanRow[] = [];
     if (isRecord(controlPlane)) {
       const { from, to, ...more } = controlPlane;
@@ -178,26 +182,35 @@ function stageGroups(plan: JsonRecord, stages: unknown[]): Array<{ title: string
         kind: 'addon',
       });
     }
-    for (const nodegroup of Array.isArray(nodegroups) ? nodegroups : []) {
-      if (!isRecord(nodegroup)) {
-        rows.push(otherRow('Node group', nodegroup));
+    for (const roll of Array.isArray(rolls) ? rolls : []) {
+      if (!isRecord(roll) || !Array.isArray(roll.nodegroups)) {
+        rows.push(otherRow('Node groups', roll));
         continue;
       }
-      const { name, toVersion, releaseVersion, reason, desiredSize, maxUnavailable, ...more } = nodegroup;
-      const before = typeof name === 'string' ? nodegroupsNow.get(name) : undefined;
-      if (typeof name === 'string') nodegroupsNow.set(name, { version: toVersion, release: releaseVersion });
-      rows.push({
-        component: html`Node group <strong>${renderValue(name)}</strong>`,
-        from: before
-          ? versionWithRelease(before.version, before.release)
-          : html`<span class="muted">–</span>`,
-        to: versionWithRelease(toVersion, releaseVersion),
-        details: detailList(
-          [rollingText(desiredSize, maxUnavailable), typeof reason === 'string' ? `reason: ${reason}` : ''],
-          more,
-        ),
-        kind: 'nodegroup',
-      });
+      const { nodegroups, toVersion, releaseVersion, reason, launchTemplate, ...more } = roll;
+      for (const name of nodegroups) {
+        const before = typeof name === 'string' ? nodegroupsNow.get(name) : undefined;
+        if (typeof name === 'string')
+          nodegroupsNow.set(name, { ...before, version: toVersion, release: releaseVersion });
+        rows.push({
+          component: html`Node group <strong>${renderValue(name)}</strong>`,
+          from: before
+            ? versionWithRelease(before.version, before.release)
+            : html`<span class="muted">–</span>`,
+          to:
+            toVersion === null && isRecord(launchTemplate)
+              ? html`launch template version <span class="mono">${renderValue(launchTemplate.version)}</span>`
+              : versionWithRelease(toVersion, releaseVersion),
+          details: detailList(
+            [
+              rollingText(before?.desiredSize, before?.maxUnavailable),
+              typeof reason === 'string' ? `reason: ${reason}` : '',
+            ],
+            more,
+          ),
+          kind: 'nodegroup',
+        });
+      }
     }
     rows.push(...Object.entries(rest).map(([key, value]) => otherRow(humanizeKey(key), value)));
     const target = isRecord(controlPlane) ? stringField(controlPlane, 'to') : undefined;

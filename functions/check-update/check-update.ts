@@ -24,6 +24,11 @@ export interface CheckUpdateDeps {
  * ended and its resource is ACTIVE again; Failed and Cancelled carry the EKS error code.
  */
 export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps): Promise<UpdateProgress> {
+  if (!event.updateId) return event;
+  return { ...(await inspect(event, deps)), polls: event.polls + 1 };
+}
+
+async function inspect(event: UpdateProgress, deps: CheckUpdateDeps): Promise<UpdateProgress> {
   const { clusterName, nodegroupName, addonName, updateId } = event;
   if (!updateId) return event;
   const { update } = await deps.eks.send(

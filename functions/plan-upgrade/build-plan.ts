@@ -15,12 +15,14 @@ import {
 } from '../shared/polling.ts';
 import { compareReleases } from '../shared/release-versions.ts';
 import { controlPlaneHops, planRotations, skewAllows } from '../shared/rotation-plan.ts';
-import type {
-  NodegroupStep,
-  PlanInsight,
-  PlannedNodegroup,
-  PlanStage,
-  UpgradePlan,
+import {
+  type NodegroupRoll,
+  type NodegroupStep,
+  nodegroupSteps,
+  type PlanInsight,
+  type PlannedNodegroup,
+  type PlanStage,
+  type UpgradePlan,
 } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
 import { type AddonCatalog, planAddonSteps } from './addon-steps.ts';
@@ -40,6 +42,9 @@ export interface ClusterFacts {
   notes: string[];
 }
 
+/** Execution names are at most 80 characters: room for "-stage12-" and an 8-character unique tail. */
+const stageNamePrefixLength = 60;
+
 /** Core add-ons every EKS cluster runs, managed by EKS or by the user. */
 const coreAddons = ['vpc-cni', 'coredns', 'kube-proxy'];
 
@@ -51,6 +56,8 @@ const coreAddons = ['vpc-cni', 'coredns', 'kube-proxy'];
 export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionName: string): UpgradePlan {
   const hops = controlPlaneHops(facts.current, facts.target);
   const targetText = formatMinor(facts.target);
+  // Built step by step, one node group at a time; grouped into rolls once every group is placed.
+  const steps: NodegroupStep[][] = [facts.current, ...hops].map(() => []);
   const stages: PlanStage[] = [facts.current, ...hops].map((version, index) => ({
     index,
     controlPlane:
@@ -61,9 +68,9 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
             to: formatMinor(version),
           },
     addons: [],
-    nodegroups: [],
+    rolls: [],
   }));
-  const lastStage = stages[stages.length - 1];
+  const lastSteps = steps[steps.length - 1];
 
   refuseBlockingInsights(facts.insights, input);
   planAddons(facts, stages);
@@ -72,7 +79,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
   for (const nodegroup of facts.nodegroups) {
     if (nodegroup.customAmi) {
       expectedNodegroups.push({ name: nodegroup.name, version: null, releaseVersion: null });
-      planCustomAmiNodegroup(nodegroup, facts, hops, input, lastStage);
+      planCustomAmiNodegroup(nodegroup, facts, hops, input, lastSteps);
       continue;
     }
     const kubelet = parseMinor(nodegroup.currentVersion) ?? facts.current;
@@ -99,7 +106,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     const rotations = planRotations(facts.current, ends, kubelet);
     for (const rotation of rotations) {
       const isFinal = rotation.reason === 'final';
-      stages[rotation.stage]?.nodegroups.push(
+      steps[rotation.stage]?.push(
         nodegroupStep(nodegroup, formatMinor(rotation.to), isFinal ? finalRelease : null, rotation.reason),
       );
     }
@@ -110,19 +117,19 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
       finalRelease !== null &&
       finalRelease !== nodegroup.releaseVersion &&
       (pin || (compareReleases(nodegroup.releaseVersion, finalRelease) ?? -1) < 0);
-    if (refresh) lastStage?.nodegroups.push(nodegroupStep(nodegroup, endsText, finalRelease, 'ami-refresh'));
+    if (refresh) lastSteps?.push(nodegroupStep(nodegroup, endsText, finalRelease, 'ami-refresh'));
     const endsOnRelease = rotations.length > 0 || refresh ? finalRelease : nodegroup.releaseVersion;
     expectedNodegroups.push({ name: nodegroup.name, version: endsText, releaseVersion: endsOnRelease });
   }
+  for (const stage of stages) stage.rolls = rollsOf(steps[stage.index] ?? []);
 
   const plan: UpgradePlan = {
     clusterName: facts.clusterName,
     executionName,
+    stageNamePrefix: executionName.slice(0, stageNamePrefixLength),
     currentVersion: formatMinor(facts.current),
     targetVersion: targetText,
-    stages: stages.filter(
-      (stage) => stage.controlPlane || stage.addons.length > 0 || stage.nodegroups.length > 0,
-    ),
+    stages: stages.filter((stage) => stage.controlPlane || stage.addons.length > 0 || stage.rolls.length > 0),
     nodegroups: facts.nodegroups,
     addons: facts.addons,
     selfManagedAddons: coreAddons.filter((name) => !facts.addons.some((addon) => addon.name === name)),
@@ -205,21 +212,26 @@ export function nodegroupEndVersion(
   return facts.target;
 }
 
-/** One rolling update of a node group, sized for the polling rhythm. */
+/** One rolling update of a node group. */
 export function nodegroupStep(
   nodegroup: PlannedNodegroup,
   toVersion: string | null,
   releaseVersion: string | null,
   reason: NodegroupStep['reason'],
 ): NodegroupStep {
-  return {
-    name: nodegroup.name,
-    toVersion,
-    releaseVersion,
-    reason,
-    desiredSize: nodegroup.desiredSize,
-    maxUnavailable: nodegroup.maxUnavailable,
-  };
+  return { name: nodegroup.name, toVersion, releaseVersion, launchTemplate: null, reason };
+}
+
+/** A stage's steps as rolls: node groups moving the same way share one entry, in first-placed order. */
+export function rollsOf(steps: NodegroupStep[]): NodegroupRoll[] {
+  const rolls = new Map<string, NodegroupRoll>();
+  for (const { name, ...move } of steps) {
+    const key = JSON.stringify(move);
+    const roll = rolls.get(key);
+    if (roll) roll.nodegroups.push(name);
+    else rolls.set(key, { nodegroups: [name], ...move });
+  }
+  return [...rolls.values()];
 }
 
 /**
@@ -231,7 +243,7 @@ function planCustomAmiNodegroup(
   facts: ClusterFacts,
   hops: MinorVersion[],
   input: UpgradeInput,
-  lastStage: PlanStage | undefined,
+  lastSteps: NodegroupStep[] | undefined,
 ): void {
   const kubelet = parseMinor(nodegroup.currentVersion);
   const breaking = kubelet ? hops.find((hop) => !skewAllows(hop, kubelet)) : undefined;
@@ -243,7 +255,7 @@ function planCustomAmiNodegroup(
   const version = input.launchTemplateVersions?.[nodegroup.name];
   if (version && nodegroup.launchTemplate && version !== nodegroup.launchTemplate.version) {
     const { id, name } = nodegroup.launchTemplate;
-    lastStage?.nodegroups.push({
+    lastSteps?.push({
       ...nodegroupStep(nodegroup, null, null, 'launch-template'),
       launchTemplate: id ? { id, version } : { ...(name ? { name } : {}), version },
     });
@@ -273,19 +285,28 @@ export function ensureStepsFitWindow(plan: UpgradePlan, input: UpgradeInput): vo
           ]
         : []),
       ...stage.addons.map((addon): [string, number] => [`The ${addon.name} update`, addonExpectedSeconds]),
-      ...stage.nodegroups.map((rotation): [string, number] => [
-        `The roll of node group ${rotation.name} (${rotation.desiredSize} nodes, ${rotation.maxUnavailable} at a time)`,
-        nodegroupExpectedSeconds(rotation.desiredSize, rotation.maxUnavailable),
-      ]),
+      ...nodegroupSteps(stage).map((step): [string, number] => {
+        const { desiredSize, maxUnavailable } = sizeOf(plan, step.name);
+        return [
+          `The roll of node group ${step.name} (${desiredSize} nodes, ${maxUnavailable} at a time)`,
+          nodegroupExpectedSeconds(desiredSize, maxUnavailable),
+        ];
+      }),
     ];
     const tooLong = steps.find(([, seconds]) => seconds > windowSeconds);
     if (tooLong) {
       const [step, seconds] = tooLong;
       throw new InvalidInputError(
-        `${step} needs about ${Math.ceil(seconds / 60)} minutes, longer than the whole ${input.window.minutes}-minute upgrade window, so it could never start. Give a window of at least ${Math.ceil(seconds / 60)} minutes${stage.nodegroups.length > 0 ? ", or raise the node group's maxUnavailable" : ''}. Nothing was changed.`,
+        `${step} needs about ${Math.ceil(seconds / 60)} minutes, longer than the whole ${input.window.minutes}-minute upgrade window, so it could never start. Give a window of at least ${Math.ceil(seconds / 60)} minutes${stage.rolls.length > 0 ? ", or raise the node group's maxUnavailable" : ''}. Nothing was changed.`,
       );
     }
   }
+}
+
+/** A planned node group's size and batch, which set how long its roll takes. */
+function sizeOf(plan: UpgradePlan, name: string): { desiredSize: number; maxUnavailable: number } {
+  const nodegroup = plan.nodegroups.find((candidate) => candidate.name === name);
+  return { desiredSize: nodegroup?.desiredSize ?? 1, maxUnavailable: nodegroup?.maxUnavailable ?? 1 };
 }
 
 /** Long-but-normal durations (about AWS p90) added up stage by stage; node groups of a stage share maxConcurrentNodegroups workers. */
@@ -295,10 +316,10 @@ function estimateSeconds(plan: UpgradePlan): number {
     if (stage.controlPlane) total += controlPlaneExpectedSeconds;
     total += stage.addons.length * addonExpectedSeconds;
     const workers = new Array<number>(Math.max(1, plan.maxConcurrentNodegroups)).fill(0);
-    for (const rotation of stage.nodegroups) {
+    for (const step of nodegroupSteps(stage)) {
+      const { desiredSize, maxUnavailable } = sizeOf(plan, step.name);
       const earliest = workers.indexOf(Math.min(...workers));
-      workers[earliest] =
-        (workers[earliest] ?? 0) + nodegroupExpectedSeconds(rotation.desiredSize, rotation.maxUnavailable);
+      workers[earliest] = (workers[earliest] ?? 0) + nodegroupExpectedSeconds(desiredSize, maxUnavailable);
     }
     total += Math.max(...workers);
   }
@@ -315,9 +336,9 @@ function summarize(plan: UpgradePlan): string {
     const parts = [
       ...(stage.controlPlane ? [`control plane -> ${stage.controlPlane.to}`] : []),
       ...stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`),
-      ...stage.nodegroups.map(
-        (rotation) =>
-          `node group ${rotation.name} -> ${rotation.toVersion ?? `launch template version ${rotation.launchTemplate?.version ?? '?'}`}${rotation.releaseVersion ? ` (${rotation.releaseVersion})` : ''}`,
+      ...stage.rolls.map(
+        (roll) =>
+          `${namesOf(roll.nodegroups)} -> ${roll.toVersion ?? `launch template version ${roll.launchTemplate?.version ?? '?'}`}${roll.releaseVersion ? ` (${roll.releaseVersion})` : ''}`,
       ),
     ];
     lines.push(`Stage ${stage.index}: ${parts.join('; ')}.`);
@@ -336,6 +357,13 @@ function summarize(plan: UpgradePlan): string {
   }
   lines.push(...plan.notes);
   return lines.join('\n');
+}
+
+/** Node groups named in a message: all of a few, the first and last of many (the plan lists them all). */
+function namesOf(names: string[]): string {
+  if (names.length === 1) return `node group ${names[0]}`;
+  if (names.length <= 5) return `node groups ${names.join(', ')}`;
+  return `${names.length} node groups (${names[0]} ... ${names.at(-1)})`;
 }
 
 /** SNS refuses subjects over 100 characters, and cluster names may be 100 long. */

@@ -27,6 +27,7 @@ import {
 } from '../shared/errors.ts';
 import { matchesClusterPattern } from '../shared/fleet.ts';
 import { parseUpgradeInput, type UpgradeInput } from '../shared/input.ts';
+import { batchSizeOf } from '../shared/polling.ts';
 import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
@@ -248,13 +249,7 @@ function plannedNodegroup(name: string, nodegroup: Nodegroup): PlannedNodegroup 
   const releaseVersion = nodegroup.releaseVersion ?? '';
   const template = nodegroup.launchTemplate;
   const desiredSize = nodegroup.scalingConfig?.desiredSize ?? 0;
-  const config = nodegroup.updateConfig;
-  // EKS drains this many nodes at once (updateConfig; default 1).
-  const maxUnavailable =
-    config?.maxUnavailable ??
-    (config?.maxUnavailablePercentage
-      ? Math.max(1, Math.floor((desiredSize * config.maxUnavailablePercentage) / 100))
-      : 1);
+  const maxUnavailable = batchSizeOf(nodegroup.updateConfig, desiredSize);
   return {
     name,
     currentVersion: nodegroup.version ?? '',

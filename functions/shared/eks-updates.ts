@@ -72,11 +72,25 @@ async function adoptableUpdate(
 }
 
 /** What a step knows about its update before EKS answers: which resource, to what, for how long. */
-export type StepBase = Omit<UpdateProgress, 'updateId' | 'status' | 'adopted' | 'nextWaitSeconds'>;
+export type StepBase = Omit<
+  UpdateProgress,
+  'updateId' | 'status' | 'adopted' | 'nextWaitSeconds' | 'startedAt' | 'finishedAt' | 'polls'
+>;
+
+/** Nothing known yet of when the update began or ended, and no check so far. */
+const unchecked = { startedAt: null, finishedAt: null, polls: 0 };
 
 /** A step with nothing to do: already done, by this run before a retry, by a person, or by another run. */
 export function skippedStep(base: StepBase, note: string): UpdateProgress {
-  return { ...base, updateId: null, status: 'Skipped', adopted: false, nextWaitSeconds: 0, note };
+  return {
+    ...base,
+    ...unchecked,
+    updateId: null,
+    status: 'Skipped',
+    adopted: false,
+    nextWaitSeconds: 0,
+    note,
+  };
 }
 
 /**
@@ -92,6 +106,7 @@ export async function startOrAdopt(
 ): Promise<UpdateProgress> {
   const started = (updateId: string, adopted: boolean): UpdateProgress => ({
     ...base,
+    ...unchecked,
     updateId,
     status: 'InProgress',
     adopted,

@@ -45,6 +45,17 @@ export interface RollingProgress {
   total: number;
 }
 
+/** Nodes EKS drains at once in a rolling update: maxUnavailable, or its share of the nodes (EKS's default 1). */
+export function batchSizeOf(
+  config: { maxUnavailable?: number | undefined; maxUnavailablePercentage?: number | undefined } | undefined,
+  nodes: number,
+): number {
+  if (config?.maxUnavailable) return config.maxUnavailable;
+  if (config?.maxUnavailablePercentage)
+    return Math.max(1, Math.floor((nodes * config.maxUnavailablePercentage) / 100));
+  return 1;
+}
+
 function rolloutBatches({ nodes, batchSize }: Rollout): number {
   return Math.max(1, Math.ceil(nodes / Math.max(1, batchSize)));
 }

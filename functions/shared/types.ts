@@ -21,18 +21,31 @@ export interface PlannedNodegroup {
   customAmi: boolean;
 }
 
-/** One rolling update of one node group. */
+/** Why a node group rolls: the skew rule, its final move, a newer AMI, or a named launch template version. */
+export type RollReason = 'skew' | 'final' | 'ami-refresh' | 'launch-template';
+
+/**
+ * Node groups of one stage that roll to the same version and release for the same reason. One
+ * entry for many node groups keeps a 100-node-group plan far below Step Functions' payload quota.
+ */
+export interface NodegroupRoll {
+  nodegroups: string[];
+  /** Kubernetes version they roll to; null for a launch-template-only move (custom AMI). */
+  toVersion: string | null;
+  /** AMI release they roll onto; null lets EKS take the newest for the version. */
+  releaseVersion: string | null;
+  /** A custom-AMI node group's move to the launch template version the input named (a roll of one); else null. */
+  launchTemplate: LaunchTemplateRef | null;
+  reason: RollReason;
+}
+
+/** One rolling update of one node group: what Update Node Group is given. */
 export interface NodegroupStep {
   name: string;
-  /** Kubernetes version it rolls to; null for a launch-template-only move (custom AMI). */
   toVersion: string | null;
-  /** AMI release it rolls onto; null lets EKS take the newest for the version. */
   releaseVersion: string | null;
-  /** Set for a custom-AMI node group moved to a launch template version the input named. */
-  launchTemplate?: LaunchTemplateRef;
-  reason: 'skew' | 'final' | 'ami-refresh' | 'launch-template';
-  desiredSize: number;
-  maxUnavailable: number;
+  launchTemplate: LaunchTemplateRef | null;
+  reason: RollReason;
 }
 
 /** One update of one managed add-on, to a version compatible with the control plane at that stage. */
@@ -50,7 +63,12 @@ export interface PlanStage {
   index: number;
   controlPlane: { from: string; to: string } | null;
   addons: AddonStep[];
-  nodegroups: NodegroupStep[];
+  rolls: NodegroupRoll[];
+}
+
+/** Each node group's rolling update in a stage, one by one. */
+export function nodegroupSteps(stage: Pick<PlanStage, 'rolls'>): NodegroupStep[] {
+  return stage.rolls.flatMap(({ nodegroups, ...roll }) => nodegroups.map((name) => ({ name, ...roll })));
 }
 
 export interface PlanInsight {
@@ -87,6 +105,8 @@ export interface UpgradePlan {
   maxConcurrentNodegroups: number;
   dryRun: boolean;
   notify: boolean;
+  /** Starts each stage execution's name: this execution's, cut to leave room for the stage and a unique tail. */
+  stageNamePrefix: string;
   /** A few lines a person reads in the notification and the dry-run output. */
   summary: string;
   /** SNS subjects (at most 100 characters, one line) for the start, success and failure messages. */
@@ -115,11 +135,45 @@ export interface UpdateProgress {
   rollout?: { nodes: number; batchSize: number };
   /** Rolling progress of a node group: instances on the new launch template version / total. */
   progress?: { updated: number; total: number };
-  /** When EKS created the update, and when a check first saw it end (ISO): its duration for people. */
-  startedAt?: string;
-  finishedAt?: string;
+  /** When EKS created the update, and when a check first saw it end (ISO; null until known): its duration for people. */
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Checks so far: a roll execution hands a long update over to a new one after a budget of them. */
+  polls: number;
   /** Why a step was skipped, when it was. */
   note?: string;
   /** Present when status is Failed or Cancelled; becomes the Fail state's Error and Cause. */
   failure?: { error: string; cause: string };
+}
+
+/** One update as a stage reports it: which, to what, how it ended, how long it took. */
+export interface UpdateRecord {
+  what: string;
+  target: string;
+  updateId: string | null;
+  status: StepStatus;
+  adopted: boolean;
+  /** How long EKS ran it, once ended; null when skipped or not seen to end. */
+  minutes: number | null;
+}
+
+/**
+ * What one stage did, as its execution returns it to the upgrade: the control plane's and add-ons'
+ * updates one by one, the node groups' counted, the first few listed (each roll's own execution has
+ * its update ID): a hundred node groups must not fill the upgrade's payload.
+ */
+export interface StageResult {
+  index: number;
+  controlPlane: UpdateRecord | null;
+  addons: UpdateRecord[];
+  nodegroups: {
+    rolled: number;
+    /** Already where the step would move them (a rerun, or a person did it). */
+    skipped: number;
+    adopted: number;
+    fastestMinutes: number | null;
+    slowestMinutes: number | null;
+    /** The first node groups' updates one by one (at most 10); the others are only counted. */
+    updates: UpdateRecord[];
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../shared/errors.ts';
+import { readFailure } from '../shared/step-failure.ts';
 
 /** One cluster's line of the fleet run, as the fleet state machine records it. */
 const clusterOutcome = z.object({
@@ -63,31 +64,8 @@ function describeCluster(result: ClusterOutcome): string {
   const earlier = result.earlier ? ', by an earlier execution of this window' : '';
   const head = `- ${result.clusterName}: ${result.outcome ?? result.status}${versions}${earlier}, execution ${result.executionName}`;
   if (result.status === 'SUCCEEDED' || result.status === 'RUNNING') return head;
-  const { error, cause } = childFailure(result);
+  const { error, cause } = readFailure(result.failure ?? {});
   return `${head}\n  ${error}: ${cause}`;
-}
-
-/** A failed `.sync` child reports its DescribeExecution as the Cause; its error and cause are inside. */
-function childFailure(result: ClusterOutcome): { error: string; cause: string } {
-  try {
-    const inner = JSON.parse(result.failure?.Cause ?? '') as { error?: unknown; cause?: unknown };
-    if (typeof inner.error === 'string') return { error: inner.error, cause: readable(inner.cause) };
-  } catch {
-    // Not a child's description: the Task's own failure (e.g. the start was refused).
-  }
-  return { error: result.failure?.Error ?? 'Unknown', cause: readable(result.failure?.Cause) };
-}
-
-/** Lambda errors arrive as {"errorType","errorMessage"} JSON; a person wants the message. */
-function readable(cause: unknown): string {
-  if (typeof cause !== 'string') return '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // Plain text already.
-  }
-  return cause;
 }
 
 function countBy(values: string[]): Record<string, number> {

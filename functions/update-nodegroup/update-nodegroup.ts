@@ -7,7 +7,7 @@ import {
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { UnexpectedResponseError } from '../shared/errors.ts';
-import { nodegroupExpectedSeconds } from '../shared/polling.ts';
+import { batchSizeOf, nodegroupExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { NodegroupStep, UpdateProgress } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
@@ -45,10 +45,8 @@ export async function updateNodegroup(
       `DescribeNodegroup for ${clusterName}/${nodegroupName} returned nothing.`,
     );
 
-  const rollout = {
-    nodes: nodegroup.scalingConfig?.desiredSize ?? planned.desiredSize,
-    batchSize: planned.maxUnavailable,
-  };
+  const nodes = nodegroup.scalingConfig?.desiredSize ?? 1;
+  const rollout = { nodes, batchSize: batchSizeOf(nodegroup.updateConfig, nodes) };
   const expectedSeconds = nodegroupExpectedSeconds(rollout.nodes, rollout.batchSize);
   const target = planned.toVersion ?? `launch template version ${planned.launchTemplate?.version ?? '?'}`;
   const base = { kind: 'nodegroup' as const, clusterName, nodegroupName, target, expectedSeconds, rollout };

@@ -9,18 +9,14 @@ import { compareAddonVersions, parseAddonVersion } from '../shared/addon-version
 import { VerificationFailedError } from '../shared/errors.ts';
 import { compareReleases } from '../shared/release-versions.ts';
 import { isDegraded, isSettled } from '../shared/resource-status.ts';
-import type { UpdateProgress, UpgradePlan } from '../shared/types.ts';
+import type { StageResult, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
 
-/** What the stages of the run did, as the state machine collects them. */
-export interface StageResult {
-  index: number;
-  controlPlaneUpdate: UpdateProgress | null;
-  addonUpdates: UpdateProgress[];
-  nodegroupUpdates: UpdateProgress[];
-}
-
-export type VerifyClusterEvent = UpgradePlan & { stageResults?: StageResult[] };
+/** The plan's start and end points, and what each stage execution reported. */
+export type VerifyClusterEvent = Pick<
+  UpgradePlan,
+  'clusterName' | 'currentVersion' | 'targetVersion' | 'expected'
+> & { stageResults?: StageResult[] };
 
 export interface VerifyClusterDeps {
   eks: EKSClient;
@@ -124,35 +120,49 @@ export async function verifyCluster(
 function reportOf(plan: VerifyClusterEvent, verified: Omit<Verification, 'report'>): string {
   const lines = [
     `Cluster ${plan.clusterName} is on Kubernetes ${verified.version} (from ${plan.currentVersion}).`,
-    ...verified.nodegroups.map(
-      (ng) => `Node group ${ng.name}: ${ng.version}, release ${ng.releaseVersion}, ${ng.status}.`,
+    ...alike(verified.nodegroups, (ng) => `${ng.version}, release ${ng.releaseVersion}, ${ng.status}`).map(
+      ({ names, state }) =>
+        names.length === 1
+          ? `Node group ${names[0]}: ${state}.`
+          : `Node groups ${names.length <= 5 ? names.join(', ') : `${names[0]} ... ${names.at(-1)} (${names.length})`}: ${state}.`,
     ),
     ...verified.addons.map((addon) => `Add-on ${addon.name}: ${addon.version}, ${addon.status}.`),
   ];
-  const updates = (plan.stageResults ?? []).flatMap((stage) => [
-    ...(stage.controlPlaneUpdate ? [stage.controlPlaneUpdate] : []),
-    ...stage.addonUpdates,
-    ...stage.nodegroupUpdates,
+  const stages = plan.stageResults ?? [];
+  const updates = stages.flatMap((stage) => [
+    ...(stage.controlPlane ? [stage.controlPlane] : []),
+    ...stage.addons,
+    ...stage.nodegroups.updates,
   ]);
   const started = updates.filter((update) => update.updateId);
   lines.push('', started.length > 0 ? 'Updates:' : 'No update was needed.');
   for (const update of started) {
-    const what = update.addonName
-      ? `add-on ${update.addonName}`
-      : update.nodegroupName
-        ? `node group ${update.nodegroupName}`
-        : 'control plane';
-    const minutes =
-      update.startedAt && update.finishedAt
-        ? ` in ${Math.round((Date.parse(update.finishedAt) - Date.parse(update.startedAt)) / 60_000)} min`
-        : '';
+    const minutes = update.minutes === null ? '' : ` in ${update.minutes} min`;
     lines.push(
-      `- ${what} -> ${update.target}: update ${update.updateId} ${update.status}${minutes}${update.adopted ? ' (adopted)' : ''}`,
+      `- ${update.what} -> ${update.target}: update ${update.updateId} ${update.status}${minutes}${update.adopted ? ' (adopted)' : ''}`,
+    );
+  }
+  for (const stage of stages) {
+    const { rolled, updates: listed, fastestMinutes, slowestMinutes } = stage.nodegroups;
+    if (rolled <= listed.length) continue;
+    const span = fastestMinutes === null ? '' : ` (${fastestMinutes}-${slowestMinutes} min each)`;
+    lines.push(
+      `- stage ${stage.index}: ${rolled - listed.length} more node groups rolled${span}; each roll execution of the stage has its update ID.`,
     );
   }
   if (verified.warnings.length > 0)
     lines.push('', 'Warnings:', ...verified.warnings.map((warning) => `- ${warning}`));
   return lines.join('\n');
+}
+
+/** Resources that ended alike, together: a hundred node groups on one release read as one line. */
+function alike<T extends { name: string }>(
+  items: T[],
+  stateOf: (item: T) => string,
+): Array<{ names: string[]; state: string }> {
+  const groups = new Map<string, string[]>();
+  for (const item of items) groups.set(stateOf(item), [...(groups.get(stateOf(item)) ?? []), item.name]);
+  return [...groups].map(([state, names]) => ({ names, state }));
 }
 
 /** True when a parsed version is the expected one or newer; false when either does not parse. */

@@ -27,7 +27,7 @@ export interface ExecuteOptions {
   stateMachine?: string;
   /** Run this definition file instead of the state machine's own (same substitutions). */
   definitionFile?: string;
-  /** Called as each task ends, with simulated timestamps: the runner's live progress. */
+  /** Called as each task ends (its stage and roll executions' too), with simulated timestamps: the runner's live progress. */
   onTask?: (task: TaskRecord) => void;
   /** Wait states to hold for a fixed number of simulated seconds instead of what they ask for. */
   waitSecondsOverrides?: Record<string, number>;
@@ -46,13 +46,17 @@ export interface ExecutionResult {
   /** Simulated ms epoch. */
   startedAt: number;
   endedAt: number;
-  /** States entered, nested Map states included: what Step Functions Standard bills. */
+  /** States entered, nested Map states included: what Step Functions Standard bills. Parts' included. */
   stateTransitions: number;
+  /** Parts' included. */
   lambdaInvocations: number;
+  /** Every task, the parts' included, in the order they ended. */
   tasks: TaskRecord[];
-  /** Events in the execution's history (Step Functions ends an execution at 25,000). */
+  /** Events in the execution's own history (Step Functions ends an execution at 25,000). */
   historyEvents: number;
-  /** Largest state input, output or task result, UTF-8 bytes (the quota is 262,144). */
+  /** Events in the largest history among the execution and its parts: the one nearest the quota. */
+  largestHistoryEvents: number;
+  /** Largest state input, output or task result of the execution or a part, UTF-8 bytes (the quota is 262,144). */
   maxPayloadBytes: number;
 }
 
@@ -83,6 +87,29 @@ interface ExecutionRecord {
   history: ExecutionHistory;
   result: Promise<ExecutionResult>;
   settled: boolean;
+  /** Set for a part of another execution (a stage or a node group's roll): that execution's ARN. */
+  partOf?: string;
+  /** StopExecution's effect, once the execution runs. */
+  abort?: () => void;
+}
+
+/**
+ * What a part inherits from the execution that started it: its faults, its Wait overrides, and a
+ * way to pass its tasks up and to be stopped with it.
+ */
+interface PartOf {
+  executionArn: string;
+  options: ExecuteOptions;
+  deliver: (task: TaskRecord) => void;
+  ended: (result: ExecutionResult) => void;
+}
+
+/**
+ * A cluster upgrade's own stage and roll executions are parts of it: its result counts them. A
+ * fleet's cluster upgrades are not parts of the fleet run: each is an upgrade with its own result.
+ */
+function isPart(stateMachine: string): boolean {
+  return stateMachine !== defaultStateMachine && stateMachine !== 'UpgradeFleetStateMachine';
 }
 
 const stackName = 'eks-upgrade';
@@ -217,12 +244,11 @@ export class LocalAws {
     return Promise.all(started.map((record) => record.result));
   }
 
-  /** Every execution so far, in start order, with its result once it has ended. */
+  /** Every execution so far but parts (counted in theirs), in start order, with its result once it has ended. */
   executionsSoFar(): Array<{ description: ExecutionDescription; result: Promise<ExecutionResult> }> {
-    return [...this.executions.values()].map(({ description, result }) => ({
-      description: { ...description },
-      result,
-    }));
+    return [...this.executions.values()]
+      .filter((record) => record.partOf === undefined)
+      .map(({ description, result }) => ({ description: { ...description }, result }));
   }
 
   /** Invokes one of the template's functions as its schedule would, and lets what it causes run out. */
@@ -292,6 +318,7 @@ export class LocalAws {
     name: string,
     input: unknown,
     options: ExecuteOptions,
+    partOf?: PartOf,
   ): ExecutionRecord {
     const stateMachineArn = this.stateMachineArn(stateMachine);
     const key = `${stateMachineArn}:${name}`;
@@ -310,7 +337,11 @@ export class LocalAws {
       tasks,
       history,
       settled: false,
-      result: this.run(stateMachine, description, input, options, tasks, history),
+      ...(partOf ? { partOf: partOf.executionArn } : {}),
+      // Called once the execution runs, after `record` exists.
+      result: this.run(stateMachine, { description, tasks, history }, input, options, partOf, (abort) => {
+        record.abort = abort;
+      }),
     };
     void record.result.then((result) => {
       record.settled = true;
@@ -327,11 +358,11 @@ export class LocalAws {
 
   private async run(
     stateMachine: string,
-    description: ExecutionDescription,
+    { description, tasks, history }: Pick<ExecutionRecord, 'description' | 'tasks' | 'history'>,
     input: unknown,
     options: ExecuteOptions,
-    tasks: TaskRecord[],
-    history: ExecutionHistory,
+    partOf: PartOf | undefined,
+    stoppable: (abort: () => void) => void,
   ): Promise<ExecutionResult> {
     const properties = this.template.Resources[stateMachine]?.Properties ?? {};
     const text = readFileSync(options.definitionFile ?? String(properties.DefinitionUri), 'utf8');
@@ -341,15 +372,25 @@ export class LocalAws {
     ) as StateMachineDefinition;
     let abort: () => void = () => undefined;
     let aborted = false;
+    const lambdaStates = lambdaTaskStates(JSON.parse(text));
+    let ownLambdaInvocations = 0;
+    const parts: ExecutionResult[] = [];
+    const runningParts = new Set<string>();
+    // Its own tasks and its parts', as they end.
+    const deliver = (task: TaskRecord) => {
+      tasks.push(task);
+      options.onTask?.(task);
+      partOf?.deliver(task);
+      if (!partOf) this.onTask?.(description.name, task);
+      if (tasks.length === options.abortAfterTasks) abort();
+    };
     this.binding += 1;
     // Bound from the definition as written, where each task names its template function.
     const bindings = await bindTasks(JSON.parse(text), {
       runtime: this.runtime,
       record: (task) => {
-        tasks.push(task);
-        options.onTask?.(task);
-        this.onTask?.(description.name, task);
-        if (tasks.length === options.abortAfterTasks) abort();
+        if (lambdaStates.has(task.state)) ownLambdaInvocations += 1;
+        deliver(task);
       },
       // After StopExecution nothing new may start: the engine still enters the first state of
       // Map iterations that were queued, and in AWS those would never run.
@@ -360,7 +401,21 @@ export class LocalAws {
             ? Promise.reject(new Error('The execution was stopped.'))
             : recordedTask(state, input, () => run(input));
       },
-      startChild: (request) => this.runChild(request),
+      startChild: (request) =>
+        this.runChild(
+          request,
+          {
+            executionArn: description.executionArn,
+            // Faults and Wait overrides reach the parts; the runner's progress and stop come through deliver.
+            options: {
+              ...(options.wrapTask ? { wrapTask: options.wrapTask } : {}),
+              ...(options.waitSecondsOverrides ? { waitSecondsOverrides: options.waitSecondsOverrides } : {}),
+            },
+            deliver,
+            ended: (result) => parts.push(result),
+          },
+          runningParts,
+        ),
       role: {
         act: (work) => actAs(stateMachine, work),
         denial: (action, resource) => this.simulator.roleDenial(stateMachine, action, resource),
@@ -397,11 +452,14 @@ export class LocalAws {
         },
       }),
     );
+    // StopExecution stops the executions a `.sync` task of it is waiting for, too.
     abort = () => {
       aborted = true;
       history.abort();
       execution.abort();
+      for (const arn of runningParts) this.recordOf(arn).abort?.();
     };
+    stoppable(() => abort());
     // A quota ends the execution from outside the definition: no Retry or Catch of it runs.
     let quotaFailure: { error: string; cause: string } | undefined;
     history.onQuotaFailure = (failure) => {
@@ -423,19 +481,22 @@ export class LocalAws {
       (failure: unknown) => ({ status: 'FAILED' as const, ...failureOf(failure) }),
     );
     await counting;
-    return {
+    const result: ExecutionResult = {
       executionName: description.name,
       ...ended,
       startedAt,
       endedAt: this.now(),
-      stateTransitions,
-      lambdaInvocations: tasks.filter(
-        (task) => task.state !== 'Upgrade Cluster' && !task.state.startsWith('Notify'),
-      ).length,
+      stateTransitions: parts.reduce((sum, part) => sum + part.stateTransitions, stateTransitions),
+      lambdaInvocations: parts.reduce((sum, part) => sum + part.lambdaInvocations, ownLambdaInvocations),
       tasks,
       historyEvents: history.events.length,
-      maxPayloadBytes: history.maxPayloadBytes,
+      largestHistoryEvents: Math.max(
+        history.events.length,
+        ...parts.map((part) => part.largestHistoryEvents),
+      ),
+      maxPayloadBytes: Math.max(history.maxPayloadBytes, ...parts.map((part) => part.maxPayloadBytes)),
     };
+    return result;
   }
 
   /** The history Step Functions keeps for an execution, and its Distributed Map children's. */
@@ -460,30 +521,43 @@ export class LocalAws {
     });
   }
 
-  /** `states:startExecution.sync:2`: a child execution, followed to its end. */
-  private async runChild(request: {
-    StateMachineArn: string;
-    Name: string;
-    Input: unknown;
-  }): Promise<JSONValue> {
+  /**
+   * `states:startExecution.sync:2`: a child execution, followed to its end. A failed child fails the
+   * task with States.TaskFailed and the child's description, as DescribeExecution gives it, in the Cause.
+   */
+  private async runChild(
+    request: { StateMachineArn: string; Name: string; Input: unknown },
+    parent: PartOf,
+    runningParts: Set<string>,
+  ): Promise<JSONValue> {
     const stateMachine = this.logicalIdOf(request.StateMachineArn);
     if (this.executions.has(`${request.StateMachineArn}:${request.Name}`)) {
       throw Object.assign(new Error(`Execution already exists: '${request.Name}'`), {
         name: 'StepFunctions.ExecutionAlreadyExistsException',
       });
     }
+    if (!/^[A-Za-z0-9._-]{1,80}$/.test(request.Name)) {
+      throw Object.assign(new Error(`Invalid Name: '${request.Name}'`), {
+        name: 'StepFunctions.InvalidNameException',
+      });
+    }
     const input = typeof request.Input === 'string' ? (JSON.parse(request.Input) as unknown) : request.Input;
-    const result = await this.launch(stateMachine, request.Name, input, {}).result;
-    const description = this.describe(
-      `${request.StateMachineArn.replace(':stateMachine:', ':execution:')}:${request.Name}`,
+    const part = isPart(stateMachine);
+    const record = this.launch(
+      stateMachine,
+      request.Name,
+      input,
+      part ? parent.options : {},
+      part ? parent : undefined,
     );
+    runningParts.add(record.description.executionArn);
+    const result = await record.result.finally(() => runningParts.delete(record.description.executionArn));
+    if (part) parent.ended(result);
+    const description = this.describe(record.description.executionArn);
     if (result.status !== 'SUCCEEDED') {
-      throw Object.assign(
-        new Error(JSON.stringify({ ...description, startDate: description.startDate / 1000 })),
-        {
-          name: 'States.TaskFailed',
-        },
-      );
+      throw Object.assign(new Error(JSON.stringify(describedAsAws(description))), {
+        name: 'States.TaskFailed',
+      });
     }
     return {
       ExecutionArn: description.executionArn,
@@ -702,6 +776,32 @@ export class LocalAws {
     }
     throw new Error(`The local runner cannot resolve ${JSON.stringify(value)}`);
   }
+}
+
+/** An execution as DescribeExecution's JSON has it (PascalCase, times in epoch seconds). */
+function describedAsAws(description: ExecutionDescription): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(description).map(([key, value]) => [
+      `${key.charAt(0).toUpperCase()}${key.slice(1)}`,
+      key.endsWith('Date') && typeof value === 'number' ? value / 1000 : value,
+    ]),
+  );
+}
+
+/** Task states of a definition (Maps' included) that invoke one of the template's functions. */
+function lambdaTaskStates(machine: unknown): Set<string> {
+  const found = new Set<string>();
+  const visit = (value: unknown) => {
+    if (typeof value !== 'object' || value === null) return;
+    const { States: states } = value as { States?: Record<string, Record<string, unknown>> };
+    for (const [name, state] of Object.entries(states ?? {})) {
+      if (state.Type === 'Task' && /^\$\{\w+FunctionArn\}$/.test(String(state.Resource))) found.add(name);
+      visit(state.ItemProcessor ?? state.Iterator);
+      for (const branch of (state.Branches as unknown[] | undefined) ?? []) visit(branch);
+    }
+  };
+  visit(machine);
+  return found;
 }
 
 function failureOf(failure: unknown): { error: string; cause: string } {

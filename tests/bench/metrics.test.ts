@@ -183,7 +183,13 @@ describe('rotations and nodes replaced', () => {
 
   it("counts a plan's node-group steps over all its stages", () => {
     expect(
-      plannedRotations({ stages: [{ nodegroups: [1, 2] }, { nodegroups: [] }, { nodegroups: [3] }] }),
+      plannedRotations({
+        stages: [
+          { rolls: [{ nodegroups: [1] }, { nodegroups: [2] }] },
+          { rolls: [] },
+          { rolls: [{ nodegroups: [3] }] },
+        ],
+      }),
     ).toBe(3);
   });
 });

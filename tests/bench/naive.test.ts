@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   fixedWaits,
@@ -8,8 +7,9 @@ import {
   naivePlanRewriter,
   waitStates,
 } from '../../bench/naive.ts';
-import { upgradeDefinitionFile } from '../../bench/workflow-runs.ts';
-import type { NodegroupStep, PlannedNodegroup } from '../../functions/shared/types.ts';
+import { upgradeDefinitions, upgradeFixedWaits } from '../../bench/workflow-runs.ts';
+import { rollsOf } from '../../functions/plan-upgrade/build-plan.ts';
+import { type NodegroupStep, nodegroupSteps, type PlannedNodegroup } from '../../functions/shared/types.ts';
 import { checkInvariants } from '../../local/harness/invariants.ts';
 import { LocalAws } from '../../local/harness/local-aws.ts';
 import { loadScenario } from '../../local/simulator/index.ts';
@@ -29,23 +29,23 @@ const step = (
   toVersion: string | null,
   releaseVersion: string | null,
   reason: NodegroupStep['reason'],
-): NodegroupStep => ({ name, toVersion, releaseVersion, reason, desiredSize: 3, maxUnavailable: 1 });
+): NodegroupStep => ({ name, toVersion, releaseVersion, launchTemplate: null, reason });
 
 /** 1.23 -> 1.26 with the fewest rotations: old-123 pre-rolls, then everyone at the end. */
 const multiHop: NaivePlanInput = {
   nodegroups: [nodegroup('old-123', '1.23'), nodegroup('apps', '1.24'), nodegroup('gpu', '1.24', true)],
   stages: [
-    { index: 0, controlPlane: null, addons: [], nodegroups: [step('old-123', '1.24', null, 'skew')] },
-    { index: 1, controlPlane: { from: '1.24', to: '1.25' }, addons: [], nodegroups: [] },
+    { index: 0, controlPlane: null, addons: [], rolls: rollsOf([step('old-123', '1.24', null, 'skew')]) },
+    { index: 1, controlPlane: { from: '1.24', to: '1.25' }, addons: [], rolls: [] },
     {
       index: 2,
       controlPlane: { from: '1.25', to: '1.26' },
       addons: [{ name: 'kube-proxy', from: 'v1.25', to: 'v1.26' }],
-      nodegroups: [
+      rolls: rollsOf([
         step('old-123', '1.26', '1.26.15-20250403', 'final'),
         step('apps', '1.26', '1.26.15-20250403', 'final'),
         { ...step('gpu', null, null, 'launch-template'), launchTemplate: { id: 'lt-1', version: '8' } },
-      ],
+      ]),
     },
   ],
   expected: {
@@ -63,7 +63,7 @@ describe('naivePlan', () => {
   it('rolls every node group at every hop, one at a time, ending on the planned releases', () => {
     const naive = naivePlan(multiHop);
     const moves = naive.stages.map((stage) =>
-      stage.nodegroups.map(
+      nodegroupSteps(stage).map(
         (move) => `${move.name} ${move.toVersion ?? 'template'} ${move.releaseVersion ?? '-'}`,
       ),
     );
@@ -92,7 +92,7 @@ describe('naivePlan', () => {
           index: 0,
           controlPlane: null,
           addons: [],
-          nodegroups: [step('apps', '1.32', '1.32.11-20261104', 'ami-refresh')],
+          rolls: rollsOf([step('apps', '1.32', '1.32.11-20261104', 'ami-refresh')]),
         },
       ],
       expected: {
@@ -104,10 +104,12 @@ describe('naivePlan', () => {
       },
       maxConcurrentNodegroups: 1,
     };
-    expect(naivePlan(refresh).stages[0]?.nodegroups).toEqual([
-      step('system', '1.32', '1.32.11-20261104', 'ami-refresh'),
-      step('apps', '1.32', '1.32.11-20261104', 'ami-refresh'),
-    ]);
+    expect(naivePlan(refresh).stages[0]?.rolls).toEqual(
+      rollsOf([
+        step('system', '1.32', '1.32.11-20261104', 'ami-refresh'),
+        step('apps', '1.32', '1.32.11-20261104', 'ami-refresh'),
+      ]),
+    );
   });
 });
 
@@ -129,9 +131,8 @@ describe('waitStates and fixedWaits', () => {
     expect(fixedWaits(definition)).toEqual({ Pause: 30, 'Wait For It': 30, 'Branch Wait': 30 });
   });
 
-  it('covers every Wait state of the upgrade state machine', () => {
-    const definition: unknown = JSON.parse(readFileSync(upgradeDefinitionFile(), 'utf8'));
-    const waits = waitStates(definition);
+  it('covers every Wait state of the upgrade state machine and its stage and roll parts', () => {
+    const waits = upgradeDefinitions().flatMap((definition) => waitStates(definition));
     expect(waits).toEqual(
       expect.arrayContaining(['Wait For Control Plane', 'Wait For Add-on', 'Wait For Node Group']),
     );
@@ -156,13 +157,12 @@ describe('the naive baseline on the simulator', () => {
   it('runs a two-hop upgrade to SUCCEEDED, rolling the node group at each hop', async () => {
     const scenario = loadScenario('seed');
     const input = { clusterName: 'ekscluster-eksctl', targetVersion: '1.20', maxConcurrentNodegroups: 1 };
-    const definition: unknown = JSON.parse(readFileSync(upgradeDefinitionFile(), 'utf8'));
     const aws = await LocalAws.start(scenario);
     try {
       const before = aws.simulator.snapshot();
       const execution = await aws.execute(input, {
         executionName: 'bench-naive-test',
-        waitSecondsOverrides: fixedWaits(definition),
+        waitSecondsOverrides: upgradeFixedWaits(),
         wrapTask: naivePlanRewriter(),
       });
       expect(execution.status).toBe('SUCCEEDED');

@@ -134,19 +134,27 @@ describe('renderPlan', () => {
   it('lays out stages: control plane, add-ons and node groups, each node group from where it was', () => {
     const markup = renderPlan({
       targetVersion: '1.26',
-      nodegroups: [{ name: 'ng', currentVersion: '1.24', releaseVersion: 'r24' }],
+      nodegroups: [
+        { name: 'ng', currentVersion: '1.24', releaseVersion: 'r24', desiredSize: 2, maxUnavailable: 1 },
+      ],
       stages: [
         {
           index: 1,
           controlPlane: { from: '1.24', to: '1.25' },
           addons: [{ name: 'kube-proxy', from: 'v1.24', to: 'v1.25' }],
-          nodegroups: [],
+          rolls: [],
         },
         {
           index: 2,
           controlPlane: { from: '1.25', to: '1.26' },
-          nodegroups: [
-            { name: 'ng', toVersion: '1.26', releaseVersion: 'r26', desiredSize: 2, maxUnavailable: 1 },
+          rolls: [
+            {
+              nodegroups: ['ng'],
+              toVersion: '1.26',
+              releaseVersion: 'r26',
+              launchTemplate: null,
+              reason: 'final',
+            },
           ],
           drainTimeout: 600,
         },

@@ -1,4 +1,5 @@
 import { EKSServiceException } from '@aws-sdk/client-eks';
+import { rollsOf } from '../../functions/plan-upgrade/build-plan.ts';
 import type { NodegroupStep, PlannedNodegroup, UpgradePlan } from '../../functions/shared/types.ts';
 
 /** An SDK error as the EKS client throws it, with the exception name the code matches on. */
@@ -25,17 +26,19 @@ export const seedRotation: NodegroupStep = {
   name: 'managednodegroup',
   toVersion: '1.19',
   releaseVersion: null,
+  launchTemplate: null,
   reason: 'final',
-  desiredSize: 3,
-  maxUnavailable: 1,
 };
 
 export const seedPlan: UpgradePlan = {
   clusterName: 'prod',
   executionName: 'run-1',
+  stageNamePrefix: 'run-1',
   currentVersion: '1.18',
   targetVersion: '1.19',
-  stages: [{ index: 1, controlPlane: { from: '1.18', to: '1.19' }, addons: [], nodegroups: [seedRotation] }],
+  stages: [
+    { index: 1, controlPlane: { from: '1.18', to: '1.19' }, addons: [], rolls: rollsOf([seedRotation]) },
+  ],
   nodegroups: [seedNodegroup],
   addons: [],
   selfManagedAddons: [],

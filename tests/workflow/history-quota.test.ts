@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { historyEventLimit, payloadLimitBytes } from '../../local/harness/execution-history.ts';
 import { LocalAws } from '../../local/harness/local-aws.ts';
 import { loadScenario, type Scenario } from '../../local/simulator/index.ts';
 import { clusterState } from './helpers.ts';
@@ -7,17 +6,21 @@ import { clusterState } from './helpers.ts';
 const input = { clusterName: 'legacy-cluster', targetVersion: '1.33' };
 
 /**
- * multi-hop's cluster with `count` AL2023 node groups on 1.24: its catalog (Kubernetes versions,
- * AL2023 releases, add-on versions) reaches 1.33, so the plan is nine control-plane hops with the
- * node groups' updates inside the one execution's inline Maps.
+ * multi-hop's cluster with `count` AL2023 node groups on 1.24 of `nodes` nodes each: its catalog
+ * (Kubernetes versions, AL2023 releases, add-on versions) reaches 1.33, so the plan is nine
+ * control-plane hops, each stage its own execution and each node group's roll its own.
  */
-function withNodegroups(count: number, slowdown = 1): Scenario {
+function withNodegroups(
+  count: number,
+  { slowdown = 1, nodes }: { slowdown?: number; nodes?: number } = {},
+): Scenario {
   const scenario = loadScenario('multi-hop');
   const [cluster] = scenario.clusters;
   const template = cluster?.nodegroups.find((nodegroup) => nodegroup.amiType === 'AL2023_x86_64_STANDARD');
   if (!cluster || !template) throw new Error('multi-hop has no AL2023 node group to copy');
   cluster.nodegroups = Array.from({ length: count }, (_, index) => ({
     ...template,
+    ...(nodes ? { desiredSize: nodes, minSize: 1, maxSize: nodes + 1 } : {}),
     name: `ng-${String(index + 1).padStart(3, '0')}`,
     autoScalingGroupName: `eks-ng-${index + 1}-asg`,
   }));
@@ -32,61 +35,64 @@ function withNodegroups(count: number, slowdown = 1): Scenario {
   return scenario;
 }
 
-async function upgrade(scenario: Scenario) {
+async function upgrade(scenario: Scenario, targetVersion = input.targetVersion) {
   const aws = await LocalAws.start(scenario);
   try {
-    const result = await aws.execute(input);
+    const result = await aws.execute({ ...input, targetVersion });
     const versions = clusterState(aws, input.clusterName).nodegroups.map((nodegroup) => nodegroup.version);
-    const publishes = aws.simulator.requestLog.filter((request) => request.operation === 'Publish');
-    return { result, versions: new Set(versions), publishes };
+    return { result, versions: new Set(versions) };
   } finally {
     await aws.close();
   }
 }
 
-// Run times on this machine (2 shared CPUs): 5-25 s each, with load; hence the 60 s timeouts.
+/** Under these, the largest execution of a run is far from either quota (25,000 events, 256 KiB). */
+const historyTarget = 2_500;
+const payloadTarget = 64 * 1024;
+
+// Run times on this machine (2 shared CPUs): 10-60 s each, with load; hence the long timeouts.
 describe('Step Functions quotas on a large upgrade', () => {
-  it('takes 40 node groups 1.24 -> 1.33 inside both quotas, barely (about 19,000 events, 130 KB)', async () => {
+  it('takes 40 node groups 1.24 -> 1.33 with every history under 2,500 events and 64 KiB', async () => {
     const { result, versions } = await upgrade(withNodegroups(40));
     expect(result.status).toBe('SUCCEEDED');
     expect(versions).toEqual(new Set(['1.33']));
-    expect(result.historyEvents).toBeGreaterThan(historyEventLimit / 3);
-    expect(result.historyEvents).toBeLessThan(historyEventLimit);
-    expect(result.maxPayloadBytes).toBeGreaterThan(payloadLimitBytes / 3);
-    expect(result.maxPayloadBytes).toBeLessThan(payloadLimitBytes);
-  }, 60_000);
+    // The upgrade's own history holds the plan, one task per stage and the end: about a hundred events.
+    expect(result.historyEvents).toBeLessThan(200);
+    expect(result.largestHistoryEvents).toBeLessThan(historyTarget);
+    expect(result.maxPayloadBytes).toBeLessThan(payloadTarget);
+  }, 120_000);
 
-  it('fails the same upgrade with node groups four times slower at 25,000 events, no Catch running', async () => {
-    const { result, publishes } = await upgrade(withNodegroups(40, 4));
-    expect(result).toMatchObject({
-      status: 'FAILED',
-      error: 'States.Runtime',
-      cause: `The execution reached the maximum number of history events (${historyEventLimit}).`,
-      historyEvents: historyEventLimit,
-    });
-    expect(result.tasks.map((task) => task.state)).not.toContain('Notify Failure');
-    // The definition sent only its start message; the EventBridge rule on the status change tells the rest.
-    expect(publishes).toHaveLength(2);
-    expect(String(publishes[0]?.params.Subject)).not.toMatch(/fail/i);
-    expect(String(publishes[1]?.params.Message)).toMatch(
-      /ended FAILED, possibly where the workflow could not report it \(a history or payload quota/,
+  it('takes the same upgrade with node groups four times slower, the histories no longer', async () => {
+    const { result, versions } = await upgrade(withNodegroups(40, { slowdown: 4 }));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(versions).toEqual(new Set(['1.33']));
+    expect(result.largestHistoryEvents).toBeLessThan(historyTarget);
+  }, 180_000);
+
+  it('takes 100 node groups 1.24 -> 1.33 with every payload under 64 KiB', async () => {
+    const { result, versions } = await upgrade(withNodegroups(100));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(versions).toEqual(new Set(['1.33']));
+    expect(result.largestHistoryEvents).toBeLessThan(historyTarget);
+    expect(result.maxPayloadBytes).toBeLessThan(payloadTarget);
+  }, 180_000);
+
+  it("follows a roll longer than one roll execution's poll budget in a new execution, to its end", async () => {
+    // 150 nodes drained one at a time: about 17 simulated hours, past 100 polls at most 5 min apart.
+    const { result, versions } = await upgrade(withNodegroups(1, { nodes: 150 }), '1.25');
+    expect(result.status).toBe('SUCCEEDED');
+    expect(versions).toEqual(new Set(['1.25']));
+    const rolls = result.tasks.filter((task) => task.state === 'Roll Node Group');
+    expect(result.tasks.filter((task) => task.state === 'Check Node Group Update').length).toBeGreaterThan(
+      100,
     );
-  }, 60_000);
-
-  it('fails a 100-node-group upgrade at 25,000 events, no Catch running', async () => {
-    // On AWS's timings the history quota comes first, half-way through (the payload limit itself is
-    // tested in tests/unit/harness/execution-history.test.ts).
-    const { result, publishes } = await upgrade(withNodegroups(100));
-    expect(result).toMatchObject({
-      status: 'FAILED',
-      error: 'States.Runtime',
-      historyEvents: historyEventLimit,
-    });
-    expect(result.maxPayloadBytes).toBeLessThan(payloadLimitBytes);
-    expect(result.tasks.map((task) => task.state)).not.toContain('Notify Failure');
-    expect(publishes.map((publish) => String(publish.params.Message))).toEqual([
-      expect.any(String),
-      expect.stringContaining('possibly where the workflow could not report it'),
-    ]);
-  }, 60_000);
+    expect(rolls.length).toBeGreaterThan(1);
+    // Each continuation picks up the same update; none starts another.
+    const updateIds = new Set(
+      rolls.map((task) => (task.output as { Output: { updateId: string } }).Output.updateId),
+    );
+    expect(updateIds.size).toBe(1);
+    expect(result.tasks.filter((task) => task.state === 'Update Node Group')).toHaveLength(1);
+    expect(result.largestHistoryEvents).toBeLessThan(historyTarget);
+  }, 120_000);
 });

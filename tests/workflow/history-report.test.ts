@@ -1,13 +1,13 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { readHistory, tasksOf } from '../../cli/commands.ts';
+import { readHistory, readRun, runTasksOf } from '../../cli/commands.ts';
 import { reportFromHistory } from '../../cli/history-report.ts';
 import { LocalAws } from '../../local/harness/local-aws.ts';
 import { applyFault, loadScenario } from '../../local/simulator/index.ts';
 import { renderRunReport } from '../../report/index.ts';
 import { failTask, seedInput } from './helpers.ts';
 
-/** An execution's history read through GetExecutionHistory, as `eks-upgrade report` reads a real one. */
+/** An execution's histories read through GetExecutionHistory (its own, its stages'...), as `eks-upgrade report` reads a real one. */
 async function historyOf(fault?: 'pdb-blocked', wrapTask?: ReturnType<typeof failTask>) {
   const scenario = fault ? applyFault(loadScenario('seed'), fault) : loadScenario('seed');
   const aws = await LocalAws.start(scenario);
@@ -22,7 +22,7 @@ async function historyOf(fault?: 'pdb-blocked', wrapTask?: ReturnType<typeof fai
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     const arn = `${aws.stateMachineArn('UpgradeClusterStateMachine').replace(':stateMachine:', ':execution:')}:history-1`;
-    return { result, events: await readHistory(sfn, arn) };
+    return { result, run: await readRun(sfn, arn), events: await readHistory(sfn, arn) };
   } finally {
     await aws.close();
   }
@@ -30,8 +30,8 @@ async function historyOf(fault?: 'pdb-blocked', wrapTask?: ReturnType<typeof fai
 
 describe('eks-upgrade report', () => {
   it('rebuilds the run from the execution history alone: versions, each update and its duration', async () => {
-    const { events } = await historyOf();
-    const { summary } = reportFromHistory(events);
+    const { run } = await historyOf();
+    const { summary } = reportFromHistory(run);
     expect(summary).toMatchObject({
       cluster: 'ekscluster-eksctl',
       from: '1.18',
@@ -55,33 +55,44 @@ describe('eks-upgrade report', () => {
         instancesReplaced: 3,
       }),
     ]);
-    expect(renderRunReport(reportFromHistory(events))).toContain('Upgraded 1.18 → 1.19');
+    expect(renderRunReport(reportFromHistory(run))).toContain('Upgraded 1.18 → 1.19');
   });
 
   it('tells a failed run with its EKS error code', async () => {
-    const { events } = await historyOf('pdb-blocked');
-    expect(reportFromHistory(events).summary).toMatchObject({
+    const { run } = await historyOf('pdb-blocked');
+    expect(reportFromHistory(run).summary).toMatchObject({
       status: 'FAILED',
       error: 'PodEvictionFailure',
     });
   });
 
-  it('reads the history as AWS writes it: ids in order, one LambdaFunctionScheduled per invocation', async () => {
-    const { result, events } = await historyOf();
-    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+  it('reads the histories as AWS writes them: ids in order, one LambdaFunctionScheduled per invocation', async () => {
+    const { result, run, events } = await historyOf();
     expect(events).toHaveLength(result.historyEvents);
-    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
-    expect(reportFromHistory(events).summary.lambdaInvocations).toBe(result.lambdaInvocations);
+    // The upgrade, its one stage, and that stage's one roll: each its own execution and history.
+    expect(run.map((execution) => execution.executionArn.split(':')[6])).toEqual([
+      'eks-upgrade-upgrade-cluster',
+      'eks-upgrade-upgrade-stage',
+      'eks-upgrade-roll-nodegroup',
+    ]);
+    for (const execution of run) {
+      expect(execution.events.map((event) => event.id)).toEqual(
+        execution.events.map((_, index) => index + 1),
+      );
+      expect(execution.events.at(-1)?.type).toBe('ExecutionSucceeded');
+    }
+    expect(reportFromHistory(run).summary.lambdaInvocations).toBe(result.lambdaInvocations);
+    expect(reportFromHistory(run).summary.historyEvents).toBe(result.largestHistoryEvents);
   });
 });
 
 describe('eks-upgrade watch', () => {
   it('shows a throttled attempt, then its retry, each invocation once', async () => {
-    const { result, events } = await historyOf(
+    const { result, run } = await historyOf(
       undefined,
       failTask('Update Control Plane', 'Lambda.TooManyRequestsException'),
     );
-    const attempts = tasksOf(events).filter((task) => task.state === 'Update Control Plane');
+    const attempts = runTasksOf(run).filter((task) => task.state === 'Update Control Plane');
     // The first attempt is throttled; the next ones wait for the insights refresh, then it starts.
     expect(attempts.map((task) => task.error?.name ?? 'succeeded')).toEqual([
       'Lambda.TooManyRequestsException',
@@ -89,7 +100,7 @@ describe('eks-upgrade watch', () => {
       'succeeded',
     ]);
     expect(attempts.length).toBeGreaterThan(2);
-    expect(tasksOf(events)).toHaveLength(result.tasks.length);
+    expect(runTasksOf(run)).toHaveLength(result.tasks.length);
   });
 });
 
@@ -105,7 +116,7 @@ describe('eks-upgrade watch on parallel node groups', () => {
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       });
       const arn = `${aws.stateMachineArn('UpgradeClusterStateMachine').replace(':stateMachine:', ':execution:')}:parallel-1`;
-      const fromHistory = tasksOf(await readHistory(sfn, arn));
+      const fromHistory = runTasksOf(await readRun(sfn, arn));
       // Input and output of one invocation stay together: the node group asked for is the one answered.
       const pairs = (tasks: Array<{ state: string; input: unknown; output?: unknown }>) =>
         tasks

@@ -60,7 +60,11 @@ interface PlanOutput {
   stages: Array<{
     controlPlane: { to: string } | null;
     addons: Array<{ name: string; to: string }>;
-    nodegroups: Array<{ name: string; toVersion: string | null; launchTemplate?: { version?: string } }>;
+    rolls: Array<{
+      nodegroups: string[];
+      toVersion: string | null;
+      launchTemplate: { version?: string } | null;
+    }>;
   }>;
 }
 
@@ -77,9 +81,11 @@ function plannedSteps(plan: PlanOutput): string[] {
   return plan.stages.flatMap((stage) => [
     ...(stage.controlPlane ? [`control plane -> ${stage.controlPlane.to}`] : []),
     ...stage.addons.map((addon) => `add-on ${addon.name} -> ${addon.to}`),
-    ...stage.nodegroups.map(
-      (nodegroup) =>
-        `node group ${nodegroup.name} -> ${nodegroup.toVersion ?? `launch template ${nodegroup.launchTemplate?.version ?? '?'}`}`,
+    ...stage.rolls.flatMap((roll) =>
+      roll.nodegroups.map(
+        (name) =>
+          `node group ${name} -> ${roll.toVersion ?? `launch template ${roll.launchTemplate?.version ?? '?'}`}`,
+      ),
     ),
   ]);
 }

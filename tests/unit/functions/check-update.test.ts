@@ -32,6 +32,9 @@ const controlPlane: UpdateProgress = {
   adopted: false,
   expectedSeconds: 1500,
   nextWaitSeconds: 300,
+  startedAt: null,
+  finishedAt: null,
+  polls: 0,
 };
 const nodegroup: UpdateProgress = {
   ...controlPlane,

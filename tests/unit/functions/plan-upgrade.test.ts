@@ -14,6 +14,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { planUpgrade } from '../../../functions/plan-upgrade/plan-upgrade.ts';
+import { nodegroupSteps } from '../../../functions/shared/types.ts';
 import { eksError } from '../fixtures.ts';
 
 const eksMock = mockClient(EKSClient);
@@ -81,19 +82,15 @@ describe('planUpgrade', () => {
         index: 1,
         controlPlane: { from: '1.28', to: '1.29' },
         addons: [],
-        nodegroups: [
-          expect.objectContaining({
-            name: 'a',
+        // One roll: both move the same way.
+        rolls: [
+          {
+            nodegroups: ['a', 'b'],
             toVersion: '1.29',
             releaseVersion: '1.29.15-20250101',
+            launchTemplate: null,
             reason: 'final',
-          }),
-          expect.objectContaining({
-            name: 'b',
-            toVersion: '1.29',
-            releaseVersion: '1.29.15-20250101',
-            reason: 'final',
-          }),
+          },
         ],
       },
     ]);
@@ -138,7 +135,9 @@ describe('planUpgrade', () => {
     ).toEqual(['1.25', '1.26', '1.27', '1.28', '1.29', '1.30']);
     const rotations = (name: string) =>
       result.stages.flatMap((stage) =>
-        stage.nodegroups.filter((step) => step.name === name).map((step) => step.toVersion),
+        nodegroupSteps(stage)
+          .filter((step) => step.name === name)
+          .map((step) => step.toVersion),
       );
     expect(rotations('current')).toEqual(['1.26', '1.29', '1.30']);
     expect(rotations('behind')).toEqual(['1.25', '1.28', '1.30']);
@@ -176,13 +175,14 @@ describe('planUpgrade', () => {
         index: 0,
         controlPlane: null,
         addons: [],
-        nodegroups: [
-          expect.objectContaining({
-            name: 'ng',
+        rolls: [
+          {
+            nodegroups: ['ng'],
             toVersion: '1.29',
             releaseVersion: '1.29.15-20250101',
+            launchTemplate: null,
             reason: 'ami-refresh',
-          }),
+          },
         ],
       },
     ]);

@@ -282,6 +282,9 @@ const progressEvent: fc.Arbitrary<UpdateProgress> = fc.constantFrom('controlPlan
     adopted: false,
     expectedSeconds: kind === 'controlPlane' ? 1500 : 780,
     nextWaitSeconds: 300,
+    startedAt: null,
+    finishedAt: null,
+    polls: 0,
   }),
 );
 
@@ -292,6 +295,9 @@ const controlPlaneEvent: UpdateProgress = {
   updateId: 'u-1',
   status: 'InProgress',
   adopted: false,
+  startedAt: null,
+  finishedAt: null,
+  polls: 0,
   expectedSeconds: 1500,
   nextWaitSeconds: 300,
 };
@@ -460,17 +466,15 @@ describe('steps reading random and malformed AWS answers', () => {
         name: 'ng-a',
         toVersion: '1.30',
         releaseVersion: null,
+        launchTemplate: null,
         reason: 'final',
-        desiredSize: 3,
-        maxUnavailable: 1,
       },
       {
         name: 'ng-a',
         toVersion: '1.30',
         releaseVersion: '1.30.14-20251108',
+        launchTemplate: null,
         reason: 'final',
-        desiredSize: 3,
-        maxUnavailable: 1,
       },
       {
         name: 'ng-a',
@@ -478,8 +482,6 @@ describe('steps reading random and malformed AWS answers', () => {
         releaseVersion: null,
         reason: 'launch-template',
         launchTemplate: { id: 'lt-0abc', version: '8' },
-        desiredSize: 2,
-        maxUnavailable: 1,
       },
     ];
     await fc.assert(

@@ -1,0 +1,141 @@
+import { UpgradeDeferredError } from '../shared/errors.ts';
+import { type CaughtError, readFailure, type StepFailure } from '../shared/step-failure.ts';
+import type { StageResult, UpdateProgress, UpdateRecord } from '../shared/types.ts';
+
+/** A node group whose roll execution ended SUCCEEDED: its update, as the stage kept it. */
+export interface RolledNodegroup {
+  name: string;
+  target: string;
+  updateId: string | null;
+  status: UpdateProgress['status'];
+  adopted: boolean;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** A node group whose roll execution failed (or could not start): the error as the Catch recorded it. */
+export interface NotRolledNodegroup {
+  name: string;
+  failure: CaughtError;
+}
+
+export interface CloseStageEvent {
+  index: number;
+  clusterName: string;
+  controlPlaneUpdate: UpdateProgress | null;
+  addonUpdates: UpdateProgress[];
+  /** One list per roll of the stage, one entry per node group. */
+  rollResults: Array<Array<RolledNodegroup | NotRolledNodegroup>>;
+}
+
+/** A stage that ended with node groups failed: named after the one EKS error, or this when several differ. */
+export class StageFailedError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** At most this many failures are spelled out in full (the rest named), and updates listed (the rest counted). */
+const failuresInFull = 10;
+const updatesListed = 10;
+
+/**
+ * The stage's outcome once every node group's roll ended. A failure of any node group fails the
+ * stage with its error (the others have finished, and are counted in the message); node groups
+ * that did not start before the deadline defer the run.
+ * @throws StageFailedError, UpgradeDeferredError.
+ */
+export function closeStage(event: CloseStageEvent): StageResult {
+  const results = event.rollResults.flat();
+  const rolled = results.filter((result): result is RolledNodegroup => !('failure' in result));
+  const notRolled = results
+    .filter((result): result is NotRolledNodegroup => 'failure' in result)
+    .map((result) => ({ name: result.name, ...readFailure(result.failure) }));
+  const deferred = notRolled.filter((result) => result.error === 'UpgradeDeferredError');
+  const failed = notRolled.filter((result) => result.error !== 'UpgradeDeferredError');
+  const finished = finishedSentence(rolled);
+
+  if (failed.length > 0) {
+    const errors = new Set(failed.map((result) => result.error));
+    const [only] = errors;
+    throw new StageFailedError(
+      errors.size === 1 && only ? only : 'NodegroupUpdatesFailed',
+      [
+        `${failed.length} of ${results.length} node groups of cluster ${event.clusterName} did not roll in stage ${event.index}: ${describe(failed)}.`,
+        finished,
+        deferred.length > 0
+          ? `Not started before the deadline: ${deferred.map((result) => result.name).join(', ')}.`
+          : '',
+        'A new run continues from here: node groups already on their version are skipped.',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+  }
+  if (deferred.length > 0) {
+    throw new UpgradeDeferredError(
+      `${deferred.length} node groups of stage ${event.index} could not start before the deadline: ${describe(deferred)}. ${finished} The next window continues from here.`,
+    );
+  }
+  const updated = rolled.filter((result) => result.updateId);
+  const minutes = rolled.flatMap((result) => {
+    const taken = minutesBetween(result.startedAt, result.finishedAt);
+    return result.updateId && taken !== null ? [taken] : [];
+  });
+  return {
+    index: event.index,
+    controlPlane: event.controlPlaneUpdate ? recordOf(event.controlPlaneUpdate) : null,
+    addons: event.addonUpdates.map(recordOf),
+    nodegroups: {
+      rolled: updated.length,
+      skipped: rolled.length - updated.length,
+      adopted: rolled.filter((result) => result.adopted).length,
+      fastestMinutes: minutes.length > 0 ? Math.min(...minutes) : null,
+      slowestMinutes: minutes.length > 0 ? Math.max(...minutes) : null,
+      updates: updated.slice(0, updatesListed).map((result) => ({
+        what: `node group ${result.name}`,
+        target: result.target,
+        updateId: result.updateId,
+        status: result.status,
+        adopted: result.adopted,
+        minutes: minutesBetween(result.startedAt, result.finishedAt),
+      })),
+    },
+  };
+}
+
+function describe(failures: Array<StepFailure & { name: string }>): string {
+  const full = failures
+    .slice(0, failuresInFull)
+    .map((failure) => `node group ${failure.name}: ${failure.error}: ${failure.cause.replace(/\.\s*$/, '')}`);
+  const rest = failures.slice(failuresInFull).map((failure) => failure.name);
+  return [...full, ...(rest.length > 0 ? [`and ${rest.length} more (${rest.join(', ')})`] : [])].join('; ');
+}
+
+function finishedSentence(rolled: RolledNodegroup[]): string {
+  if (rolled.length === 0) return 'No other node group of the stage finished.';
+  const updated = rolled.filter((result) => result.updateId).map((result) => result.name);
+  const skipped = rolled.length - updated.length;
+  return `The others finished: ${updated.length} rolled${updated.length > 0 && updated.length <= failuresInFull ? ` (${updated.join(', ')})` : ''}, ${skipped} already done.`;
+}
+
+function recordOf(update: UpdateProgress): UpdateRecord {
+  return {
+    what: update.addonName
+      ? `add-on ${update.addonName}`
+      : update.nodegroupName
+        ? `node group ${update.nodegroupName}`
+        : 'control plane',
+    target: update.target,
+    updateId: update.updateId,
+    status: update.status,
+    adopted: update.adopted,
+    minutes: minutesBetween(update.startedAt, update.finishedAt),
+  };
+}
+
+function minutesBetween(start: string | null, end: string | null): number | null {
+  if (!start || !end) return null;
+  return Math.round((Date.parse(end) - Date.parse(start)) / 60_000);
+}
