@@ -69,6 +69,10 @@ export function progressLine(task: TaskEvent, runStartedAt: number): string | un
     case 'Skipped':
       return `${clock}  ${who}: nothing to do for ${output.target}${'note' in output ? ` (${String(output.note)})` : ''}.`;
     case 'InProgress': {
+      const foreign = (output as { foreign?: { type: string } }).foreign;
+      if (foreign) {
+        return `${clock}  ${who}: busy with someone else's ${foreign.type} ${output.updateId ?? ''}; the roll to ${output.target} starts once it ends.`;
+      }
       if (task.state.startsWith('Update')) {
         return `${clock}  ${who}: ${output.adopted ? 'adopted the running update' : 'update started'} to ${output.target}${id}.`;
       }

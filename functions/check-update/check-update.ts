@@ -8,7 +8,7 @@ import {
   type ErrorDetail,
   UpdateStatus,
 } from '@aws-sdk/client-eks';
-import { UnexpectedResponseError } from '../shared/errors.ts';
+import { UnexpectedResponseError, UpgradeDeferredError } from '../shared/errors.ts';
 import { nextWaitSeconds, pollFloorSeconds } from '../shared/polling.ts';
 import { isDegraded, isSettled } from '../shared/resource-status.ts';
 import type { UpdateProgress } from '../shared/types.ts';
@@ -25,7 +25,32 @@ export interface CheckUpdateDeps {
  */
 export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps): Promise<UpdateProgress> {
   if (!event.updateId) return event;
-  return { ...(await inspect(event, deps)), polls: event.polls + 1 };
+  const checked = await inspect(event, deps);
+  return { ...(event.foreign ? othersUpdate(event, checked, deps.now()) : checked), polls: event.polls + 1 };
+}
+
+/**
+ * Someone else's update holding the node group: its end, however it ended, clears the way (the state
+ * machine then sends this step's own update). Still running when this step could no longer end
+ * before the deadline, the run defers rather than wait on.
+ * @throws UpgradeDeferredError
+ */
+function othersUpdate(event: UpdateProgress, checked: UpdateProgress, now: Date): UpdateProgress {
+  const foreign = event.foreign;
+  if (checked.status !== 'InProgress') {
+    const { failure: _failure, ...rest } = checked;
+    return {
+      ...rest,
+      status: 'Successful',
+      note: `someone else's ${foreign?.type} ${event.updateId} ended ${checked.status}`,
+    };
+  }
+  if (foreign?.deferAfter && now.getTime() > Date.parse(foreign.deferAfter)) {
+    throw new UpgradeDeferredError(
+      `Node group ${event.nodegroupName} is still busy with someone else's update ${event.updateId} (${foreign.type}); its own roll to ${event.target} would no longer end before the deadline, so it was not started. The next run continues from here.`,
+    );
+  }
+  return checked;
 }
 
 async function inspect(event: UpdateProgress, deps: CheckUpdateDeps): Promise<UpdateProgress> {
@@ -167,7 +192,10 @@ async function readResource(
   let updated = 0;
   let total = 0;
   for (const group of groups) {
-    const currentVersion = group.LaunchTemplate?.Version;
+    // A group of Spot capacity or several instance types names its template in a MixedInstancesPolicy.
+    const currentVersion =
+      group.LaunchTemplate?.Version ??
+      group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.Version;
     for (const instance of group.Instances ?? []) {
       if (instance.LifecycleState?.startsWith('Terminat')) continue;
       total += 1;

@@ -74,9 +74,12 @@ export function closeStage(event: CloseStageEvent): StageResult {
     );
   }
   if (deferred.length > 0) {
-    throw new UpgradeDeferredError(
-      `${deferred.length} node groups of stage ${event.index} could not start before the deadline: ${describe(deferred)}. ${finished} The next window continues from here.`,
-    );
+    const [first] = deferred;
+    const what =
+      deferred.length === 1
+        ? (first?.cause ?? '')
+        : `${deferred.length} node groups of stage ${event.index} could not start before the deadline (${deferred.map((result) => result.name).join(', ')}); the first: ${first?.cause ?? ''}`;
+    throw new UpgradeDeferredError(rolled.length > 0 ? `${what} ${finished}` : what);
   }
   const updated = rolled.filter((result) => result.updateId);
   const minutes = rolled.flatMap((result) => {

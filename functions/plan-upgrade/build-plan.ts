@@ -1,3 +1,4 @@
+import { type AddonCatalog, planAddonSteps } from '../shared/addon-steps.ts';
 import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { recommendedReleaseParameter } from '../shared/ami-types.ts';
 import { resolveDeadline } from '../shared/deadline.ts';
@@ -25,7 +26,6 @@ import {
   type UpgradePlan,
 } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
-import { type AddonCatalog, planAddonSteps } from './addon-steps.ts';
 
 /** Everything the plan step read from AWS; building the plan from it calls nothing. */
 export interface ClusterFacts {
@@ -118,6 +118,11 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
       finalRelease !== nodegroup.releaseVersion &&
       (pin || (compareReleases(nodegroup.releaseVersion, finalRelease) ?? -1) < 0);
     if (refresh) lastSteps?.push(nodegroupStep(nodegroup, endsText, finalRelease, 'ami-refresh'));
+    if (rotations.length === 0 && recommendedReleaseParameter(endsText, nodegroup.amiType) === undefined) {
+      facts.notes.push(
+        `Node group ${nodegroup.name} (${nodegroup.amiType}) gets no AMI refresh: AWS publishes the recommended release of that AMI type outside the EKS parameters this workflow reads, so it cannot tell whether a newer one exists. Its next version upgrade rolls it onto EKS's newest release for that version; update it in the EKS console to refresh it sooner.`,
+      );
+    }
     const endsOnRelease = rotations.length > 0 || refresh ? finalRelease : nodegroup.releaseVersion;
     expectedNodegroups.push({ name: nodegroup.name, version: endsText, releaseVersion: endsOnRelease });
   }
@@ -175,7 +180,7 @@ function planAddons(facts: ClusterFacts, stages: PlanStage[]): void {
       const catalog = facts.addonCatalogs.get(clusterVersion)?.get(addon.name);
       if (!catalog || (!stage.controlPlane && !behindOnCurrentVersion(version, catalog))) continue;
       for (const to of planAddonSteps(addon.name, version, catalog, clusterVersion)) {
-        stage.addons.push({ name: addon.name, from: version, to });
+        stage.addons.push({ name: addon.name, from: version, to, clusterVersion });
         version = to;
       }
     }

@@ -5,13 +5,13 @@ import {
   DescribeNodegroupCommand,
   type EKSClient,
   type Nodegroup,
-  paginateDescribeAddonVersions,
   paginateDescribeClusterVersions,
   paginateListAddons,
   paginateListInsights,
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { type AddonCatalog, readAddonCatalog } from '../shared/addon-steps.ts';
 import { recommendedReleaseParameter, releaseImageParameter } from '../shared/ami-types.ts';
 import { ensureDeadlineAhead } from '../shared/deadline.ts';
 import {
@@ -31,7 +31,6 @@ import { batchSizeOf } from '../shared/polling.ts';
 import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
-import type { AddonCatalog } from './addon-steps.ts';
 import { buildPlan, type ClusterFacts, ensureStepsFitWindow, nodegroupEndVersion } from './build-plan.ts';
 
 export interface PlanUpgradeEvent {
@@ -104,6 +103,7 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     addons,
     addonCatalogs: await readAddonCatalogs(
       deps.eks,
+      addons.map((addon) => addon.name),
       addons.length > 0 ? [formatMinor(current), ...hopVersions] : [],
     ),
     insights: await readInsights(deps.eks, input.clusterName, hopVersions),
@@ -286,28 +286,18 @@ async function readAddons(
   );
 }
 
-/** Per cluster version on the way, each add-on's compatible versions and default (one paginated call each). */
+/** Per cluster version on the way, each installed add-on's compatible versions and default. */
 async function readAddonCatalogs(
   eks: EKSClient,
+  addonNames: string[],
   hopVersions: string[],
 ): Promise<ClusterFacts['addonCatalogs']> {
   const catalogs: ClusterFacts['addonCatalogs'] = new Map();
   for (const kubernetesVersion of hopVersions) {
     const byAddon = new Map<string, AddonCatalog>();
-    for await (const page of paginateDescribeAddonVersions({ client: eks }, { kubernetesVersion })) {
-      for (const info of page.addons ?? []) {
-        if (!info.addonName) continue;
-        const compatible = (info.addonVersions ?? []).flatMap((version) => {
-          const match = version.compatibilities?.find((item) => item.clusterVersion === kubernetesVersion);
-          return version.addonVersion && match
-            ? [{ version: version.addonVersion, isDefault: match.defaultVersion === true }]
-            : [];
-        });
-        byAddon.set(info.addonName, {
-          versions: compatible.map((item) => item.version),
-          defaultVersion: compatible.find((item) => item.isDefault)?.version,
-        });
-      }
+    for (const addonName of addonNames) {
+      const catalog = await readAddonCatalog(eks, addonName, kubernetesVersion);
+      if (catalog) byAddon.set(addonName, catalog);
     }
     catalogs.set(kubernetesVersion, byAddon);
   }

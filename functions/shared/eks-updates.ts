@@ -20,24 +20,48 @@ interface InProgressUpdate {
   type: string;
   /** The version it moves to: the Version param, or AddonVersion for an add-on. */
   version: string | undefined;
+  /** A node group's AMI release it moves to (ReleaseVersion), when given. */
+  releaseVersion: string | undefined;
+  /** A node group's launch template version it moves to (LaunchTemplateVersion), when given. */
+  launchTemplateVersion: string | undefined;
 }
 
-/** The update now in progress on the scope's resource, if any: EKS runs one at a time per resource. */
+/** Updates described at once while looking for the running one. */
+const describedTogether = 10;
+
+/**
+ * The update now in progress on the scope's resource, if any: EKS runs one at a time per resource.
+ * ListUpdates gives IDs only, in no particular order (aws/containers-roadmap#1439), so the IDs are
+ * described ten at a time, and the search stops at the batch that holds the running one.
+ */
 async function findInProgressUpdate(
   eks: EKSClient,
   scope: UpdateScope,
 ): Promise<InProgressUpdate | undefined> {
   const { clusterName, ...resource } = scope;
+  const ids: string[] = [];
   for await (const page of paginateListUpdates({ client: eks }, { name: clusterName, ...resource })) {
-    for (const updateId of page.updateIds ?? []) {
-      const { update } = await eks.send(
-        new DescribeUpdateCommand({ name: clusterName, updateId, ...resource }),
-      );
+    ids.push(...(page.updateIds ?? []));
+  }
+  for (let start = 0; start < ids.length; start += describedTogether) {
+    const described = await Promise.all(
+      ids
+        .slice(start, start + describedTogether)
+        .map((updateId) => eks.send(new DescribeUpdateCommand({ name: clusterName, updateId, ...resource }))),
+    );
+    for (const { update } of described) {
       if (update?.status === UpdateStatus.IN_PROGRESS && update.id) {
         const version = update.params?.find(
           (param) => param.type === 'Version' || param.type === 'AddonVersion',
         );
-        return { id: update.id, type: update.type ?? 'Unknown', version: version?.value };
+        const param = (type: string) => update.params?.find((candidate) => candidate.type === type)?.value;
+        return {
+          id: update.id,
+          type: update.type ?? 'Unknown',
+          version: version?.value,
+          releaseVersion: param('ReleaseVersion'),
+          launchTemplateVersion: param('LaunchTemplateVersion'),
+        };
       }
     }
   }
@@ -45,30 +69,47 @@ async function findInProgressUpdate(
 }
 
 /**
- * After EKS refused an update as busy (409): the ID of the running update when it is this very
- * move (started by a person or an earlier run), which the run then follows to its end.
+ * After EKS refused an update as busy (409): the running update when it is this very move (started
+ * by a person or an earlier run), which the run then follows to its end; or, where the step can
+ * wait for it (`followOthers`), someone else's different update, followed until it ends.
  * @throws UpdateInProgressError when something else holds the resource; the state machine retries later.
  */
-async function adoptableUpdate(
+async function runningUpdate(
   eks: EKSClient,
-  target: UpdateScope & { version: string },
+  target: UpdateScope & NodegroupMove & { version: string },
   refusal: unknown,
-): Promise<string> {
-  const { version, ...scope } = target;
+  followOthers: boolean,
+): Promise<{ id: string; foreignType?: string }> {
+  const { version, releaseVersion, launchTemplateVersion, ...scope } = target;
   const running = await findInProgressUpdate(eks, scope);
   const sameKind = running?.type === (scope.addonName ? 'AddonUpdate' : 'VersionUpdate');
-  if (running && sameKind && running.version === version) return running.id;
+  // Onto another AMI release than planned, it is not this move: it would end short of the plan.
+  const sameRelease =
+    !releaseVersion || !running?.releaseVersion || running.releaseVersion === releaseVersion;
+  // A launch-template-only move (custom AMI) names no version: the template version tells it.
+  const sameTarget = launchTemplateVersion
+    ? running?.launchTemplateVersion === launchTemplateVersion
+    : running?.version === version && sameRelease;
+  if (running && sameKind && sameTarget) return { id: running.id };
+  if (running && followOthers) return { id: running.id, foreignType: running.type };
   const subject = scope.addonName
     ? `Add-on ${scope.addonName}`
     : scope.nodegroupName
       ? `Node group ${scope.nodegroupName}`
       : `Cluster ${scope.clusterName}`;
+  // Said so that it stays true whether the state machine tries again or gives up here.
   throw new UpdateInProgressError(
     running
-      ? `${subject} is busy with update ${running.id} (${running.type}${running.version ? ` to ${running.version}` : ''}); waiting for it before moving to ${version}.`
-      : `${subject} was refused the update to ${version} as busy, with no update of its own listed (the cluster is updating, or EKS-internal work); trying again later.`,
+      ? `${subject} is busy with update ${running.id} (${running.type}${running.version ? ` to ${running.version}` : ''}), not this run's move to ${version}; this run started nothing on it.`
+      : `${subject} was refused the update to ${version} as busy, with no update of its own listed (the cluster is updating, or EKS-internal work); this run started nothing on it.`,
     { cause: refusal },
   );
+}
+
+/** What a node group's roll moves it onto besides its version, for telling its own update from another. */
+export interface NodegroupMove {
+  releaseVersion?: string | null;
+  launchTemplateVersion?: string | null;
 }
 
 /** What a step knows about its update before EKS answers: which resource, to what, for how long. */
@@ -95,7 +136,8 @@ export function skippedStep(base: StepBase, note: string): UpdateProgress {
 
 /**
  * Sends an update call; when EKS answers that the resource is busy (409), follows the running
- * update instead if it is this very move (to `version`). Resolves with the update to poll.
+ * update instead if it is this very move (to `version`), or, given `followOthers`, someone else's
+ * update until it ends (the step is then sent again). Resolves with the update to poll.
  * @throws UpdateInProgressError when something else holds the resource (the state machine retries).
  */
 export async function startOrAdopt(
@@ -103,6 +145,7 @@ export async function startOrAdopt(
   base: StepBase,
   version: string,
   send: () => Promise<{ update?: { id?: string | undefined } | undefined }>,
+  followOthers?: NodegroupMove & { deferAfter: string | null },
 ): Promise<UpdateProgress> {
   const started = (updateId: string, adopted: boolean): UpdateProgress => ({
     ...base,
@@ -126,7 +169,14 @@ export async function startOrAdopt(
       ...(nodegroupName ? { nodegroupName } : {}),
       ...(addonName ? { addonName } : {}),
       version,
+      releaseVersion: followOthers?.releaseVersion ?? null,
+      launchTemplateVersion: followOthers?.launchTemplateVersion ?? null,
     };
-    return started(await adoptableUpdate(eks, scope, error), true);
+    const running = await runningUpdate(eks, scope, error, followOthers !== undefined);
+    if (running.foreignType === undefined) return started(running.id, true);
+    return {
+      ...started(running.id, false),
+      foreign: { type: running.foreignType, deferAfter: followOthers?.deferAfter ?? null },
+    };
   }
 }

@@ -53,6 +53,8 @@ export interface AddonStep {
   name: string;
   from: string;
   to: string;
+  /** The control plane version the step was planned for. */
+  clusterVersion: string;
 }
 
 /**
@@ -142,6 +144,11 @@ export interface UpdateProgress {
   polls: number;
   /** Why a step was skipped, when it was. */
   note?: string;
+  /**
+   * Set while the update followed is someone else's different one holding the node group: this
+   * step starts its own once it ends, unless the deadline comes first (then the run defers).
+   */
+  foreign?: { type: string; deferAfter: string | null };
   /** Present when status is Failed or Cancelled; becomes the Fail state's Error and Cause. */
   failure?: { error: string; cause: string };
 }

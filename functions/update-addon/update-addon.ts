@@ -1,9 +1,11 @@
 import {
   DescribeAddonCommand,
+  DescribeClusterCommand,
   type EKSClient,
   ResolveConflicts,
   UpdateAddonCommand,
 } from '@aws-sdk/client-eks';
+import { planAddonSteps, readAddonCatalog } from '../shared/addon-steps.ts';
 import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
@@ -28,7 +30,8 @@ export interface UpdateAddonDeps {
 
 /**
  * Moves one managed add-on to the planned version, keeping the user's configuration
- * (resolveConflicts PRESERVE), or follows the same update already under way.
+ * (resolveConflicts PRESERVE), or follows the same update already under way. A control plane
+ * moved outside the run since the plan gets the step planned for the version it is on.
  * @throws UpdateInProgressError when another update holds the add-on or cluster (the state machine retries).
  */
 export async function updateAddon(
@@ -45,12 +48,57 @@ export async function updateAddon(
     expectedSeconds: addonExpectedSeconds,
   };
   const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+  const currentVersion = addon?.addonVersion ?? '';
   // At or past this step already (a rerun, or another execution moved it): never step back.
-  const current = parseAddonVersion(addon?.addonVersion ?? '');
+  const current = parseAddonVersion(currentVersion);
   const wanted = parseAddonVersion(to);
-  if (addon?.addonVersion === to || (current && wanted && compareAddonVersions(current, wanted) >= 0)) {
-    return skippedStep(base, `already on ${addon?.addonVersion}, at or past ${to}`);
+  if (currentVersion === to || (current && wanted && compareAddonVersions(current, wanted) >= 0)) {
+    return skippedStep(base, `already on ${currentVersion}, at or past ${to}`);
   }
+  const replanned = await replanForActualVersion(eks, event, currentVersion);
+  if (replanned?.to === null) return skippedStep(base, replanned.note);
+  if (replanned)
+    return updateAddonTo({ ...event, addon: { ...event.addon, to: replanned.to } }, { eks, now });
+  return updateAddonTo(event, { eks, now });
+}
+
+/**
+ * Someone moved the control plane since the plan (by hand, or another run): the step is planned
+ * again for the version the cluster is on, as the plan would have. Undefined when it is where the
+ * plan expected; `to: null` when the add-on already suits it.
+ */
+async function replanForActualVersion(
+  eks: EKSClient,
+  event: UpdateAddonEvent,
+  currentVersion: string,
+): Promise<{ to: string; note?: never } | { to: null; note: string } | undefined> {
+  const { clusterName } = event;
+  const { name: addonName, clusterVersion } = event.addon;
+  const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
+  const actual = cluster?.version;
+  if (!actual || actual === clusterVersion) return undefined;
+  const catalog = await readAddonCatalog(eks, addonName, actual);
+  const [next] = catalog ? planAddonSteps(addonName, currentVersion, catalog, actual) : [];
+  if (next) return { to: next };
+  return {
+    to: null,
+    note: `the control plane is on ${actual}, not ${clusterVersion} as planned (moved outside this run), and ${currentVersion} suits it`,
+  };
+}
+
+async function updateAddonTo(
+  event: UpdateAddonEvent,
+  { eks, now }: UpdateAddonDeps,
+): Promise<UpdateProgress> {
+  const { clusterName } = event;
+  const { name: addonName, to } = event.addon;
+  const base = {
+    kind: 'addon' as const,
+    clusterName,
+    addonName,
+    target: to,
+    expectedSeconds: addonExpectedSeconds,
+  };
   ensureFitsBeforeDeadline(
     `Add-on ${addonName} update to ${to}`,
     addonExpectedSeconds,

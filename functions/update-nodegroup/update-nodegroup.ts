@@ -1,5 +1,4 @@
 import {
-  DescribeNodegroupCommand,
   type EKSClient,
   type LaunchTemplateSpecification,
   UpdateNodegroupVersionCommand,
@@ -7,6 +6,7 @@ import {
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { UnexpectedResponseError } from '../shared/errors.ts';
+import { deletion, describeNodegroupIfPresent } from '../shared/nodegroups.ts';
 import { batchSizeOf, nodegroupExpectedSeconds } from '../shared/polling.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { NodegroupStep, UpdateProgress } from '../shared/types.ts';
@@ -31,7 +31,9 @@ export interface UpdateNodegroupDeps {
 /**
  * Starts one planned rolling update of a managed node group, or follows one already under way.
  * With force=false EKS respects pod disruption budgets and fails the update rather than evict past them.
- * @throws UpdateInProgressError when a different update holds the node group or cluster (the state machine retries).
+ * Someone else's different update holding the node group is followed to its end (`foreign`), and
+ * the roll is sent again then.
+ * @throws UpdateInProgressError when the cluster holds it with no update of the node group listed (the state machine retries).
  */
 export async function updateNodegroup(
   event: UpdateNodegroupEvent,
@@ -39,7 +41,20 @@ export async function updateNodegroup(
 ): Promise<UpdateProgress> {
   const { clusterName, nodegroup: planned } = event;
   const nodegroupName = planned.name;
-  const { nodegroup } = await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
+  const nodegroup = await describeNodegroupIfPresent(eks, clusterName, nodegroupName);
+  const target = planned.toVersion ?? `launch template version ${planned.launchTemplate?.version ?? '?'}`;
+  const deleted = deletion(nodegroup);
+  if (deleted) {
+    // Deleted outside the run since the plan: nothing to roll, and nothing a rerun must do.
+    const gone = {
+      kind: 'nodegroup' as const,
+      clusterName,
+      nodegroupName,
+      target,
+      expectedSeconds: nodegroupExpectedSeconds(1),
+    };
+    return skippedStep(gone, `${deleted} (deleted outside this run); nothing was done to it`);
+  }
   if (!nodegroup)
     throw new UnexpectedResponseError(
       `DescribeNodegroup for ${clusterName}/${nodegroupName} returned nothing.`,
@@ -48,7 +63,6 @@ export async function updateNodegroup(
   const nodes = nodegroup.scalingConfig?.desiredSize ?? 1;
   const rollout = { nodes, batchSize: batchSizeOf(nodegroup.updateConfig, nodes) };
   const expectedSeconds = nodegroupExpectedSeconds(rollout.nodes, rollout.batchSize);
-  const target = planned.toVersion ?? `launch template version ${planned.launchTemplate?.version ?? '?'}`;
   const base = { kind: 'nodegroup' as const, clusterName, nodegroupName, target, expectedSeconds, rollout };
   const done = alreadyDone(
     planned,
@@ -65,23 +79,36 @@ export async function updateNodegroup(
     event.deadline,
     now(),
   );
-  return startOrAdopt(eks, base, planned.toVersion ?? '', () =>
-    eks.send(
-      new UpdateNodegroupVersionCommand({
-        clusterName,
-        nodegroupName,
-        force: event.force,
-        clientRequestToken: updateRequestToken(
-          event.executionName,
-          `nodegroup/${clusterName}/${nodegroupName}`,
-          `${planned.toVersion}/${planned.releaseVersion ?? 'newest'}/${planned.launchTemplate?.version ?? ''}`,
-          event.redriveCount,
-        ),
-        ...(planned.toVersion ? { version: planned.toVersion } : {}),
-        ...(planned.releaseVersion ? { releaseVersion: planned.releaseVersion } : {}),
-        ...(launchTemplate ? { launchTemplate } : {}),
-      }),
-    ),
+  // A node group roll someone else started can run for hours: follow it, and start this one after.
+  const deferAfter = event.deadline
+    ? new Date(Date.parse(event.deadline) - expectedSeconds * 1000).toISOString()
+    : null;
+  return startOrAdopt(
+    eks,
+    base,
+    planned.toVersion ?? '',
+    () =>
+      eks.send(
+        new UpdateNodegroupVersionCommand({
+          clusterName,
+          nodegroupName,
+          force: event.force,
+          clientRequestToken: updateRequestToken(
+            event.executionName,
+            `nodegroup/${clusterName}/${nodegroupName}`,
+            `${planned.toVersion}/${planned.releaseVersion ?? 'newest'}/${planned.launchTemplate?.version ?? ''}`,
+            event.redriveCount,
+          ),
+          ...(planned.toVersion ? { version: planned.toVersion } : {}),
+          ...(planned.releaseVersion ? { releaseVersion: planned.releaseVersion } : {}),
+          ...(launchTemplate ? { launchTemplate } : {}),
+        }),
+      ),
+    {
+      deferAfter,
+      releaseVersion: planned.releaseVersion,
+      launchTemplateVersion: planned.launchTemplate?.version ?? null,
+    },
   );
 }
 

@@ -2,11 +2,11 @@ import {
   ClusterStatus,
   DescribeAddonCommand,
   DescribeClusterCommand,
-  DescribeNodegroupCommand,
   type EKSClient,
 } from '@aws-sdk/client-eks';
 import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
 import { VerificationFailedError } from '../shared/errors.ts';
+import { deletion, describeNodegroupIfPresent } from '../shared/nodegroups.ts';
 import { compareReleases } from '../shared/release-versions.ts';
 import { isDegraded, isSettled } from '../shared/resource-status.ts';
 import type { StageResult, UpgradePlan } from '../shared/types.ts';
@@ -47,16 +47,25 @@ export async function verifyCluster(
   const problems: string[] = [];
   const warnings = issuesOf(`cluster ${clusterName}`, cluster?.health?.issues);
   const version = cluster?.version ?? 'unknown';
-  if (version !== plan.targetVersion)
+  // Past the target, someone moved it further (by hand, or another run): no rerun could undo that.
+  const pastTarget = atOrPast(parseMinor(version), parseMinor(plan.targetVersion), compareMinor);
+  if (version !== plan.targetVersion && !pastTarget)
     problems.push(`control plane is on ${version}, not ${plan.targetVersion}`);
+  else if (version !== plan.targetVersion)
+    warnings.push(
+      `the control plane is on ${version}, past the target ${plan.targetVersion}: it was moved outside this run`,
+    );
   if (cluster?.status !== ClusterStatus.ACTIVE)
     problems.push(`cluster is ${cluster?.status ?? 'unknown'}, not ACTIVE`);
 
   const nodegroups: Verification['nodegroups'] = [];
   for (const expected of plan.expected.nodegroups) {
-    const { nodegroup } = await eks.send(
-      new DescribeNodegroupCommand({ clusterName, nodegroupName: expected.name }),
-    );
+    const nodegroup = await describeNodegroupIfPresent(eks, clusterName, expected.name);
+    const deleted = deletion(nodegroup);
+    if (deleted) {
+      warnings.push(`node group ${expected.name} ${deleted}: it was deleted outside this run`);
+      continue;
+    }
     const actual = {
       name: expected.name,
       version: nodegroup?.version ?? 'unknown',

@@ -52,15 +52,44 @@ function instanceShape(group: AutoScalingGroup, i: Instance): XmlObject {
   };
 }
 
+/**
+ * How the group names its launch template. A managed node group of Spot capacity or several
+ * instance types gets a MixedInstancesPolicy (instance type overrides, capacity-optimized Spot), with
+ * the launch template inside it and none at the top (EC2 Auto Scaling API reference,
+ * AutoScalingGroup: LaunchTemplate or MixedInstancesPolicy; EKS user guide, managed node groups:
+ * Spot capacity is allocated capacity-optimized across the instance types given).
+ */
+function launchTemplateShape(world: World, g: AutoScalingGroup): XmlObject {
+  const specification = {
+    LaunchTemplateId: g.launchTemplate.id,
+    LaunchTemplateName: g.launchTemplate.name,
+    Version: String(g.launchTemplate.version),
+  };
+  const owner = world.clusters.flatMap((cluster) => cluster.nodegroups).find((ng) => ng.asg === g);
+  const instanceTypes = owner?.instanceTypes ?? (owner ? [owner.instanceType] : []);
+  const spot = owner?.capacityType === 'SPOT';
+  if (!owner || (!spot && instanceTypes.length <= 1)) return { LaunchTemplate: specification };
+  return {
+    MixedInstancesPolicy: {
+      LaunchTemplate: {
+        LaunchTemplateSpecification: specification,
+        Overrides: xmlList(instanceTypes.map((InstanceType) => ({ InstanceType }))),
+      },
+      InstancesDistribution: {
+        OnDemandAllocationStrategy: 'prioritized',
+        OnDemandBaseCapacity: 0,
+        OnDemandPercentageAboveBaseCapacity: spot ? 0 : 100,
+        SpotAllocationStrategy: 'capacity-optimized',
+      },
+    },
+  };
+}
+
 function groupShape(world: World, g: AutoScalingGroup): XmlObject {
   return {
     AutoScalingGroupName: g.name,
     AutoScalingGroupARN: g.arn,
-    LaunchTemplate: {
-      LaunchTemplateId: g.launchTemplate.id,
-      LaunchTemplateName: g.launchTemplate.name,
-      Version: String(g.launchTemplate.version),
-    },
+    ...launchTemplateShape(world, g),
     MinSize: g.minSize,
     MaxSize: g.maxSize,
     DesiredCapacity: g.desiredCapacity,

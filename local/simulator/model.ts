@@ -1377,9 +1377,11 @@ export class World {
     const cluster = this.cluster(clusterName);
     if (resource.nodegroupName) this.nodegroup(clusterName, resource.nodegroupName);
     if (resource.addonName) this.addon(clusterName, resource.addonName);
+    // In no particular order, as EKS lists them (aws/containers-roadmap#1439): here by ID.
     return cluster.updates
       .filter((u) => u.nodegroupName === resource.nodegroupName && u.addonName === resource.addonName)
-      .map((u) => u.id);
+      .map((u) => u.id)
+      .sort();
   }
 
   // ---- cluster deletion (fault) ---------------------------------------------------------------

@@ -40,7 +40,7 @@ const multiHop: NaivePlanInput = {
     {
       index: 2,
       controlPlane: { from: '1.25', to: '1.26' },
-      addons: [{ name: 'kube-proxy', from: 'v1.25', to: 'v1.26' }],
+      addons: [{ name: 'kube-proxy', from: 'v1.25', to: 'v1.26', clusterVersion: '1.26' }],
       rolls: rollsOf([
         step('old-123', '1.26', '1.26.15-20250403', 'final'),
         step('apps', '1.26', '1.26.15-20250403', 'final'),

@@ -32,6 +32,8 @@ export interface WorkflowSetup {
   expectedErrors?: readonly string[];
   /** How the local AWS is deployed (e.g. a template with a permission removed). */
   deployment?: LocalAwsOptions;
+  /** What a person does on the simulator before the execution starts (with administrator credentials). */
+  before?: (aws: LocalAws) => Promise<void>;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function runWorkflow<T>(
   const aws = await LocalAws.start(scenario, setup.deployment);
   try {
     const input = 'input' in setup ? setup.input : seedInput;
+    await setup.before?.(aws);
     const before = aws.simulator.snapshot();
     const execution = await aws.execute(input, { executionName: 'workflow-test', ...setup.options });
     const violations = checkInvariants({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planAddonSteps } from '../../../functions/plan-upgrade/addon-steps.ts';
+import { planAddonSteps } from '../../../functions/shared/addon-steps.ts';
 
 const catalog = {
   versions: [

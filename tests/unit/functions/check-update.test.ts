@@ -1,4 +1,8 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  type AutoScalingGroup,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
 import {
   DescribeClusterCommand,
   DescribeNodegroupCommand,
@@ -44,6 +48,53 @@ const nodegroup: UpdateProgress = {
   expectedSeconds: 960,
 };
 
+/** A node group's Auto Scaling group half-way through its roll: template version 2, one old node left of two. */
+const rollingGroup: AutoScalingGroup = {
+  AutoScalingGroupName: 'eks-ng-1',
+  MinSize: 3,
+  MaxSize: 6,
+  DesiredCapacity: 6,
+  DefaultCooldown: 300,
+  AvailabilityZones: ['us-east-1a'],
+  HealthCheckType: 'EC2',
+  CreatedTime: startedAt,
+  LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '2' },
+  Instances: [
+    {
+      InstanceId: 'i-old1',
+      LifecycleState: 'Terminating',
+      AvailabilityZone: 'a',
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+      LaunchTemplate: { Version: '1' },
+    },
+    {
+      InstanceId: 'i-old2',
+      LifecycleState: 'InService',
+      AvailabilityZone: 'a',
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+      LaunchTemplate: { Version: '1' },
+    },
+    {
+      InstanceId: 'i-new1',
+      LifecycleState: 'InService',
+      AvailabilityZone: 'a',
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+      LaunchTemplate: { Version: '2' },
+    },
+    {
+      InstanceId: 'i-new2',
+      LifecycleState: 'Pending',
+      AvailabilityZone: 'a',
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+      LaunchTemplate: { Version: '2' },
+    },
+  ],
+};
+
 function givenUpdate(status: UpdateStatus, errors: ErrorDetail[] = []) {
   eksMock.on(DescribeUpdateCommand).resolves({ update: { id: 'u-1', status, createdAt: startedAt, errors } });
 }
@@ -56,55 +107,27 @@ describe('checkUpdate', () => {
     eksMock.on(DescribeNodegroupCommand).resolves({
       nodegroup: { status: 'UPDATING', resources: { autoScalingGroups: [{ name: 'eks-ng-1' }] } },
     });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [rollingGroup] });
+  });
+
+  it("counts a Spot or multi-type group's instances: its template is inside the MixedInstancesPolicy", async () => {
+    givenUpdate('InProgress');
+    const { LaunchTemplate, ...rest } = rollingGroup;
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
         {
-          AutoScalingGroupName: 'eks-ng-1',
-          MinSize: 3,
-          MaxSize: 6,
-          DesiredCapacity: 6,
-          DefaultCooldown: 300,
-          AvailabilityZones: ['us-east-1a'],
-          HealthCheckType: 'EC2',
-          CreatedTime: startedAt,
-          LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '2' },
-          Instances: [
-            {
-              InstanceId: 'i-old1',
-              LifecycleState: 'Terminating',
-              AvailabilityZone: 'a',
-              HealthStatus: 'Healthy',
-              ProtectedFromScaleIn: false,
-              LaunchTemplate: { Version: '1' },
+          ...rest,
+          MixedInstancesPolicy: {
+            LaunchTemplate: {
+              LaunchTemplateSpecification: LaunchTemplate,
+              Overrides: [{ InstanceType: 'c5.large' }, { InstanceType: 'c6i.large' }],
             },
-            {
-              InstanceId: 'i-old2',
-              LifecycleState: 'InService',
-              AvailabilityZone: 'a',
-              HealthStatus: 'Healthy',
-              ProtectedFromScaleIn: false,
-              LaunchTemplate: { Version: '1' },
-            },
-            {
-              InstanceId: 'i-new1',
-              LifecycleState: 'InService',
-              AvailabilityZone: 'a',
-              HealthStatus: 'Healthy',
-              ProtectedFromScaleIn: false,
-              LaunchTemplate: { Version: '2' },
-            },
-            {
-              InstanceId: 'i-new2',
-              LifecycleState: 'Pending',
-              AvailabilityZone: 'a',
-              HealthStatus: 'Healthy',
-              ProtectedFromScaleIn: false,
-              LaunchTemplate: { Version: '2' },
-            },
-          ],
+          },
         },
       ],
     });
+    const rolling = { ...nodegroup, rollout: { nodes: 2, batchSize: 1 } };
+    expect((await checkUpdate(rolling, deps(20 * 60))).progress).toEqual({ updated: 2, total: 3 });
   });
 
   it('waits longer the older an update in progress is, up to the ceiling', async () => {

@@ -189,6 +189,26 @@ describe('planUpgrade', () => {
     expect(eksMock).not.toHaveReceivedCommand(DescribeClusterVersionsCommand);
   });
 
+  it('says why a Bottlerocket node group gets no AMI refresh, instead of leaving it out in silence', async () => {
+    givenCluster('1.29');
+    eksMock.on(DescribeNodegroupCommand, { nodegroupName: 'ng' }).resolves({
+      nodegroup: {
+        nodegroupName: 'ng',
+        version: '1.29',
+        releaseVersion: '1.20.3-5d9ac849',
+        amiType: 'BOTTLEROCKET_x86_64',
+        status: 'ACTIVE',
+        scalingConfig: { desiredSize: 3 },
+      },
+    });
+    const result = await plan({ clusterName: 'prod' });
+    expect(result.stages).toEqual([]);
+    expect(result.notes).toContainEqual(
+      expect.stringMatching(/^Node group ng \(BOTTLEROCKET_x86_64\) gets no AMI refresh: /),
+    );
+    expect(result.summary).toContain('gets no AMI refresh');
+  });
+
   it('leaves a node group already past the recommended release where it is', async () => {
     givenCluster('1.29');
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: '1.29.5-20231101' } });
@@ -240,9 +260,9 @@ describe('planUpgrade', () => {
     });
     const result = await plan({ clusterName: 'prod', targetVersion: '1.29' });
     expect(result.stages[0]?.addons).toEqual([
-      { name: 'vpc-cni', from: 'v1.14.1-eksbuild.1', to: 'v1.15.4-eksbuild.1' },
-      { name: 'vpc-cni', from: 'v1.15.4-eksbuild.1', to: 'v1.16.0-eksbuild.1' },
-      { name: 'kube-proxy', from: 'v1.28.2-eksbuild.2', to: 'v1.29.0-eksbuild.1' },
+      { name: 'vpc-cni', from: 'v1.14.1-eksbuild.1', to: 'v1.15.4-eksbuild.1', clusterVersion: '1.29' },
+      { name: 'vpc-cni', from: 'v1.15.4-eksbuild.1', to: 'v1.16.0-eksbuild.1', clusterVersion: '1.29' },
+      { name: 'kube-proxy', from: 'v1.28.2-eksbuild.2', to: 'v1.29.0-eksbuild.1', clusterVersion: '1.29' },
     ]);
     expect(result.selfManagedAddons).toEqual(['coredns']);
   });

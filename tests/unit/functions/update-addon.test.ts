@@ -1,5 +1,7 @@
 import {
   DescribeAddonCommand,
+  DescribeAddonVersionsCommand,
+  DescribeClusterCommand,
   DescribeUpdateCommand,
   EKSClient,
   ListUpdatesCommand,
@@ -18,7 +20,7 @@ const deps = { eks, now: () => now };
 const event = {
   clusterName: 'prod',
   executionName: 'run-1',
-  addon: { name: 'vpc-cni', from: 'v1.11.4-eksbuild.1', to: 'v1.12.6-eksbuild.2' },
+  addon: { name: 'vpc-cni', from: 'v1.11.4-eksbuild.1', to: 'v1.12.6-eksbuild.2', clusterVersion: '1.27' },
   deadline: null,
 };
 
@@ -28,6 +30,36 @@ describe('updateAddon', () => {
     eksMock
       .on(DescribeAddonCommand)
       .resolves({ addon: { addonVersion: 'v1.11.4-eksbuild.1', status: 'ACTIVE' } });
+    eksMock.on(DescribeClusterCommand).resolves({ cluster: { version: '1.27' } });
+  });
+
+  it('plans the step again for the version the control plane is on when someone moved it', async () => {
+    eksMock.on(DescribeClusterCommand).resolves({ cluster: { version: '1.28' } });
+    eksMock.on(DescribeAddonVersionsCommand, { addonName: 'vpc-cni', kubernetesVersion: '1.28' }).resolves({
+      addons: [
+        {
+          addonName: 'vpc-cni',
+          addonVersions: ['v1.12.6-eksbuild.2', 'v1.13.4-eksbuild.1'].map((addonVersion) => ({
+            addonVersion,
+            compatibilities: [
+              { clusterVersion: '1.28', defaultVersion: addonVersion === 'v1.13.4-eksbuild.1' },
+            ],
+          })),
+        },
+      ],
+    });
+    eksMock.on(UpdateAddonCommand).resolves({ update: { id: 'a-2', status: 'InProgress' } });
+    // vpc-cni still moves one minor at a time, toward 1.28's default.
+    expect(await updateAddon(event, deps)).toMatchObject({ target: 'v1.12.6-eksbuild.2', updateId: 'a-2' });
+    eksMock
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonVersion: 'v1.13.4-eksbuild.1', status: 'ACTIVE' } });
+    expect(
+      await updateAddon({ ...event, addon: { ...event.addon, to: 'v1.14.1-eksbuild.1' } }, deps),
+    ).toMatchObject({
+      status: 'Skipped',
+      note: expect.stringContaining('the control plane is on 1.28, not 1.27 as planned'),
+    });
   });
 
   it("moves the add-on and keeps the user's configuration", async () => {

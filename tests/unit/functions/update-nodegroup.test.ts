@@ -149,6 +149,58 @@ describe('updateNodegroup', () => {
     });
   });
 
+  it("adopts a launch-template-only roll to the planned template version, and follows another one as someone else's", async () => {
+    givenNodegroup({
+      releaseVersion: 'ami-0123456789abcdef0',
+      launchTemplate: { id: 'lt-0abc', version: '3' },
+      status: 'UPDATING',
+    });
+    const step = {
+      ...seedRotation,
+      toVersion: null,
+      reason: 'launch-template' as const,
+      launchTemplate: { id: 'lt-0abc', version: '4' },
+    };
+    eksMock.on(UpdateNodegroupVersionCommand).rejects(eksError('ResourceInUseException', 'in progress', 409));
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['ng-u-0'] });
+    const running = (templateVersion: string) =>
+      eksMock.on(DescribeUpdateCommand).resolves({
+        update: {
+          id: 'ng-u-0',
+          status: 'InProgress',
+          type: 'VersionUpdate',
+          params: [
+            { type: 'LaunchTemplateName', value: 'custom' },
+            { type: 'LaunchTemplateVersion', value: templateVersion },
+          ],
+        },
+      });
+    running('4');
+    expect(await updateNodegroup({ ...event, nodegroup: step }, deps)).toMatchObject({
+      updateId: 'ng-u-0',
+      adopted: true,
+    });
+    running('5');
+    const other = await updateNodegroup({ ...event, nodegroup: step }, deps);
+    expect(other).toMatchObject({ updateId: 'ng-u-0', adopted: false, foreign: { type: 'VersionUpdate' } });
+  });
+
+  it('describes the listed updates ten at a time and stops at the batch holding the running one', async () => {
+    eksMock.on(UpdateNodegroupVersionCommand).rejects(eksError('ResourceInUseException', 'in progress', 409));
+    const ids = Array.from({ length: 45 }, (_, index) => `old-${index}`);
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: [...ids.slice(0, 12), 'ng-u-0', ...ids.slice(12)] });
+    eksMock.on(DescribeUpdateCommand).callsFake(({ updateId }: { updateId: string }) => ({
+      update: {
+        id: updateId,
+        status: updateId === 'ng-u-0' ? 'InProgress' : 'Successful',
+        type: 'VersionUpdate',
+        params: [{ type: 'Version', value: '1.19' }],
+      },
+    }));
+    expect(await updateNodegroup(event, deps)).toMatchObject({ updateId: 'ng-u-0', adopted: true });
+    expect(eksMock.commandCalls(DescribeUpdateCommand)).toHaveLength(20);
+  });
+
   it('waits (retryable error) while the cluster is busy with a control plane update', async () => {
     eksMock
       .on(UpdateNodegroupVersionCommand)

@@ -258,3 +258,28 @@ describe('node group faults', () => {
     expect(group?.LaunchTemplate?.Version).toBe('1');
   });
 });
+
+describe('Auto Scaling groups of managed node groups', () => {
+  it("names a Spot group's launch template inside a MixedInstancesPolicy, an on-demand one's at the top", async () => {
+    rig = await startRig({ scenario: 'four-nodegroups' });
+    const spot = await describeGroup('eks-batch-spot-7c2e9a4f-6b1d-4a3c-b5e7-1d2c3b4a5f03');
+    expect(spot?.LaunchTemplate).toBeUndefined();
+    expect(spot?.MixedInstancesPolicy).toMatchObject({
+      LaunchTemplate: {
+        LaunchTemplateSpecification: { Version: expect.any(String) },
+        Overrides: [{ InstanceType: 'c5.large' }],
+      },
+      InstancesDistribution: {
+        OnDemandPercentageAboveBaseCapacity: 0,
+        SpotAllocationStrategy: 'capacity-optimized',
+      },
+    });
+    // Each instance still says which version it was launched from.
+    expect(spot?.Instances?.[0]?.LaunchTemplate?.Version).toBe(
+      spot?.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.Version,
+    );
+    const onDemand = await describeGroup('eks-system-3ec6a1f2-0b5d-4c1e-9f0a-7d2b5e8c1a01');
+    expect(onDemand?.MixedInstancesPolicy).toBeUndefined();
+    expect(onDemand?.LaunchTemplate?.Version).toEqual(expect.any(String));
+  });
+});

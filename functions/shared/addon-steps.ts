@@ -1,10 +1,40 @@
-import { compareAddonVersions, parseAddonVersion } from '../shared/addon-versions.ts';
-import { UnsupportedTargetError } from '../shared/errors.ts';
+import { type EKSClient, paginateDescribeAddonVersions } from '@aws-sdk/client-eks';
+import { compareAddonVersions, parseAddonVersion } from './addon-versions.ts';
+import { UnsupportedTargetError } from './errors.ts';
 
 /** The add-on versions compatible with one Kubernetes version (DescribeAddonVersions), and EKS's default. */
 export interface AddonCatalog {
   versions: string[];
   defaultVersion: string | undefined;
+}
+
+/**
+ * One add-on's versions compatible with a Kubernetes version, and EKS's default there: asked for that
+ * add-on alone (the whole catalog, marketplace add-ons included, runs to many pages). Undefined when
+ * EKS lists none.
+ */
+export async function readAddonCatalog(
+  eks: EKSClient,
+  addonName: string,
+  kubernetesVersion: string,
+): Promise<AddonCatalog | undefined> {
+  let catalog: AddonCatalog | undefined;
+  for await (const page of paginateDescribeAddonVersions({ client: eks }, { kubernetesVersion, addonName })) {
+    for (const info of page.addons ?? []) {
+      if (info.addonName !== addonName) continue;
+      const compatible = (info.addonVersions ?? []).flatMap((version) => {
+        const match = version.compatibilities?.find((item) => item.clusterVersion === kubernetesVersion);
+        return version.addonVersion && match
+          ? [{ version: version.addonVersion, isDefault: match.defaultVersion === true }]
+          : [];
+      });
+      catalog = {
+        versions: [...(catalog?.versions ?? []), ...compatible.map((item) => item.version)],
+        defaultVersion: catalog?.defaultVersion ?? compatible.find((item) => item.isDefault)?.version,
+      };
+    }
+  }
+  return catalog;
 }
 
 /** The Amazon VPC CNI add-on may only move one minor version per update (EKS user guide). */
