@@ -12,12 +12,61 @@ import { executionNameFor } from '../functions/shared/fleet.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { formatPlan, progressLine, type TaskEvent } from './format.ts';
 
+/** The execution input `start` sends (functions/shared/input.ts validates it). */
 export interface UpgradeRequest {
   clusterName: string;
   targetVersion?: string;
   nodegroups?: string[];
   force?: boolean;
   dryRun?: boolean;
+  releaseVersion?: string;
+  launchTemplateVersions?: Record<string, string>;
+  acceptInsightErrors?: boolean;
+  maxConcurrentNodegroups?: number;
+  deadline?: string;
+  notify?: boolean;
+}
+
+/** The flags of `plan` and `start` that make the execution input. */
+export interface RequestOptions {
+  cluster: string;
+  target?: string;
+  nodegroup?: string[];
+  force?: boolean;
+  dryRun?: boolean;
+  releaseVersion?: string;
+  launchTemplateVersion?: string[];
+  acceptInsightErrors?: boolean;
+  concurrency?: string;
+  deadline?: string;
+  notify?: boolean;
+}
+
+/** The execution input from the flags: every field the state machine takes, each only when given. */
+export function requestOf(options: RequestOptions): UpgradeRequest {
+  return {
+    clusterName: options.cluster,
+    ...(options.target && options.target !== 'none' ? { targetVersion: options.target } : {}),
+    ...(options.nodegroup?.length ? { nodegroups: options.nodegroup } : {}),
+    ...(options.force ? { force: true } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.releaseVersion ? { releaseVersion: options.releaseVersion } : {}),
+    ...(options.launchTemplateVersion?.length
+      ? { launchTemplateVersions: Object.fromEntries(options.launchTemplateVersion.map(nodegroupAndVersion)) }
+      : {}),
+    ...(options.acceptInsightErrors ? { acceptInsightErrors: true } : {}),
+    ...(options.concurrency ? { maxConcurrentNodegroups: Number(options.concurrency) } : {}),
+    ...(options.deadline ? { deadline: options.deadline } : {}),
+    ...(options.notify === false ? { notify: false } : {}),
+  };
+}
+
+/** "gpu=8": node group gpu moves to launch template version 8. */
+function nodegroupAndVersion(pair: string): [string, string] {
+  const [nodegroup = '', version = ''] = pair.split('=');
+  if (!nodegroup || !version)
+    throw new Error(`--launch-template-version takes <nodegroup>=<version>, not "${pair}".`);
+  return [nodegroup, version];
 }
 
 /** `eks-upgrade plan`: the plan for one cluster, read-only, as a table (or JSON). */

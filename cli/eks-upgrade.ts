@@ -10,9 +10,10 @@ import {
   findStateMachine,
   formatPlan,
   planCommand,
+  type RequestOptions,
   readRun,
+  requestOf,
   startCommand,
-  type UpgradeRequest,
   watchCommand,
 } from './commands.ts';
 import { reportFromHistory } from './history-report.ts';
@@ -26,22 +27,6 @@ function clientConfig(options: ClientOptions) {
   return {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-  };
-}
-
-function requestOf(options: {
-  cluster: string;
-  target?: string;
-  nodegroup?: string[];
-  force?: boolean;
-  dryRun?: boolean;
-}): UpgradeRequest {
-  return {
-    clusterName: options.cluster,
-    ...(options.target && options.target !== 'none' ? { targetVersion: options.target } : {}),
-    ...(options.nodegroup?.length ? { nodegroups: options.nodegroup } : {}),
-    ...(options.force ? { force: true } : {}),
-    ...(options.dryRun ? { dryRun: true } : {}),
   };
 }
 
@@ -81,28 +66,35 @@ common(
     .option('--nodegroup <name...>', 'only these managed node groups')
     .option('--force', 'evict pods past pod disruption budgets')
     .option('--dry-run', 'plan only')
+    .option('--release-version <release>', 'pin the AMI release the node groups end on')
+    .option(
+      '--launch-template-version <nodegroup=version...>',
+      'move custom-AMI node groups to these versions',
+    )
+    .option('--accept-insight-errors', 'upgrade although upgrade insights report errors')
+    .option('--concurrency <n>', 'node groups rolled at once (maxConcurrentNodegroups)')
+    .option('--deadline <iso>', 'no step starts that cannot end before this time')
+    .option('--no-notify', 'send no SNS notification')
     .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
     .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
     .option('--watch', 'then follow it'),
 ).action(
   async (
-    options: ClientOptions & {
-      cluster: string;
-      target?: string;
-      nodegroup?: string[];
-      force?: boolean;
-      dryRun?: boolean;
-      stateMachineArn?: string;
-      stack?: string;
-      watch?: boolean;
-    },
+    options: ClientOptions &
+      RequestOptions & {
+        stateMachineArn?: string;
+        stack?: string;
+        watch?: boolean;
+      },
   ) => {
     const config = clientConfig(options);
     const sfn = new SFNClient(config);
     const arn = await findStateMachine(options, new CloudFormationClient(config));
     const executionArn = await startCommand(requestOf(options), arn, sfn);
     console.log(executionArn);
-    if (options.watch) await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
+    if (!options.watch) return;
+    const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
+    process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
   },
 );
 

@@ -8,7 +8,7 @@ import {
   type ErrorDetail,
   UpdateStatus,
 } from '@aws-sdk/client-eks';
-import { UnexpectedResponseError, UpgradeDeferredError } from '../shared/errors.ts';
+import { isAwsError, UnexpectedResponseError, UpgradeDeferredError } from '../shared/errors.ts';
 import { nextWaitSeconds, pollFloorSeconds } from '../shared/polling.ts';
 import { isDegraded, isSettled } from '../shared/resource-status.ts';
 import type { UpdateProgress } from '../shared/types.ts';
@@ -123,7 +123,7 @@ async function inspect(event: UpdateProgress, deps: CheckUpdateDeps): Promise<Up
         ...ended,
         status: update.status === UpdateStatus.CANCELLED ? 'Cancelled' : 'Failed',
         nextWaitSeconds: 0,
-        failure: describeFailure(event, update.status, update.errors ?? []),
+        failure: describeFailure(event, update.status, update.errors ?? [], resource.status),
       };
   }
 }
@@ -174,8 +174,13 @@ async function readResource(
     return { status: addon?.status ?? 'UNKNOWN' };
   }
   if (!event.nodegroupName) {
-    const { cluster } = await eks.send(new DescribeClusterCommand({ name: event.clusterName }));
-    return { status: cluster?.status ?? 'UNKNOWN' };
+    try {
+      const { cluster } = await eks.send(new DescribeClusterCommand({ name: event.clusterName }));
+      return { status: cluster?.status ?? 'UNKNOWN' };
+    } catch (error) {
+      if (isAwsError(error, 'ResourceNotFoundException')) return { status: 'NOT_FOUND' };
+      throw error;
+    }
   }
   const { nodegroup } = await eks.send(
     new DescribeNodegroupCommand({ clusterName: event.clusterName, nodegroupName: event.nodegroupName }),
@@ -223,6 +228,7 @@ function describeFailure(
   event: UpdateProgress,
   status: string,
   errors: ErrorDetail[],
+  resourceStatus: string,
 ): { error: string; cause: string } {
   const first = errors[0];
   // An empty code would leave the Fail state's Error blank: name it after the outcome instead.
@@ -239,9 +245,11 @@ function describeFailure(
       return `${detail.errorCode ?? 'Error'}: ${detail.errorMessage ?? 'no message'}${resources}`;
     })
     .join('; ');
-  const advice =
-    adviceByErrorCode[error] ??
-    'Look at the update in the EKS console, fix the cause, then run again: the run continues from where it stopped.';
+  const gone = resourceStatus === 'DELETING' || resourceStatus === 'NOT_FOUND';
+  const advice = gone
+    ? `${event.addonName ? `Add-on ${event.addonName}` : event.nodegroupName ? `Node group ${event.nodegroupName}` : `Cluster ${event.clusterName}`} is ${resourceStatus === 'DELETING' ? 'being deleted' : 'gone'}: no run can finish this upgrade, and a new run is refused once it is gone.`
+    : (adviceByErrorCode[error] ??
+      'Look at the update in the EKS console, fix the cause, then run again: the run continues from where it stopped.');
   return {
     error,
     cause: `${subject}: update ${event.updateId} to ${event.target} ended ${status}${details ? `: ${details}` : ''}. ${advice}`,

@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { TaskRecord } from '../../report/run-summary.ts';
+import { NeverStartedError } from './execution-history.ts';
 import type { JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 
 export type { TaskRecord };
@@ -92,7 +93,8 @@ export async function bindTasks(
         return output;
       } catch (error) {
         const { name, message } = error instanceof Error ? error : new Error(String(error));
-        record({ state, startedAt, endedAt: Date.now(), input, error: { name, message } });
+        if (!(error instanceof NeverStartedError))
+          record({ state, startedAt, endedAt: Date.now(), input, error: { name, message } });
         throw error;
       }
     };

@@ -45,6 +45,8 @@ interface CurrentState {
   mapStartedId?: number;
   iterationsStarted?: number;
   distributed?: boolean;
+  /** An iteration of this Map failed: the Map fails, and no queued iteration starts. */
+  iterationFailed?: boolean;
 }
 
 /**
@@ -63,6 +65,8 @@ interface Frame {
   /** The task attempt in flight: its end is written once, by whichever comes first. */
   attempt?: { lambda: boolean; integration: Details; ended: boolean };
   closed: boolean;
+  /** A Map iteration the local engine starts after a sibling failed, which AWS never starts. */
+  neverStarted?: boolean;
 }
 
 interface Scope {
@@ -74,12 +78,21 @@ const scopes = new AsyncLocalStorage<Scope>();
 /** Engine events already taken at their source (the engine forwards each up through every parent). */
 const seen = new WeakSet<object>();
 
+/** A task of a Map iteration AWS never starts (a sibling failed the Map): nothing runs or is recorded. */
+export class NeverStartedError extends Error {
+  constructor(state: string) {
+    super(`A sibling iteration failed its Map: ${state} never runs in AWS.`);
+    this.name = 'NeverStartedError';
+  }
+}
+
 /**
  * Runs a Task state's work so that its Lambda (or service integration) events land in the history,
  * and the iteration, that runs it. Outside a recorded execution the work runs unrecorded.
  */
 export function recordedTask<T>(state: string, input: unknown, work: () => Promise<T>): Promise<T> {
   const frame = scopes.getStore()?.frame;
+  if (frame?.neverStarted) return Promise.reject(new NeverStartedError(state));
   if (!frame || frame.closed) return work();
   return frame.history.recordTask(frame, state, input, work);
 }
@@ -194,6 +207,12 @@ export class ExecutionHistory {
     const index = map?.iterationsStarted ?? 0;
     if (map) map.iterationsStarted = index + 1;
     const childWorkflow = map?.distributed === true && this.options.childHistory !== undefined;
+    // The local engine still starts iterations that were queued when a sibling failed, even once
+    // the execution has moved past the Map; AWS starts none.
+    const mapEnded = map !== undefined && map.type !== 'Map' && map.type !== 'Parallel';
+    if (mapEnded || (map?.iterationFailed && !map.distributed)) {
+      return { history: this, definition, last: 0, parent, closed: true, neverStarted: true };
+    }
     return {
       history: childWorkflow && this.options.childHistory ? this.options.childHistory() : this,
       definition,
@@ -446,6 +465,13 @@ function installEngineHook(): void {
       frame.history.engineEvent(frame, event);
       dispatch(event);
     };
-    return scopes.run({ history, frame }, () => original.call(this, input, options, cleanup));
+    const running = scopes.run({ history, frame }, () => original.call(this, input, options, cleanup));
+    // Marked as the iteration fails, before the engine's Map starts the next queued one.
+    const map = frame.iteration ? frame.parent?.current : undefined;
+    if (map)
+      running.catch(() => {
+        map.iterationFailed = true;
+      });
+    return running;
   };
 }

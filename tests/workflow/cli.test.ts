@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, type Simulator, startSimulator } from '../../local/simulator/index.ts';
 
@@ -130,5 +131,52 @@ describe('eks-upgrade against npm run simulator', () => {
     const reported = await cli('report', executionArn, '--out', out);
     expect(reported.stdout).toContain('report.html');
     expect(await readFile(out, 'utf8')).toContain('Upgraded 1.18 → 1.19');
+  }, 120_000);
+
+  it('passes every input field it is given, and exits non-zero when the watched run fails', async () => {
+    const failed = await cli(
+      'start',
+      '--cluster',
+      'ekscluster-eksctl',
+      '--target',
+      '1.17',
+      '--nodegroup',
+      'managednodegroup',
+      '--release-version',
+      '1.17.12-20210208',
+      '--launch-template-version',
+      'gpu=8',
+      '--accept-insight-errors',
+      '--concurrency',
+      '2',
+      '--deadline',
+      '2030-01-01T00:00:00Z',
+      '--no-notify',
+      '--force',
+      '--state-machine-arn',
+      stateMachineArn,
+      '--watch',
+    ).catch((error: unknown) => error as { code: number; stdout: string });
+    expect(failed).toMatchObject({ code: 1 });
+    const lines = failed.stdout.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^FAILED: DowngradeRefusedError /);
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: lines[0] }));
+    expect(JSON.parse(input ?? '{}')).toEqual({
+      clusterName: 'ekscluster-eksctl',
+      targetVersion: '1.17',
+      nodegroups: ['managednodegroup'],
+      force: true,
+      releaseVersion: '1.17.12-20210208',
+      launchTemplateVersions: { gpu: '8' },
+      acceptInsightErrors: true,
+      maxConcurrentNodegroups: 2,
+      deadline: '2030-01-01T00:00:00Z',
+      notify: false,
+    });
   }, 120_000);
 });

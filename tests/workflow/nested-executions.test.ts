@@ -1,6 +1,8 @@
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { LocalAws } from '../../local/harness/local-aws.ts';
+import { loadScenario } from '../../local/simulator/index.ts';
+import { parseScenario } from '../../local/simulator/scenario.ts';
 import { clusterState, runWorkflow } from './helpers.ts';
 
 const fourNodegroups = { clusterName: 'prod-cluster', targetVersion: '1.30' };
@@ -90,5 +92,26 @@ describe('stage and roll executions', () => {
         expect(failure?.message).toContain('The upgrade stopped with PodEvictionFailure: 1 of 4 node groups');
       },
     );
+  });
+
+  it('starts no later stage once one failed, as AWS starts no queued Map iteration after a failure', async () => {
+    const base = loadScenario('multi-hop');
+    const scenario = parseScenario({
+      ...base,
+      faults: [{ type: 'update-fails', cluster: 'legacy-cluster', occurrence: 1, afterMinutes: 5 }],
+    });
+    const input = { clusterName: 'legacy-cluster', targetVersion: '1.30' };
+    await runWorkflow({ scenario, input, expectedErrors: ['UpdateFailed'] }, async ({ execution, aws }) => {
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'UpdateFailed' });
+      expect(execution.tasks.filter((task) => task.state === 'Run Stage')).toHaveLength(1);
+      expect(await executionsOf(aws, 'UpgradeStageStateMachine')).toHaveLength(1);
+      const hops = aws.simulator.requestLog.filter((request) => request.operation === 'UpdateClusterVersion');
+      expect(hops).toHaveLength(1);
+      // After the failure the run only explains and notifies.
+      const after = execution.tasks.slice(
+        execution.tasks.findIndex((task) => task.state === 'Run Stage') + 1,
+      );
+      expect(after.map((task) => task.state)).toEqual(['Explain Failure', 'Notify Failure']);
+    });
   });
 });

@@ -69,10 +69,15 @@ describe('upgrade-cluster workflow on the simulator', () => {
       ({ execution, aws }) => {
         expect(execution).toMatchObject({ status: 'FAILED', error: 'DowngradeRefusedError' });
         expect(execution.cause).toContain('cannot downgrade');
+        // The Fail state and the message say the reason in plain words, not a Lambda's JSON.
+        expect(execution.cause).not.toContain('errorMessage');
         expect(mutatingCalls(aws)).toEqual([]);
-        expect(aws.simulator.snapshot().published.map((message) => message.subject)).toEqual([
-          'EKS upgrade refused before any change',
+        const published = aws.simulator.snapshot().published;
+        expect(published.map((message) => message.subject)).toEqual([
+          'EKS ekscluster-eksctl upgrade refused before any change',
         ]);
+        expect(published[0]?.message).toMatch(/^DowngradeRefusedError: .*cannot downgrade/);
+        expect(published[0]?.message).not.toContain('errorType');
       },
     );
     await runWorkflow(
@@ -189,6 +194,11 @@ describe('upgrade-cluster workflow on the simulator', () => {
     await runWorkflow({ fault: 'cluster-deleted' }, ({ execution, aws }) => {
       expect(execution).toMatchObject({ status: 'FAILED', error: 'UpdateCancelled' });
       expect(execution.cause).toContain('Control plane of cluster ekscluster-eksctl');
+      // No rerun can continue it: the advice says so instead of "run again".
+      expect(execution.cause).toContain(
+        'Cluster ekscluster-eksctl is being deleted: no run can finish this upgrade',
+      );
+      expect(execution.cause).not.toContain('run again');
       expect(mutatingCalls(aws).filter((call) => call.operation === 'UpdateNodegroupVersion')).toEqual([]);
     });
   });
