@@ -8,7 +8,7 @@ import {
   type ErrorDetail,
   UpdateStatus,
 } from '@aws-sdk/client-eks';
-import { isAwsError, UnexpectedResponseError, UpgradeDeferredError } from '../shared/errors.ts';
+import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { nextWaitSeconds, pollFloorSeconds } from '../shared/polling.ts';
 import { isDegraded, isSettled } from '../shared/resource-status.ts';
 import type { UpdateProgress } from '../shared/types.ts';
@@ -32,11 +32,15 @@ export async function checkUpdate(event: UpdateProgress, deps: CheckUpdateDeps):
 /**
  * Someone else's update holding the node group: its end, however it ended, clears the way (the state
  * machine then sends this step's own update). Still running when this step could no longer end
- * before the deadline, the run defers rather than wait on.
- * @throws UpgradeDeferredError
+ * before the deadline, the roll is deferred rather than wait on.
  */
 function othersUpdate(event: UpdateProgress, checked: UpdateProgress, now: Date): UpdateProgress {
   const foreign = event.foreign;
+  // Stuck, it is a person's to look at: the roll fails by name instead of waiting on it again.
+  if (checked.failure?.error === 'UpdateStuck') {
+    const { foreign: _foreign, ...stuckUpdate } = checked;
+    return stuckUpdate;
+  }
   if (checked.status !== 'InProgress') {
     const { failure: _failure, ...rest } = checked;
     return {
@@ -46,9 +50,13 @@ function othersUpdate(event: UpdateProgress, checked: UpdateProgress, now: Date)
     };
   }
   if (foreign?.deferAfter && now.getTime() > Date.parse(foreign.deferAfter)) {
-    throw new UpgradeDeferredError(
-      `Node group ${event.nodegroupName} is still busy with someone else's update ${event.updateId} (${foreign.type}); its own roll to ${event.target} would no longer end before the deadline, so it was not started. The next run continues from here.`,
-    );
+    const { foreign: _foreign, progress: _progress, ...rest } = checked;
+    return {
+      ...rest,
+      status: 'Deferred',
+      nextWaitSeconds: 0,
+      note: `Node group ${event.nodegroupName} is still busy with someone else's update ${event.updateId} (${foreign.type}); its own roll to ${event.target} would no longer end before the deadline, so it was not started. The next run continues from here.`,
+    };
   }
   return checked;
 }
@@ -85,8 +93,10 @@ async function inspect(event: UpdateProgress, deps: CheckUpdateDeps): Promise<Up
         nextWaitSeconds: nextWaitSeconds(event, elapsedSeconds, resource.progress),
       };
     case UpdateStatus.SUCCESSFUL: {
-      // The update record can end before the resource leaves UPDATING; wait for it to settle.
+      // The update record can end before the resource leaves UPDATING; wait for it to settle,
+      // but not for ever: a resource that never settles is as stuck as an update.
       if (settling.has(resource.status)) {
+        if (elapsedSeconds > stuckFactor * event.expectedSeconds) return stuck(event, elapsedSeconds, timing);
         return {
           ...event,
           ...withProgress,

@@ -13,6 +13,13 @@ export interface RolledNodegroup {
   finishedAt: string | null;
 }
 
+/** A node group not rolled because it could not end before the deadline. */
+export interface DeferredNodegroup {
+  name: string;
+  status: 'Deferred';
+  note: string;
+}
+
 /** A node group whose roll execution failed (or could not start): the error as the Catch recorded it. */
 export interface NotRolledNodegroup {
   name: string;
@@ -24,8 +31,8 @@ export interface CloseStageEvent {
   clusterName: string;
   controlPlaneUpdate: UpdateProgress | null;
   addonUpdates: UpdateProgress[];
-  /** One list per roll of the stage, one entry per node group. */
-  rollResults: Array<Array<RolledNodegroup | NotRolledNodegroup>>;
+  /** One entry per node group of the stage. */
+  rollResults: Array<RolledNodegroup | DeferredNodegroup | NotRolledNodegroup>;
 }
 
 /** A stage that ended with node groups failed: named after the one EKS error, or this when several differ. */
@@ -34,6 +41,25 @@ export class StageFailedError extends Error {
     super(message);
     this.name = name;
   }
+}
+
+/** Errors the state machines retry as transient: failing the stage by one would have it retried. */
+const transientErrors: ReadonlySet<string> = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'ServiceUnavailableException',
+  'ServerException',
+  'InternalFailure',
+]);
+
+/**
+ * An EKS error (PodEvictionFailure, InvalidRequestException...) or one of the workflow's
+ * (UpdateStuck...): a name the stage may fail by. Step Functions' own (States.*, taken for a quota
+ * failure), Lambda's and the SDK's (with a dot) and transient ones are not.
+ */
+function isOwnName(error: string): boolean {
+  return /^[A-Z][A-Za-z]+$/.test(error) && !transientErrors.has(error);
 }
 
 /** At most this many failures are spelled out in full (the rest named), and updates listed (the rest counted). */
@@ -47,12 +73,19 @@ const updatesListed = 10;
  * @throws StageFailedError, UpgradeDeferredError.
  */
 export function closeStage(event: CloseStageEvent): StageResult {
-  const results = event.rollResults.flat();
-  const rolled = results.filter((result): result is RolledNodegroup => !('failure' in result));
+  const results = event.rollResults;
+  const rolled = results.filter(
+    (result): result is RolledNodegroup => !('failure' in result) && result.status !== 'Deferred',
+  );
   const notRolled = results
     .filter((result): result is NotRolledNodegroup => 'failure' in result)
     .map((result) => ({ name: result.name, ...readFailure(result.failure) }));
-  const deferred = notRolled.filter((result) => result.error === 'UpgradeDeferredError');
+  const deferred = [
+    ...results
+      .filter((result): result is DeferredNodegroup => !('failure' in result) && result.status === 'Deferred')
+      .map((result) => ({ name: result.name, error: 'UpgradeDeferredError', cause: result.note })),
+    ...notRolled.filter((result) => result.error === 'UpgradeDeferredError'),
+  ];
   const failed = notRolled.filter((result) => result.error !== 'UpgradeDeferredError');
   const finished = finishedSentence(rolled);
 
@@ -60,7 +93,7 @@ export function closeStage(event: CloseStageEvent): StageResult {
     const errors = new Set(failed.map((result) => result.error));
     const [only] = errors;
     throw new StageFailedError(
-      errors.size === 1 && only ? only : 'NodegroupUpdatesFailed',
+      errors.size === 1 && only && isOwnName(only) ? only : 'NodegroupUpdatesFailed',
       [
         `${failed.length} of ${results.length} node groups of cluster ${event.clusterName} did not roll in stage ${event.index}: ${describe(failed)}.`,
         finished,

@@ -35,10 +35,19 @@ export function ensureFitsBeforeDeadline(
   deadline: string | null,
   now: Date,
 ): void {
-  if (deadline === null) return;
+  const late = lateForDeadline(step, expectedSeconds, deadline, now);
+  if (late) throw new UpgradeDeferredError(late);
+}
+
+/** Why the step must not start before the deadline, or undefined when it fits. */
+export function lateForDeadline(
+  step: string,
+  expectedSeconds: number,
+  deadline: string | null,
+  now: Date,
+): string | undefined {
+  if (deadline === null) return undefined;
   const endsAt = now.getTime() + expectedSeconds * 1000;
-  if (endsAt <= Date.parse(deadline)) return;
-  throw new UpgradeDeferredError(
-    `${step} needs about ${Math.round(expectedSeconds / 60)} minutes and would end after the deadline ${deadline}; not started. The next run continues from here.`,
-  );
+  if (endsAt <= Date.parse(deadline)) return undefined;
+  return `${step} needs about ${Math.round(expectedSeconds / 60)} minutes and would end after the deadline ${deadline}; not started. The next run continues from here.`;
 }

@@ -121,6 +121,14 @@ export type StepBase = Omit<
 /** Nothing known yet of when the update began or ended, and no check so far. */
 const unchecked = { startedAt: null, finishedAt: null, polls: 0 };
 
+/**
+ * A node group roll not started because it could not end before the deadline: an outcome the stage
+ * counts (a hundred of them stay small), not an error carried through every execution's Cause.
+ */
+export function deferredStep(base: StepBase, note: string): UpdateProgress {
+  return { ...skippedStep(base, note), status: 'Deferred' };
+}
+
 /** A step with nothing to do: already done, by this run before a retry, by a person, or by another run. */
 export function skippedStep(base: StepBase, note: string): UpdateProgress {
   return {

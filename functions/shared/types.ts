@@ -117,7 +117,8 @@ export interface UpgradePlan {
 
 export type UpdateKind = 'controlPlane' | 'nodegroup' | 'addon';
 
-export type StepStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelled' | 'Skipped';
+/** Deferred: a node group roll that could not end before the deadline was not started (`note` says why). */
+export type StepStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelled' | 'Skipped' | 'Deferred';
 
 /** What an update step and each check of it return; the next check takes it as input. */
 export interface UpdateProgress {

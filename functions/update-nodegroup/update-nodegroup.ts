@@ -3,8 +3,8 @@ import {
   type LaunchTemplateSpecification,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
-import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
+import { lateForDeadline } from '../shared/deadline.ts';
+import { deferredStep, skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { UnexpectedResponseError } from '../shared/errors.ts';
 import { deletion, describeNodegroupIfPresent } from '../shared/nodegroups.ts';
 import { batchSizeOf, nodegroupExpectedSeconds } from '../shared/polling.ts';
@@ -21,6 +21,8 @@ export interface UpdateNodegroupEvent {
   deadline: string | null;
   /** $$.Execution.RedriveCount: a redriven execution must not get its failed update back. */
   redriveCount?: number;
+  /** The roll's progress so far when it is sent again (someone else's update ended): its checks still count. */
+  previous?: UpdateProgress | null;
 }
 
 export interface UpdateNodegroupDeps {
@@ -36,6 +38,15 @@ export interface UpdateNodegroupDeps {
  * @throws UpdateInProgressError when the cluster holds it with no update of the node group listed (the state machine retries).
  */
 export async function updateNodegroup(
+  event: UpdateNodegroupEvent,
+  deps: UpdateNodegroupDeps,
+): Promise<UpdateProgress> {
+  const progress = await sendRoll(event, deps);
+  // A roll execution's poll budget counts every check it made, before someone else's update ended too.
+  return { ...progress, polls: event.previous?.polls ?? progress.polls };
+}
+
+async function sendRoll(
   event: UpdateNodegroupEvent,
   { eks, now }: UpdateNodegroupDeps,
 ): Promise<UpdateProgress> {
@@ -73,12 +84,13 @@ export async function updateNodegroup(
   if (done) return skippedStep(base, done);
 
   const launchTemplate = planned.launchTemplate ?? sameLaunchTemplate(nodegroup.launchTemplate);
-  ensureFitsBeforeDeadline(
+  const late = lateForDeadline(
     `Node group ${nodegroupName} rolling to ${target}`,
     expectedSeconds,
     event.deadline,
     now(),
   );
+  if (late) return deferredStep(base, late);
   // A node group roll someone else started can run for hours: follow it, and start this one after.
   const deferAfter = event.deadline
     ? new Date(Date.parse(event.deadline) - expectedSeconds * 1000).toISOString()

@@ -42,7 +42,7 @@ const stage = (rollResults: CloseStageEvent['rollResults']): CloseStageEvent => 
 describe('closeStage', () => {
   it('counts the node groups and lists the first ten updates, so a hundred stay small', () => {
     const many = Array.from({ length: 100 }, (_, index) => rolled(`ng-${index}`, 20 + (index % 30)));
-    const result = closeStage(stage([many.slice(0, 60), [...many.slice(60), rolled('done', 0, null)]]));
+    const result = closeStage(stage([...many, rolled('done', 0, null)]));
     expect(result.nodegroups).toMatchObject({
       rolled: 100,
       skipped: 1,
@@ -66,11 +66,9 @@ describe('closeStage', () => {
     const close = () =>
       closeStage(
         stage([
-          [
-            rolled('apps', 30),
-            failedRoll('batch', 'PodEvictionFailure', 'Node group batch: a pod disruption budget blocks it.'),
-            rolled('web', 25),
-          ],
+          rolled('apps', 30),
+          failedRoll('batch', 'PodEvictionFailure', 'Node group batch: a pod disruption budget blocks it.'),
+          rolled('web', 25),
         ]),
       );
     expect(close).toThrow(
@@ -87,23 +85,41 @@ describe('closeStage', () => {
     expect(() =>
       closeStage(
         stage([
-          [
-            failedRoll('a', 'PodEvictionFailure', 'budget'),
-            failedRoll('b', 'NodeCreationFailure', 'no join'),
-          ],
+          failedRoll('a', 'PodEvictionFailure', 'budget'),
+          failedRoll('b', 'NodeCreationFailure', 'no join'),
         ]),
       ),
     ).toThrow(expect.objectContaining({ name: 'NodegroupUpdatesFailed' }));
+  });
+
+  it('defers the run for node groups a roll reported Deferred, with the reason it gave', () => {
+    expect(() =>
+      closeStage(
+        stage([
+          rolled('apps', 30),
+          {
+            name: 'batch',
+            status: 'Deferred',
+            note: 'Node group batch rolling to 1.31 needs about 44 minutes.',
+          },
+        ]),
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'UpgradeDeferredError',
+        message: expect.stringMatching(
+          /^Node group batch rolling to 1\.31 needs about 44 minutes\. The others finished: 1 rolled \(apps\)/,
+        ),
+      }),
+    );
   });
 
   it('defers the run when node groups could not start before the deadline, saying which finished', () => {
     expect(() =>
       closeStage(
         stage([
-          [
-            rolled('apps', 30),
-            failedRoll('batch', 'UpgradeDeferredError', 'Node group batch would end late.'),
-          ],
+          rolled('apps', 30),
+          failedRoll('batch', 'UpgradeDeferredError', 'Node group batch would end late.'),
         ]),
       ),
     ).toThrow(
@@ -114,13 +130,21 @@ describe('closeStage', () => {
     );
   });
 
-  it('treats a roll execution that could not start (no description in the Cause) as a failure by its own name', () => {
-    expect(() =>
-      closeStage(
-        stage([
-          [{ name: 'apps', failure: { Error: 'StepFunctions.AccessDeniedException', Cause: 'not allowed' } }],
-        ]),
-      ),
-    ).toThrow(expect.objectContaining({ name: 'StepFunctions.AccessDeniedException' }));
+  it("fails by a name of its own, never Step Functions', Lambda's or the SDK's, naming the cause inside", () => {
+    for (const error of [
+      'StepFunctions.AccessDeniedException',
+      'States.Timeout',
+      'Lambda.Unknown',
+      'ThrottlingException',
+    ]) {
+      expect(() =>
+        closeStage(stage([{ name: 'apps', failure: { Error: error, Cause: 'not allowed' } }])),
+      ).toThrow(
+        expect.objectContaining({
+          name: 'NodegroupUpdatesFailed',
+          message: expect.stringContaining(`node group apps: ${error}: not allowed`),
+        }),
+      );
+    }
   });
 });

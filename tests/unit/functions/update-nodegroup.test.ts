@@ -82,10 +82,12 @@ describe('updateNodegroup', () => {
     });
   });
 
-  it('defers a rolling update that would not end before the deadline', async () => {
+  it('defers a rolling update that would not end before the deadline: an outcome, not an error', async () => {
     const deadline = new Date(now.getTime() + 10 * 60_000).toISOString();
-    await expect(updateNodegroup({ ...event, deadline }, deps)).rejects.toMatchObject({
-      name: 'UpgradeDeferredError',
+    expect(await updateNodegroup({ ...event, deadline }, deps)).toMatchObject({
+      status: 'Deferred',
+      updateId: null,
+      note: expect.stringContaining('would end after the deadline'),
     });
     expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupVersionCommand);
   });

@@ -238,7 +238,7 @@ function expectNamed(error: unknown, context: string): void {
 }
 
 function expectWellFormedProgress(result: UpdateProgress, event: UpdateProgress | undefined): void {
-  expect(['InProgress', 'Successful', 'Failed', 'Cancelled', 'Skipped']).toContain(result.status);
+  expect(['InProgress', 'Successful', 'Failed', 'Cancelled', 'Skipped', 'Deferred']).toContain(result.status);
   expect(Number.isInteger(result.nextWaitSeconds)).toBe(true);
   expect(Number.isFinite(result.expectedSeconds) && result.expectedSeconds > 0).toBe(true);
   if (result.status === 'InProgress') {
@@ -533,8 +533,8 @@ describe('steps reading random and malformed AWS answers', () => {
           seen.add(`${result.status}${result.adopted ? ' adopted' : ''}`);
           expectWellFormedProgress(result, undefined);
           expect(result).toMatchObject({ kind: 'nodegroup', clusterName: 'prod', nodegroupName: 'ng-a' });
-          expect(['InProgress', 'Skipped']).toContain(result.status);
-          if (result.status === 'Skipped') {
+          expect(['InProgress', 'Skipped', 'Deferred']).toContain(result.status);
+          if (result.status === 'Skipped' || result.status === 'Deferred') {
             expect(result.updateId).toBeNull();
             expect(result.note).toMatch(/\S/);
           }
@@ -549,7 +549,7 @@ describe('steps reading random and malformed AWS answers', () => {
       'InProgress adopted',
       'Skipped',
       'UpdateInProgressError',
-      'UpgradeDeferredError',
+      'Deferred',
     ]) {
       expect(seen, outcome).toContain(outcome);
     }
