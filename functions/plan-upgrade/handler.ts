@@ -1,14 +1,19 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { makeHandler, requiredEnvironment } from '../shared/handler-kit.ts';
 import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 
 const eks = new EKSClient({});
 const ssm = new SSMClient({});
+const executions = {
+  sfn: new SFNClient({}),
+  stateMachineArn: requiredEnvironment('UPGRADE_STATE_MACHINE_ARN'),
+};
 
 // Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
 const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
 
 export const handler = makeHandler((event: PlanUpgradeEvent) =>
-  planUpgrade(event, { eks, ssm, allowedClusters, now: () => new Date() }),
+  planUpgrade(event, { eks, ssm, allowedClusters, executions, now: () => new Date() }),
 );

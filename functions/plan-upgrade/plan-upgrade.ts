@@ -32,10 +32,13 @@ import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
 import { buildPlan, type ClusterFacts, ensureStepsFitWindow, nodegroupEndVersion } from './build-plan.ts';
+import { ensureNoEarlierUpgrade, type UpgradeExecutions } from './cluster-lock.ts';
 
 export interface PlanUpgradeEvent {
   input: unknown;
   executionName: string;
+  /** $$.Execution.StartTime: which of two executions for one cluster came first. */
+  executionStartTime?: string;
 }
 
 export interface PlanUpgradeDeps {
@@ -44,6 +47,8 @@ export interface PlanUpgradeDeps {
   /** The template's ClusterNamePattern (IAM-style: * and ?). */
   allowedClusters: string;
   now: () => Date;
+  /** The running upgrades, for one per cluster; absent for a plan nobody runs (`eks-upgrade plan`). */
+  executions?: UpgradeExecutions;
 }
 
 /** An UPDATING cluster may be running the very update this run wants: the update step adopts it. */
@@ -59,6 +64,14 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   const input = parseUpgradeInput(event.input);
   ensureAllowed(input.clusterName, deps.allowedClusters);
   ensureDeadlineAhead(input, deps.now());
+  // A dry run changes nothing, so it may plan beside a running upgrade.
+  if (deps.executions && !input.dryRun) {
+    const self = {
+      name: event.executionName,
+      startTime: event.executionStartTime ?? deps.now().toISOString(),
+    };
+    await ensureNoEarlierUpgrade(input.clusterName, self, deps.executions);
+  }
   const cluster = await describeCluster(deps.eks, input.clusterName);
   if (!cluster.version || !cluster.status) {
     throw new UnexpectedResponseError(

@@ -65,6 +65,11 @@ export class InsightsRefreshPendingError extends Error {
   override readonly name = 'InsightsRefreshPendingError';
 }
 
+/** Another running execution upgrades the same cluster: this one refuses before any change. */
+export class ClusterBusyError extends Error {
+  override readonly name = 'ClusterBusyError';
+}
+
 /** An AWS response lacked a field the workflow cannot go on without. */
 export class UnexpectedResponseError extends Error {
   override readonly name = 'UnexpectedResponseError';
@@ -88,6 +93,7 @@ export const workflowErrorNames = [
   'NodegroupNotFoundError',
   'UpdateInProgressError',
   'InsightsRefreshPendingError',
+  'ClusterBusyError',
   'UnexpectedResponseError',
   'VerificationFailedError',
 ] as const;

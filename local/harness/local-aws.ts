@@ -442,6 +442,7 @@ export class LocalAws {
           Execution: {
             Id: description.executionArn,
             Name: description.name,
+            StartTime: new Date(description.startDate).toISOString(),
             RedriveCount: 0,
             RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
           },

@@ -92,6 +92,7 @@ const authorizations: Record<string, Authorization> = {
   'sfn:StopExecution': ['states:StopExecution', (p) => text(p.executionArn)],
   'sfn:DescribeExecution': ['states:DescribeExecution', (p) => text(p.executionArn)],
   'sfn:GetExecutionHistory': ['states:GetExecutionHistory', (p) => text(p.executionArn)],
+  'sfn:ListExecutions': ['states:ListExecutions', (p) => text(p.stateMachineArn)],
 };
 
 /** DescribeUpdate authorizes on the node group or add-on the request names, else on the cluster. */

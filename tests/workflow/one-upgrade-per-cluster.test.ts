@@ -6,17 +6,10 @@ import { loadScenario, type UpdateRecord } from '../../local/simulator/index.ts'
 import { clusterState, updateTarget } from './helpers.ts';
 
 // Two executions for the same cluster, started together with different names (two schedules firing at
-// once, or a person starting one by hand during a window). EKS runs one update at a time per resource
-// and answers the second caller 409 (ResourceInUseException); the update steps then adopt the running
-// update when it is the same move. What the product does today, per planned step: the execution that
-// calls first starts the update; the other is refused with 409, finds that update in progress with
-// the same target and follows it (adopted: true, the same update id), or finds the step already done
-// (Skipped). Both end SUCCEEDED, and each planned update exists once: so for seed, insight-blocked
-// and ami-refresh.
-// PRODUCT BUG (reported): add-on steps of several minors (vpc-cni) leapfrog. Update Add-on skips a
-// step only when the add-on is on exactly that version, so the run that lags sends versions the other
-// has already passed: a one-minor downgrade EKS accepts (multi-hop: vpc-cni v1.13.4 -> v1.12.6 ->
-// v1.13.4), or a two-minor one it refuses with InvalidParameterException (four-nodegroups).
+// once, an AMI release during a window, a person starting one by hand). One upgrade per cluster: each
+// execution's plan lists the running executions of the state machine, and one for the same cluster
+// started earlier (in the same instant: first by name) refuses it with ClusterBusyError before any
+// change. What the one that goes on meets is what any run meets: the updates it plans, each once.
 
 interface Case {
   scenario: string;
@@ -147,74 +140,77 @@ function conflicts(planned: string[], updates: UpdateRecord[]): string[] {
 }
 
 describe('two executions for one cluster, started together', () => {
-  it.each(cases)('$scenario: every planned update happens once; both runs follow it', async (testCase) => {
-    const aws = await LocalAws.start(loadScenario(testCase.scenario));
-    try {
-      const before = aws.simulator.snapshot();
-      const executions = await aws.executeTogether([
-        { input: testCase.input, options: { executionName: 'upgrade-a' } },
-        { input: testCase.input, options: { executionName: 'upgrade-b' } },
-      ]);
+  it.each(cases)(
+    '$scenario: the first upgrades, the other is refused before any change',
+    async (testCase) => {
+      const aws = await LocalAws.start(loadScenario(testCase.scenario));
+      try {
+        const before = aws.simulator.snapshot();
+        const executions = await aws.executeTogether([
+          { input: testCase.input, options: { executionName: 'upgrade-a' } },
+          { input: testCase.input, options: { executionName: 'upgrade-b' } },
+        ]);
 
-      // Each run ends SUCCEEDED or refused with a named workflow error, never a crash; one of them finishes.
-      for (const execution of executions) {
-        if (execution.status !== 'SUCCEEDED') {
-          expect(execution.status).toBe('FAILED');
-          expect(namedErrors, `${execution.executionName}: ${execution.cause}`).toContain(execution.error);
+        // One upgrade per cluster: started in the same instant, the first by name goes on, the other is
+        // refused by name in its plan, before any change.
+        const [first, second] = executions;
+        expect(first?.status).toBe('SUCCEEDED');
+        expect(second).toMatchObject({ status: 'FAILED', error: 'ClusterBusyError' });
+        expect(namedErrors).toContain(second?.error);
+        expect(second?.cause).toContain(`is being upgraded by execution upgrade-a`);
+        expect(second?.tasks.filter((task) => task.state.startsWith('Update '))).toEqual([]);
+
+        // Each planned step was started exactly once.
+        const plans = executions.map((execution) => execution.tasks.find((t) => t.state === 'Plan Upgrade'));
+        const planned = plans.map((task) => (isPlan(task?.output) ? plannedSteps(task.output) : []));
+        const updates = clusterState(aws, testCase.input.clusterName).updates;
+        expect(conflicts(planned[0] ?? [], updates), 'conflicting updates').toEqual([]);
+        expect(
+          updates.every((update) => update.startedBy === 'client' && update.status === 'Successful'),
+        ).toBe(true);
+
+        // Whoever did not start an update either followed that very update or found its step done.
+        const outputs = executions.flatMap(stepOutputs);
+        for (const update of updates) {
+          const starters = outputs.filter(
+            ({ output }) =>
+              output.updateId === update.id && !output.adopted && output.status === 'InProgress',
+          );
+          expect(starters, `${stepOfUpdate(update)} started by`).toHaveLength(1);
         }
-      }
-      expect(executions.map((execution) => execution.status)).toContain('SUCCEEDED');
+        for (const { execution, output } of outputs.filter(({ output }) => output.adopted)) {
+          const adopted = updates.find((update) => update.id === output.updateId);
+          expect(adopted, `${execution} adopted ${output.updateId}`).toBeDefined();
+          expect(adopted && stepOfUpdate(adopted)).toContain(`-> ${output.target}`);
+        }
 
-      // Both planned the same steps from the same cluster; each was started exactly once, by one of them.
-      const plans = executions.map((execution) => execution.tasks.find((t) => t.state === 'Plan Upgrade'));
-      const planned = plans.map((task) => (isPlan(task?.output) ? plannedSteps(task.output) : []));
-      expect(planned[1]).toEqual(planned[0]);
-      const updates = clusterState(aws, testCase.input.clusterName).updates;
-      expect(conflicts(planned[0] ?? [], updates), 'conflicting updates').toEqual([]);
-      expect(updates.every((update) => update.startedBy === 'client' && update.status === 'Successful')).toBe(
-        true,
-      );
-
-      // Whoever did not start an update either followed that very update or found its step done.
-      const outputs = executions.flatMap(stepOutputs);
-      for (const update of updates) {
-        const starters = outputs.filter(
-          ({ output }) => output.updateId === update.id && !output.adopted && output.status === 'InProgress',
+        // The 409s EKS answered were the adoption handshake, nothing else.
+        const refusals = aws.simulator.requestLog.filter((request) => request.errorCode);
+        expect(new Set(refusals.map((request) => request.errorCode))).toEqual(
+          new Set(refusals.length > 0 ? ['ResourceInUseException'] : []),
         );
-        expect(starters, `${stepOfUpdate(update)} started by`).toHaveLength(1);
-      }
-      for (const { execution, output } of outputs.filter(({ output }) => output.adopted)) {
-        const adopted = updates.find((update) => update.id === output.updateId);
-        expect(adopted, `${execution} adopted ${output.updateId}`).toBeDefined();
-        expect(adopted && stepOfUpdate(adopted)).toContain(`-> ${output.target}`);
-      }
 
-      // The 409s EKS answered were the adoption handshake, nothing else.
-      const refusals = aws.simulator.requestLog.filter((request) => request.errorCode);
-      expect(new Set(refusals.map((request) => request.errorCode))).toEqual(
-        new Set(refusals.length > 0 ? ['ResourceInUseException'] : []),
-      );
-
-      const cluster = clusterState(aws, testCase.input.clusterName);
-      expect(cluster.version).toBe(testCase.target);
-      for (const nodegroup of cluster.nodegroups.filter((ng) => !ng.releaseVersion.startsWith('ami-'))) {
-        expect(nodegroup.version, nodegroup.name).toBe(testCase.target);
+        const cluster = clusterState(aws, testCase.input.clusterName);
+        expect(cluster.version).toBe(testCase.target);
+        for (const nodegroup of cluster.nodegroups.filter((ng) => !ng.releaseVersion.startsWith('ami-'))) {
+          expect(nodegroup.version, nodegroup.name).toBe(testCase.target);
+        }
+        const maxConcurrent = testCase.input.maxConcurrentNodegroups;
+        expect(
+          checkInvariants({
+            clusterName: testCase.input.clusterName,
+            before,
+            after: aws.simulator.snapshot(),
+            requestLog: aws.simulator.requestLog,
+            dryRun: false,
+            maxConcurrentNodegroups: typeof maxConcurrent === 'number' ? maxConcurrent : 1,
+            expectedErrors: ['ResourceInUseException'],
+          }),
+          'invariants',
+        ).toEqual([]);
+      } finally {
+        await aws.close();
       }
-      const maxConcurrent = testCase.input.maxConcurrentNodegroups;
-      expect(
-        checkInvariants({
-          clusterName: testCase.input.clusterName,
-          before,
-          after: aws.simulator.snapshot(),
-          requestLog: aws.simulator.requestLog,
-          dryRun: false,
-          maxConcurrentNodegroups: typeof maxConcurrent === 'number' ? maxConcurrent : 1,
-          expectedErrors: ['ResourceInUseException'],
-        }),
-        'invariants',
-      ).toEqual([]);
-    } finally {
-      await aws.close();
-    }
-  });
+    },
+  );
 });

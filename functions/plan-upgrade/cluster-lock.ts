@@ -1,0 +1,53 @@
+import { DescribeExecutionCommand, paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
+import { ClusterBusyError } from '../shared/errors.ts';
+
+/** Where the running upgrades are listed: this stack's upgrade-cluster state machine. */
+export interface UpgradeExecutions {
+  sfn: SFNClient;
+  stateMachineArn: string;
+}
+
+/** This execution, as the state machine names it and when it started ($$.Execution.StartTime). */
+export interface ThisExecution {
+  name: string;
+  startTime: string;
+}
+
+/**
+ * One upgrade per cluster at a time, whatever started it (a window, an AMI release, a person): an
+ * execution for a cluster another running execution was started for earlier refuses before any
+ * change. Two started in the same instant are told apart by name, so exactly one goes on.
+ * @throws ClusterBusyError naming the execution that holds the cluster.
+ */
+export async function ensureNoEarlierUpgrade(
+  clusterName: string,
+  self: ThisExecution,
+  { sfn, stateMachineArn }: UpgradeExecutions,
+): Promise<void> {
+  const started = Date.parse(self.startTime);
+  const pages = paginateListExecutions({ client: sfn }, { stateMachineArn, statusFilter: 'RUNNING' });
+  for await (const page of pages) {
+    for (const running of page.executions ?? []) {
+      if (!running.executionArn || running.name === self.name) continue;
+      const other = running.startDate?.getTime() ?? 0;
+      const earlier = other < started || (other === started && (running.name ?? '') < self.name);
+      if (!earlier) continue;
+      const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }));
+      if (clusterOf(input) !== clusterName) continue;
+      throw new ClusterBusyError(
+        `Cluster ${clusterName} is being upgraded by execution ${running.name}, started ${running.startDate?.toISOString() ?? 'earlier'}; two upgrades of one cluster never run at once, so this run started nothing. The next window or release runs again; or start it once ${running.name} has ended.`,
+      );
+    }
+  }
+}
+
+function clusterOf(input: string | undefined): unknown {
+  try {
+    const parsed: unknown = JSON.parse(input ?? '{}');
+    return typeof parsed === 'object' && parsed !== null && 'clusterName' in parsed
+      ? parsed.clusterName
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
