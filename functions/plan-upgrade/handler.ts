@@ -6,13 +6,14 @@ import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 
 const eks = new EKSClient({});
 const ssm = new SSMClient({});
+
+// Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
+const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
+// Fails closed too: without the running upgrades it could not keep to one per cluster.
 const executions = {
   sfn: new SFNClient({}),
   stateMachineArn: requiredEnvironment('UPGRADE_STATE_MACHINE_ARN'),
 };
-
-// Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
-const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
 
 export const handler = makeHandler((event: PlanUpgradeEvent) =>
   planUpgrade(event, { eks, ssm, allowedClusters, executions, now: () => new Date() }),
