@@ -40,13 +40,7 @@ export async function updateAddon(
 ): Promise<UpdateProgress> {
   const { clusterName } = event;
   const { name: addonName, to } = event.addon;
-  const base = {
-    kind: 'addon' as const,
-    clusterName,
-    addonName,
-    target: to,
-    expectedSeconds: addonExpectedSeconds,
-  };
+  const base = stepBase(event);
   const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
   const currentVersion = addon?.addonVersion ?? '';
   // At or past this step already (a rerun, or another execution moved it): never step back.
@@ -86,19 +80,24 @@ async function replanForActualVersion(
   };
 }
 
+/** The add-on step as its update reports it: which add-on, to what, for how long. */
+function stepBase({ clusterName, addon }: UpdateAddonEvent) {
+  return {
+    kind: 'addon' as const,
+    clusterName,
+    addonName: addon.name,
+    target: addon.to,
+    expectedSeconds: addonExpectedSeconds,
+  };
+}
+
 async function updateAddonTo(
   event: UpdateAddonEvent,
   { eks, now }: UpdateAddonDeps,
 ): Promise<UpdateProgress> {
   const { clusterName } = event;
   const { name: addonName, to } = event.addon;
-  const base = {
-    kind: 'addon' as const,
-    clusterName,
-    addonName,
-    target: to,
-    expectedSeconds: addonExpectedSeconds,
-  };
+  const base = stepBase(event);
   ensureFitsBeforeDeadline(
     `Add-on ${addonName} update to ${to}`,
     addonExpectedSeconds,

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskWrapper } from '../../local/harness/bind-tasks.ts';
 import type { LocalAws } from '../../local/harness/local-aws.ts';
 import { loadScenario } from '../../local/simulator/index.ts';
-import { clusterState, runWorkflow, seedInput } from './helpers.ts';
+import { clusterState, runWorkflow, seedInput, type WorkflowSetup } from './helpers.ts';
 
 /** A person's own client on the simulator (administrator credentials). */
 function personsEks(aws: LocalAws): EKSClient {
@@ -126,9 +126,23 @@ function whenTaskStarts(
   };
 }
 
+/** A person, with a client of their own, acts just before the first task of `state` whose input `matches`. */
+function personActs(
+  state: string,
+  act: (eks: EKSClient) => Promise<unknown>,
+  matches?: (input: unknown) => boolean,
+): Pick<WorkflowSetup, 'before' | 'options'> {
+  let eks: EKSClient | undefined;
+  return {
+    before: async (aws) => {
+      eks = personsEks(aws);
+    },
+    options: { wrapTask: whenTaskStarts(state, () => (eks ? act(eks) : Promise.resolve()), matches) },
+  };
+}
+
 describe('the cluster changes under the run', () => {
   it('skips a node group deleted mid-run and says so, the others upgraded', async () => {
-    let eks: EKSClient | undefined;
     const input = { clusterName: 'prod-cluster', targetVersion: '1.30', maxConcurrentNodegroups: 1 };
     await runWorkflow(
       {
@@ -136,19 +150,14 @@ describe('the cluster changes under the run', () => {
         input,
         // Verify asks for the node group that is gone.
         expectedErrors: ['ResourceNotFoundException'],
-        before: async (aws) => {
-          eks = personsEks(aws);
-        },
-        options: {
-          wrapTask: whenTaskStarts(
-            'Update Node Group',
-            () =>
-              eks?.send(
-                new DeleteNodegroupCommand({ clusterName: input.clusterName, nodegroupName: 'ingress' }),
-              ) ?? Promise.resolve(),
-            (task) => (task as { nodegroup?: { name?: string } }).nodegroup?.name !== 'ingress',
-          ),
-        },
+        ...personActs(
+          'Update Node Group',
+          (eks) =>
+            eks.send(
+              new DeleteNodegroupCommand({ clusterName: input.clusterName, nodegroupName: 'ingress' }),
+            ),
+          (task) => (task as { nodegroup?: { name?: string } }).nodegroup?.name !== 'ingress',
+        ),
       },
       ({ execution, aws }) => {
         expect(execution.status).toBe('SUCCEEDED');
@@ -176,21 +185,12 @@ describe('the cluster changes under the run', () => {
   }, 60_000);
 
   it('plans an add-on again for the version someone moved the control plane to, past the target, and succeeds', async () => {
-    let eks: EKSClient | undefined;
     await runWorkflow(
       {
         expectedErrors: ['ResourceInUseException'],
-        before: async (aws) => {
-          eks = personsEks(aws);
-        },
-        options: {
-          wrapTask: whenTaskStarts(
-            'Update Add-on',
-            () =>
-              eks?.send(new UpdateClusterVersionCommand({ name: seedInput.clusterName, version: '1.20' })) ??
-              Promise.resolve(),
-          ),
-        },
+        ...personActs('Update Add-on', (eks) =>
+          eks.send(new UpdateClusterVersionCommand({ name: seedInput.clusterName, version: '1.20' })),
+        ),
       },
       ({ execution, aws }) => {
         expect(execution.status).toBe('SUCCEEDED');
@@ -212,27 +212,19 @@ describe('the cluster changes under the run', () => {
 
 describe('a node group someone moved to the target on an older release', () => {
   it('follows their roll, then finishes it onto the planned release in the same run', async () => {
-    let eks: EKSClient | undefined;
     await runWorkflow(
       {
         expectedErrors: ['ResourceInUseException'],
-        before: async (aws) => {
-          eks = personsEks(aws);
-        },
-        options: {
-          wrapTask: whenTaskStarts(
-            'Update Node Group',
-            () =>
-              eks?.send(
-                new UpdateNodegroupVersionCommand({
-                  clusterName: seedInput.clusterName,
-                  nodegroupName: 'managednodegroup',
-                  version: '1.19',
-                  releaseVersion: '1.19.6-20210628',
-                }),
-              ) ?? Promise.resolve(),
+        ...personActs('Update Node Group', (eks) =>
+          eks.send(
+            new UpdateNodegroupVersionCommand({
+              clusterName: seedInput.clusterName,
+              nodegroupName: 'managednodegroup',
+              version: '1.19',
+              releaseVersion: '1.19.6-20210628',
+            }),
           ),
-        },
+        ),
       },
       ({ execution, aws }) => {
         expect(execution.status).toBe('SUCCEEDED');
