@@ -4,14 +4,21 @@ import { logger, makeHandler, requiredEnvironment } from '../shared/handler-kit.
 import { onAmiRelease } from './on-ami-release.ts';
 
 const sfn = new SFNClient({});
-const stateMachineArn = requiredEnvironment('UPGRADE_CLUSTER_STATE_MACHINE_ARN');
+const fleetStateMachineArn = requiredEnvironment('UPGRADE_FLEET_STATE_MACHINE_ARN');
 const fleet = parseFleetSpec(process.env.FLEET_CLUSTERS ?? '').map((member) => member.clusterName);
+const policy = process.env.AMI_RELEASE_REFRESH === 'window' ? 'window' : 'now';
+const windowMinutes = Number(requiredEnvironment('UPGRADE_WINDOW_MINUTES'));
+const maxConcurrentClusters = Number(requiredEnvironment('MAX_CONCURRENT_CLUSTERS'));
 
 export const handler = makeHandler((event: unknown) =>
   onAmiRelease(event, {
     sfn,
-    stateMachineArn,
+    fleetStateMachineArn,
     fleet,
+    policy,
+    windowMinutes,
+    maxConcurrentClusters,
+    now: () => new Date(),
     log: (message, details) => logger.warn(message, details),
   }),
 );

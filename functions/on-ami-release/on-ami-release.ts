@@ -5,10 +5,15 @@ import { executionNameFor } from '../shared/fleet.ts';
 
 export interface OnAmiReleaseDeps {
   sfn: SFNClient;
-  /** The upgrade-cluster state machine. */
-  stateMachineArn: string;
+  /** The upgrade-fleet state machine: a refresh runs through its concurrency, like a window. */
+  fleetStateMachineArn: string;
   /** Clusters this stack may refresh; a message naming others is refused for them. */
   fleet: string[];
+  /** `now`: a fleet run at once, one window long; `window`: nothing now, the next window refreshes. */
+  policy: 'now' | 'window';
+  windowMinutes: number;
+  maxConcurrentClusters: number;
+  now: () => Date;
   log: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -32,16 +37,21 @@ const snsEvent = z.object({
 export interface OnAmiReleaseResult {
   started: string[];
   alreadyStarted: string[];
+  /** Releases left to the next upgrade window (policy `window`). */
+  leftToWindow: string[];
   rejected: Array<{ messageId: string; reason: string }>;
 }
 
 /**
- * Starts an AMI-refresh execution per cluster a new release concerns. The execution name comes
- * from cluster and release, so a duplicate delivery starts nothing (ExecutionAlreadyExists is
- * success). A malformed message is logged with its reason and dropped: retrying cannot fix it.
+ * Refreshes the clusters a new release concerns through the fleet state machine: one fleet run per
+ * release, whose concurrency (MaxConcurrentClusters) and one-window deadline bound it like a window;
+ * each cluster's execution honours the one-upgrade-per-cluster rule. The fleet run's name comes from
+ * the release, so a duplicate delivery starts nothing (ExecutionAlreadyExists is success). With the
+ * `window` policy nothing starts: the next window refreshes. A malformed message is logged with its
+ * reason and dropped: retrying cannot fix it.
  */
 export async function onAmiRelease(event: unknown, deps: OnAmiReleaseDeps): Promise<OnAmiReleaseResult> {
-  const result: OnAmiReleaseResult = { started: [], alreadyStarted: [], rejected: [] };
+  const result: OnAmiReleaseResult = { started: [], alreadyStarted: [], leftToWindow: [], rejected: [] };
   const parsedEvent = snsEvent.safeParse(event);
   if (!parsedEvent.success) {
     result.rejected.push({ messageId: 'unknown', reason: 'not an SNS event' });
@@ -61,30 +71,38 @@ export async function onAmiRelease(event: unknown, deps: OnAmiReleaseDeps): Prom
       continue;
     }
     const { releaseVersion, clusters = deps.fleet } = message.data;
-    for (const cluster of clusters) {
-      if (!deps.fleet.includes(cluster)) {
-        result.rejected.push({
-          messageId: Sns.MessageId,
-          reason: `cluster ${cluster} is not in this stack's fleet`,
-        });
-        deps.log('Refused a cluster outside the fleet', { messageId: Sns.MessageId, cluster });
-        continue;
-      }
-      const name = executionNameFor(cluster, `ami-${releaseVersion}`);
-      try {
-        await deps.sfn.send(
-          new StartExecutionCommand({
-            stateMachineArn: deps.stateMachineArn,
-            name,
-            // No target version: roll each node group onto the recommended release for its version.
-            input: JSON.stringify({ clusterName: cluster }),
+    const members = clusters.filter((cluster) => {
+      if (deps.fleet.includes(cluster)) return true;
+      result.rejected.push({
+        messageId: Sns.MessageId,
+        reason: `cluster ${cluster} is not in this stack's fleet`,
+      });
+      deps.log('Refused a cluster outside the fleet', { messageId: Sns.MessageId, cluster });
+      return false;
+    });
+    if (members.length === 0) continue;
+    if (deps.policy === 'window') {
+      result.leftToWindow.push(releaseVersion);
+      continue;
+    }
+    const name = executionNameFor(`ami-${releaseVersion}`, [...members].sort().join(','));
+    try {
+      await deps.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: deps.fleetStateMachineArn,
+          name,
+          input: JSON.stringify({
+            // "ami": no target version, each node group onto the recommended release for its version.
+            clusters: members.map((cluster) => `${cluster}=ami`).join(','),
+            window: { start: deps.now().toISOString(), minutes: deps.windowMinutes },
+            maxConcurrentClusters: deps.maxConcurrentClusters,
           }),
-        );
-        result.started.push(name);
-      } catch (error) {
-        if (!isAwsError(error, 'ExecutionAlreadyExists')) throw error;
-        result.alreadyStarted.push(name);
-      }
+        }),
+      );
+      result.started.push(name);
+    } catch (error) {
+      if (!isAwsError(error, 'ExecutionAlreadyExists')) throw error;
+      result.alreadyStarted.push(name);
     }
   }
   return result;

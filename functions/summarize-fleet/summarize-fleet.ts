@@ -41,9 +41,11 @@ export function summarizeFleet(raw: unknown): FleetSummary {
   const parsed = fleetRun.safeParse(raw);
   if (!parsed.success) throw new InvalidInputError(`The fleet record is not valid: ${parsed.error.message}`);
   const { executionName, results } = parsed.data;
-  const failed = results.filter((result) => result.status !== 'SUCCEEDED' && result.status !== 'RUNNING');
+  const failed = results.filter(
+    (result) => result.status !== 'SUCCEEDED' && result.status !== 'RUNNING' && !isBusy(result),
+  );
   const lines = results.map(describeCluster);
-  const counts = countBy(results.map((result) => result.outcome ?? result.status));
+  const counts = countBy(results.map(outcomeOf));
   const subject = `EKS fleet ${executionName}: ${failed.length === 0 ? 'done' : `${failed.length} of ${results.length} FAILED`}`;
   return {
     // SNS wants a subject under 100 characters.
@@ -62,10 +64,22 @@ export function summarizeFleet(raw: unknown): FleetSummary {
 function describeCluster(result: ClusterOutcome): string {
   const versions = result.from && result.to ? ` (${result.from} -> ${result.to})` : '';
   const earlier = result.earlier ? ', by an earlier execution of this window' : '';
-  const head = `- ${result.clusterName}: ${result.outcome ?? result.status}${versions}${earlier}, execution ${result.executionName}`;
+  const head = `- ${result.clusterName}: ${outcomeOf(result)}${versions}${earlier}, execution ${result.executionName}`;
   if (result.status === 'SUCCEEDED' || result.status === 'RUNNING') return head;
   const { error, cause } = readFailure(result.failure ?? {});
   return `${head}\n  ${error}: ${cause}`;
+}
+
+/**
+ * Refused because another execution was upgrading the cluster (an AMI refresh, a person): not a
+ * failure of this run; that execution reports its own end, and the next window continues.
+ */
+function isBusy(result: ClusterOutcome): boolean {
+  return result.status === 'FAILED' && readFailure(result.failure ?? {}).error === 'ClusterBusyError';
+}
+
+function outcomeOf(result: ClusterOutcome): string {
+  return isBusy(result) ? 'BUSY' : (result.outcome ?? result.status);
 }
 
 function countBy(values: string[]): Record<string, number> {

@@ -12,6 +12,8 @@ export interface WatchAmiReleasesDeps {
   /** The project's AmiReleaseTopic. */
   topicArn: string;
   clusterNames: string[];
+  /** The previous watch: a release is announced once, by the first watch after it was published. */
+  announceSince: Date;
 }
 
 /** What On AMI Release reads: one new release, and the clusters with a node group behind it. */
@@ -25,7 +27,9 @@ export interface AmiReleaseMessage {
 /**
  * AWS publishes no notification for new EKS-optimized AMIs, so this reads the recommended release
  * (public SSM parameter) for each Kubernetes version and AMI type the fleet's node groups run, and
- * publishes one message per release that some node group is behind (in a dry run: says which, publishes none).
+ * publishes one message per release that some node group is behind, once: when the parameter
+ * changed since the previous watch (in a dry run: says which, publishes none). A node group still
+ * behind later (its refresh failed or was deferred) is the next upgrade window's to roll.
  */
 export async function watchAmiReleases(
   deps: WatchAmiReleasesDeps,
@@ -54,8 +58,9 @@ export async function watchAmiReleases(
     const [kubernetesVersion = '', amiType = ''] = key.split('/');
     const name = recommendedReleaseParameter(kubernetesVersion, amiType);
     if (!name) continue;
-    const releaseVersion = await readParameter(deps.ssm, name);
-    if (!releaseVersion) continue;
+    const recommended = await readParameter(deps.ssm, name);
+    if (!recommended || recommended.lastModified <= deps.announceSince.getTime()) continue;
+    const releaseVersion = recommended.value;
     const behind = running.filter(
       (nodegroup) => (compareReleases(nodegroup.releaseVersion, releaseVersion) ?? 0) < 0,
     );
@@ -82,10 +87,14 @@ export async function watchAmiReleases(
   return { published, dryRun: options.dryRun };
 }
 
-async function readParameter(ssm: SSMClient, name: string): Promise<string | undefined> {
+async function readParameter(
+  ssm: SSMClient,
+  name: string,
+): Promise<{ value: string; lastModified: number } | undefined> {
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
-    return Parameter?.Value;
+    if (!Parameter?.Value) return undefined;
+    return { value: Parameter.Value, lastModified: Parameter.LastModifiedDate?.getTime() ?? 0 };
   } catch (error) {
     // No AMI of this type for this version: nothing to roll onto.
     if (isAwsError(error, 'ParameterNotFound')) return undefined;

@@ -749,6 +749,9 @@ export class LocalAws {
       const name = String(value.Ref);
       const parameter = this.parameters[name];
       if (parameter !== undefined) return parameter;
+      // A template parameter this machine sets nothing for deploys with its default.
+      const declared = this.template.Parameters?.[name] as { Default?: unknown } | undefined;
+      if (declared?.Default !== undefined) return String(declared.Default);
       const type = this.template.Resources[name]?.Type;
       if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${region}:${accountId}:${stackName}-${name}`;
       if (type === 'AWS::Serverless::StateMachine') return this.stateMachineArn(name);

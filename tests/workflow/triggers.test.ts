@@ -28,9 +28,11 @@ describe('a new AMI release, end to end', () => {
         releaseVersion: '1.32.12-20261126',
         clusters: ['refresh-cluster'],
       });
-      // One execution, named from cluster and release, though the message was delivered twice.
+      // One fleet run, named from the release and its clusters, though the message was delivered
+      // twice: the fleet's concurrency and a one-window deadline bound the refresh.
       expect(run.executions.map((execution) => [execution.executionName, execution.status])).toEqual([
-        ['refresh-cluster-ami-1.32.12-20261126', 'SUCCEEDED'],
+        ['ami-1.32.12-20261126-refresh-cluster', 'SUCCEEDED'],
+        ['refresh-cluster-20261125T0300Z', 'SUCCEEDED'],
       ]);
       const starts = aws.simulator.requestLog.filter((request) => request.operation === 'StartExecution');
       expect(starts.map((request) => request.errorCode ?? 'started')).toEqual([

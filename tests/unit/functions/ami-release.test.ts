@@ -22,7 +22,10 @@ const watcherDeps = {
   sns: new SNSClient({}),
   topicArn: 'arn:aws:sns:us-east-1:123456789012:ami',
   clusterNames: ['a', 'b'],
+  // The previous watch, an hour ago: the AL2023 release came out since, the AL2 one long before.
+  announceSince: new Date('2026-11-26T09:00:00.000Z'),
 };
+const publishedAt = new Date('2026-11-26T09:30:00.000Z');
 
 describe('watchAmiReleases', () => {
   beforeEach(() => {
@@ -43,12 +46,14 @@ describe('watchAmiReleases', () => {
       .on(GetParameterCommand, {
         Name: '/aws/service/eks/optimized-ami/1.32/amazon-linux-2023/x86_64/standard/recommended/release_version',
       })
-      .resolves({ Parameter: { Value: '1.32.12-20261126' } });
+      .resolves({ Parameter: { Value: '1.32.12-20261126', LastModifiedDate: publishedAt } });
     ssmMock
       .on(GetParameterCommand, {
         Name: '/aws/service/eks/optimized-ami/1.32/amazon-linux-2/recommended/release_version',
       })
-      .resolves({ Parameter: { Value: '1.32.9-20251108' } });
+      .resolves({
+        Parameter: { Value: '1.32.9-20251108', LastModifiedDate: new Date('2025-11-08T00:00:00Z') },
+      });
   });
 
   it('announces each recommended release some node group is behind, naming those clusters', async () => {
@@ -68,6 +73,12 @@ describe('watchAmiReleases', () => {
     });
   });
 
+  it('announces a release once: a later watch, with node groups still behind, says nothing', async () => {
+    const later = { ...watcherDeps, announceSince: new Date('2026-11-26T10:00:00.000Z') };
+    expect((await watchAmiReleases(later)).published).toEqual([]);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
   it('says what it would announce in a dry run, and announces nothing', async () => {
     const result = await watchAmiReleases(watcherDeps, { dryRun: true });
     expect(result).toMatchObject({
@@ -82,8 +93,12 @@ describe('onAmiRelease', () => {
   const logged: string[] = [];
   const deps = {
     sfn: new SFNClient({}),
-    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:upgrade',
+    fleetStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:upgrade-fleet',
     fleet: ['a', 'b'],
+    policy: 'now' as const,
+    windowMinutes: 240,
+    maxConcurrentClusters: 3,
+    now: () => new Date('2026-11-26T10:00:00.000Z'),
     log: (message: string) => {
       logged.push(message);
     },
@@ -102,15 +117,26 @@ describe('onAmiRelease', () => {
     logged.length = 0;
   });
 
-  it('starts one AMI refresh per named cluster, named from cluster and release', async () => {
+  it('refreshes the named clusters in one fleet run, one window long, the fleet concurrency at a time', async () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
-    const result = await onAmiRelease(event(JSON.stringify({ ...release, clusters: ['a'] })), deps);
-    expect(result.started).toEqual(['a-ami-1.32.12-20261126']);
+    const result = await onAmiRelease(event(JSON.stringify({ ...release, clusters: ['b', 'a'] })), deps);
+    expect(result.started).toEqual(['ami-1.32.12-20261126-a-b']);
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: deps.stateMachineArn,
-      name: 'a-ami-1.32.12-20261126',
-      input: JSON.stringify({ clusterName: 'a' }),
+      stateMachineArn: deps.fleetStateMachineArn,
+      name: 'ami-1.32.12-20261126-a-b',
+      input: JSON.stringify({
+        clusters: 'b=ami,a=ami',
+        window: { start: '2026-11-26T10:00:00.000Z', minutes: 240 },
+        maxConcurrentClusters: 3,
+      }),
     });
+  });
+
+  it('starts nothing under the window policy: the next upgrade window refreshes', async () => {
+    const result = await onAmiRelease(event(JSON.stringify(release)), { ...deps, policy: 'window' });
+    expect(result).toMatchObject({ started: [], leftToWindow: ['1.32.12-20261126'] });
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it('treats a duplicate delivery as done', async () => {
@@ -123,7 +149,7 @@ describe('onAmiRelease', () => {
       }),
     );
     const result = await onAmiRelease(event(JSON.stringify({ ...release, clusters: ['a'] })), deps);
-    expect(result).toMatchObject({ started: [], alreadyStarted: ['a-ami-1.32.12-20261126'] });
+    expect(result).toMatchObject({ started: [], alreadyStarted: ['ami-1.32.12-20261126-a'] });
   });
 
   it('drops malformed messages with a logged reason and starts nothing for them', async () => {
@@ -149,7 +175,7 @@ describe('onAmiRelease', () => {
   it('refreshes the whole fleet when a message names no cluster, and refuses clusters outside it', async () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
     const all = await onAmiRelease(event(JSON.stringify(release)), deps);
-    expect(all.started).toEqual(['a-ami-1.32.12-20261126', 'b-ami-1.32.12-20261126']);
+    expect(all.started).toEqual(['ami-1.32.12-20261126-a-b']);
     const outside = await onAmiRelease(event(JSON.stringify({ ...release, clusters: ['zz'] })), deps);
     expect(outside.rejected).toEqual([
       { messageId: 'm-0', reason: "cluster zz is not in this stack's fleet" },

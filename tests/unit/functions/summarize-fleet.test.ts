@@ -44,3 +44,27 @@ describe('summarizeFleet', () => {
     );
   });
 });
+
+describe('summarizeFleet and a cluster another execution was upgrading', () => {
+  it('reports it BUSY, not FAILED: the other execution reports its own end', () => {
+    const busy = {
+      Error: 'States.TaskFailed',
+      Cause: JSON.stringify({
+        ExecutionArn:
+          'arn:aws:states:us-east-1:1:execution:eks-upgrade-upgrade-cluster:prod-a-20261129T0200Z',
+        Status: 'FAILED',
+        Error: 'ClusterBusyError',
+        Cause: 'Cluster prod-a is being upgraded by execution ami-1.32.12-20261126-prod-a.',
+      }),
+    };
+    const summary = summarizeFleet({
+      executionName: 'fleet-1',
+      results: [
+        { clusterName: 'prod-a', executionName: 'prod-a-20261129T0200Z', status: 'FAILED', failure: busy },
+      ],
+    });
+    expect(summary).toMatchObject({ failed: 0, subject: 'EKS fleet fleet-1: done' });
+    expect(summary.message).toContain('- prod-a: BUSY, execution prod-a-20261129T0200Z');
+    expect(summary.message).toContain('ClusterBusyError: Cluster prod-a is being upgraded by execution');
+  });
+});
