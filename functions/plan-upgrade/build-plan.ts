@@ -126,7 +126,8 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     const endsOnRelease = rotations.length > 0 || refresh ? finalRelease : nodegroup.releaseVersion;
     expectedNodegroups.push({ name: nodegroup.name, version: endsText, releaseVersion: endsOnRelease });
   }
-  for (const stage of stages) stage.rolls = rollsOf(steps[stage.index] ?? []);
+  // Longest first: with fewer workers than node groups, the last to start is then a short one.
+  for (const stage of stages) stage.rolls = rollsOf(longestFirst(steps[stage.index] ?? [], facts.nodegroups));
 
   const plan: UpgradePlan = {
     clusterName: facts.clusterName,
@@ -225,6 +226,18 @@ export function nodegroupStep(
   reason: NodegroupStep['reason'],
 ): NodegroupStep {
   return { name: nodegroup.name, toVersion, releaseVersion, launchTemplate: null, reason };
+}
+
+/** Steps ordered by how long each node group's roll takes (size over batch), longest first; stable. */
+function longestFirst(steps: NodegroupStep[], nodegroups: PlannedNodegroup[]): NodegroupStep[] {
+  const seconds = (step: NodegroupStep) => {
+    const nodegroup = nodegroups.find((candidate) => candidate.name === step.name);
+    return nodegroupExpectedSeconds(nodegroup?.desiredSize ?? 1, nodegroup?.maxUnavailable ?? 1);
+  };
+  return steps
+    .map((step, position) => ({ step, position, seconds: seconds(step) }))
+    .sort((a, b) => b.seconds - a.seconds || a.position - b.position)
+    .map(({ step }) => step);
 }
 
 /** A stage's steps as rolls: node groups moving the same way share one entry, in first-placed order. */

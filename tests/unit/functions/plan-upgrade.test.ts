@@ -209,6 +209,25 @@ describe('planUpgrade', () => {
     expect(result.summary).toContain('gets no AMI refresh');
   });
 
+  it('rolls the longest node group first, so that with fewer workers the last to start is short', async () => {
+    givenCluster('1.28', 'ACTIVE', { small: '1.28', big: '1.28' });
+    eksMock.on(DescribeNodegroupCommand, { nodegroupName: 'big' }).resolves({
+      nodegroup: {
+        nodegroupName: 'big',
+        version: '1.28',
+        releaseVersion: '1.28.9-20240101',
+        amiType: 'AL2_x86_64',
+        status: 'ACTIVE',
+        scalingConfig: { desiredSize: 30 },
+      },
+    });
+    const result = await plan({ clusterName: 'prod', targetVersion: '1.29' });
+    expect(result.stages.flatMap((stage) => nodegroupSteps(stage).map((step) => step.name))).toEqual([
+      'big',
+      'small',
+    ]);
+  });
+
   it('leaves a node group already past the recommended release where it is', async () => {
     givenCluster('1.29');
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: '1.29.5-20231101' } });
