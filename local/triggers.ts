@@ -50,6 +50,7 @@ async function planReleaseRefreshes(
     if (watch > 0) await aws.advance(trigger.watchEverySeconds);
     const invocation = await aws.invoke('WatchAmiReleasesFunction', {
       source: 'aws.scheduler',
+      scheduledTime: new Date(aws.now()).toISOString(),
       dryRun: true,
     });
     const releases =
@@ -81,7 +82,11 @@ async function watchForReleases(
 ): Promise<void> {
   for (let watch = 0; watch < trigger.watches; watch += 1) {
     if (watch > 0) await aws.advance(trigger.watchEverySeconds);
-    const invocation = await aws.invoke('WatchAmiReleasesFunction', { source: 'aws.scheduler' });
+    // As the schedule's input: its scheduled time, which bounds the interval the watch covers.
+    const invocation = await aws.invoke('WatchAmiReleasesFunction', {
+      source: 'aws.scheduler',
+      scheduledTime: new Date(aws.now()).toISOString(),
+    });
     const published = (
       invocation.output as { published?: Array<{ releaseVersion: string; clusters: string[] }> } | null
     )?.published;

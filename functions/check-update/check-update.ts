@@ -79,12 +79,15 @@ async function inspect(event: UpdateProgress, deps: CheckUpdateDeps): Promise<Up
   const timing = { startedAt: startedAt.toISOString() };
   const ended = { ...timing, finishedAt: deps.now().toISOString() };
   const elapsedSeconds = Math.max(0, (deps.now().getTime() - startedAt.getTime()) / 1000);
+  // Someone else's update may have run for hours before this run came: stuck counts from when it first saw it.
+  const watchedSince = event.foreign ? Date.parse(event.foreign.seenAt) : startedAt.getTime();
+  const watchedSeconds = Math.max(0, (deps.now().getTime() - watchedSince) / 1000);
   const resource = await readResource(event, deps);
   const withProgress = resource.progress ? { progress: resource.progress } : {};
 
   switch (update.status) {
     case UpdateStatus.IN_PROGRESS:
-      if (elapsedSeconds > stuckFactor * event.expectedSeconds) return stuck(event, elapsedSeconds, timing);
+      if (watchedSeconds > stuckFactor * event.expectedSeconds) return stuck(event, elapsedSeconds, timing);
       return {
         ...event,
         ...withProgress,
@@ -96,7 +99,7 @@ async function inspect(event: UpdateProgress, deps: CheckUpdateDeps): Promise<Up
       // The update record can end before the resource leaves UPDATING; wait for it to settle,
       // but not for ever: a resource that never settles is as stuck as an update.
       if (settling.has(resource.status)) {
-        if (elapsedSeconds > stuckFactor * event.expectedSeconds) return stuck(event, elapsedSeconds, timing);
+        if (watchedSeconds > stuckFactor * event.expectedSeconds) return stuck(event, elapsedSeconds, timing);
         return {
           ...event,
           ...withProgress,

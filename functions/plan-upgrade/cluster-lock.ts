@@ -33,7 +33,9 @@ export async function ensureNoEarlierUpgrade(
       const earlier = other < started || (other === started && (running.name ?? '') < self.name);
       if (!earlier) continue;
       const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }));
-      if (clusterOf(input) !== clusterName) continue;
+      const held = parsed(input);
+      // A dry run changes nothing: it holds no cluster.
+      if (held.clusterName !== clusterName || held.dryRun === true) continue;
       throw new ClusterBusyError(
         `Cluster ${clusterName} is being upgraded by execution ${running.name}, started ${running.startDate?.toISOString() ?? 'earlier'}; two upgrades of one cluster never run at once, so this run started nothing. The next window or release runs again; or start it once ${running.name} has ended.`,
       );
@@ -41,13 +43,11 @@ export async function ensureNoEarlierUpgrade(
   }
 }
 
-function clusterOf(input: string | undefined): unknown {
+function parsed(input: string | undefined): { clusterName?: unknown; dryRun?: unknown } {
   try {
-    const parsed: unknown = JSON.parse(input ?? '{}');
-    return typeof parsed === 'object' && parsed !== null && 'clusterName' in parsed
-      ? parsed.clusterName
-      : undefined;
+    const value: unknown = JSON.parse(input ?? '{}');
+    return typeof value === 'object' && value !== null ? value : {};
   } catch {
-    return undefined;
+    return {};
   }
 }

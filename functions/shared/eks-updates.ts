@@ -153,7 +153,7 @@ export async function startOrAdopt(
   base: StepBase,
   version: string,
   send: () => Promise<{ update?: { id?: string | undefined } | undefined }>,
-  followOthers?: NodegroupMove & { deferAfter: string | null },
+  followOthers?: NodegroupMove & { deferAfter: string | null; now: Date },
 ): Promise<UpdateProgress> {
   const started = (updateId: string, adopted: boolean): UpdateProgress => ({
     ...base,
@@ -184,7 +184,11 @@ export async function startOrAdopt(
     if (running.foreignType === undefined) return started(running.id, true);
     return {
       ...started(running.id, false),
-      foreign: { type: running.foreignType, deferAfter: followOthers?.deferAfter ?? null },
+      foreign: {
+        type: running.foreignType,
+        deferAfter: followOthers?.deferAfter ?? null,
+        seenAt: (followOthers?.now ?? new Date()).toISOString(),
+      },
     };
   }
 }

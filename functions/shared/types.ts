@@ -149,7 +149,7 @@ export interface UpdateProgress {
    * Set while the update followed is someone else's different one holding the node group: this
    * step starts its own once it ends, unless the deadline comes first (then the run defers).
    */
-  foreign?: { type: string; deferAfter: string | null };
+  foreign?: { type: string; deferAfter: string | null; seenAt: string };
   /** Present when status is Failed or Cancelled; becomes the Fail state's Error and Cause. */
   failure?: { error: string; cause: string };
 }

@@ -118,6 +118,7 @@ async function sendRoll(
       ),
     {
       deferAfter,
+      now: now(),
       releaseVersion: planned.releaseVersion,
       launchTemplateVersion: planned.launchTemplate?.version ?? null,
     },

@@ -12,8 +12,9 @@ export interface WatchAmiReleasesDeps {
   /** The project's AmiReleaseTopic. */
   topicArn: string;
   clusterNames: string[];
-  /** The previous watch: a release is announced once, by the first watch after it was published. */
+  /** This watch's interval, (previous scheduled time, this one]: a release is announced once, by the watch whose interval it was published in. */
   announceSince: Date;
+  announceUntil: Date;
 }
 
 /** What On AMI Release reads: one new release, and the clusters with a node group behind it. */
@@ -59,7 +60,9 @@ export async function watchAmiReleases(
     const name = recommendedReleaseParameter(kubernetesVersion, amiType);
     if (!name) continue;
     const recommended = await readParameter(deps.ssm, name);
-    if (!recommended || recommended.lastModified <= deps.announceSince.getTime()) continue;
+    const changedAt = recommended?.lastModified ?? 0;
+    if (!recommended || changedAt <= deps.announceSince.getTime() || changedAt > deps.announceUntil.getTime())
+      continue;
     const releaseVersion = recommended.value;
     const behind = running.filter(
       (nodegroup) => (compareReleases(nodegroup.releaseVersion, releaseVersion) ?? 0) < 0,

@@ -89,7 +89,7 @@ describe.each(stateMachines)('state machine $logicalId', ({ substitutions, defin
   });
 
   it('retries the busy-cluster error and no business error', () => {
-    const waits = ['UpdateInProgressError', 'InsightsRefreshPendingError'];
+    const waits = ['UpdateInProgressError', 'InsightsRefreshPendingError', 'ClusterBusyError'];
     const business = workflowErrorNames.filter((name) => !waits.includes(name));
     for (const [, state] of states) {
       const retried = ((state.Retry as Array<{ ErrorEquals: string[] }>) ?? []).flatMap(
@@ -107,6 +107,9 @@ describe.each(stateMachines)('state machine $logicalId', ({ substitutions, defin
       // Only the control-plane step waits for the insights refresh before its gate.
       const gatesHops = String(state.Resource).includes('UpdateControlPlaneFunctionArn');
       expect(retried.includes('InsightsRefreshPendingError'), String(state.Resource)).toBe(gatesHops);
+      // Only the plan keeps to one upgrade per cluster: it waits its turn there.
+      const plans = String(state.Resource).includes('PlanUpgradeFunctionArn');
+      expect(retried.includes('ClusterBusyError'), String(state.Resource)).toBe(plans);
       for (const name of business) expect(retried).not.toContain(name);
       expect(retried).not.toContain('States.ALL');
     }

@@ -24,6 +24,7 @@ const watcherDeps = {
   clusterNames: ['a', 'b'],
   // The previous watch, an hour ago: the AL2023 release came out since, the AL2 one long before.
   announceSince: new Date('2026-11-26T09:00:00.000Z'),
+  announceUntil: new Date('2026-11-26T10:00:00.000Z'),
 };
 const publishedAt = new Date('2026-11-26T09:30:00.000Z');
 
@@ -74,7 +75,11 @@ describe('watchAmiReleases', () => {
   });
 
   it('announces a release once: a later watch, with node groups still behind, says nothing', async () => {
-    const later = { ...watcherDeps, announceSince: new Date('2026-11-26T10:00:00.000Z') };
+    const later = {
+      ...watcherDeps,
+      announceSince: new Date('2026-11-26T10:00:00.000Z'),
+      announceUntil: new Date('2026-11-26T11:00:00.000Z'),
+    };
     expect((await watchAmiReleases(later)).published).toEqual([]);
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
