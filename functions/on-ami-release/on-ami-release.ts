@@ -96,6 +96,8 @@ export async function onAmiRelease(event: unknown, deps: OnAmiReleaseDeps): Prom
             clusters: members.map((cluster) => `${cluster}=ami`).join(','),
             window: { start: deps.now().toISOString(), minutes: deps.windowMinutes },
             maxConcurrentClusters: deps.maxConcurrentClusters,
+            // Its cluster executions never take the name of a window's that starts in the same minute.
+            runKey: `ami-${releaseVersion}`,
           }),
         }),
       );

@@ -34,6 +34,11 @@ const fleetInput = z
     maxConcurrentClusters: z.number().int().min(1).max(1000).default(5),
     /** Plan every cluster, change none: each child runs with dryRun, under a name of its own. */
     dryRun: z.boolean().default(false),
+    /** What started the run besides a window ("ami-<release>"): in the children's names, so they never take a window's. */
+    runKey: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,40}$/)
+      .optional(),
   })
   .strict();
 
@@ -69,7 +74,8 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
   if (members.length === 0)
     throw new InvalidInputError('The fleet input names no cluster (clusters or tagFilter).');
 
-  const windowKey = input.window ? compactTime(input.window.start) : compactTime(deps.now().toISOString());
+  const time = input.window ? compactTime(input.window.start) : compactTime(deps.now().toISOString());
+  const windowKey = input.runKey ? `${input.runKey}-${time}` : time;
   const items = [...new Map(members.map((member) => [member.clusterName, member])).values()].map(
     (member) => ({
       clusterName: member.clusterName,

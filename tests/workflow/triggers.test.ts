@@ -32,7 +32,7 @@ describe('a new AMI release, end to end', () => {
       // twice: the fleet's concurrency and a one-window deadline bound the refresh.
       expect(run.executions.map((execution) => [execution.executionName, execution.status])).toEqual([
         ['ami-1.32.12-20261126-refresh-cluster', 'SUCCEEDED'],
-        ['refresh-cluster-20261125T0300Z', 'SUCCEEDED'],
+        ['refresh-cluster-ami-1.32.12-20261126-20261125T0300Z', 'SUCCEEDED'],
       ]);
       const starts = aws.simulator.requestLog.filter((request) => request.operation === 'StartExecution');
       expect(starts.map((request) => request.errorCode ?? 'started')).toEqual([

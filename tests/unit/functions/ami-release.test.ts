@@ -134,6 +134,7 @@ describe('onAmiRelease', () => {
         clusters: 'b=ami,a=ami',
         window: { start: '2026-11-26T10:00:00.000Z', minutes: 240 },
         maxConcurrentClusters: 3,
+        runKey: 'ami-1.32.12-20261126',
       }),
     });
   });

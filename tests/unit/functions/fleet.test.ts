@@ -77,6 +77,16 @@ describe('resolveFleet', () => {
     ).toEqual(fleet);
   });
 
+  it("names an AMI release's children apart from a window's that starts in the same minute", async () => {
+    const refresh = await resolveFleet(
+      { clusters: 'edge=ami', window, maxConcurrentClusters: 2, runKey: 'ami-1.32.12-20261126' },
+      deps,
+    );
+    expect(refresh.items.map((item) => item.executionName)).toEqual([
+      'edge-ami-1.32.12-20261126-20261129T0200Z',
+    ]);
+  });
+
   it("plans every cluster under a name of its own in a dry run, leaving the window's names free", async () => {
     const fleet = await resolveFleet({ clusters: 'prod-a=next', window, dryRun: true }, deps);
     expect(fleet.items).toEqual([
