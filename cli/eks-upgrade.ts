@@ -41,7 +41,7 @@ common(
     .command('plan')
     .description('Show what an upgrade would do; read-only.')
     .requiredOption('--cluster <name>', 'EKS cluster')
-    .option('--target <version>', '1.30, next, latest, or none for an AMI refresh', 'next')
+    .option('--target <version>', '1.30, next, latest, standard, or none for an AMI refresh', 'next')
     .option('--nodegroup <name...>', 'only these managed node groups')
     .option('--json', 'print the plan as JSON'),
 ).action(
@@ -62,7 +62,7 @@ common(
     .command('start')
     .description('Start an upgrade execution on the deployed state machine.')
     .requiredOption('--cluster <name>', 'EKS cluster')
-    .option('--target <version>', '1.30, next, latest, or none for an AMI refresh', 'next')
+    .option('--target <version>', '1.30, next, latest, standard, or none for an AMI refresh', 'next')
     .option('--nodegroup <name...>', 'only these managed node groups')
     .option('--force', 'evict pods past pod disruption budgets')
     .option('--dry-run', 'plan only')

@@ -167,6 +167,30 @@ function parseVersion(text: string, owner: string): MinorVersion {
  * "next", "latest", a pinned version or nothing (stay), checked against the versions EKS offers
  * in this region (DescribeClusterVersions).
  */
+/**
+ * What ending on the target costs: in extended support a control plane costs $0.60 per cluster-hour
+ * instead of $0.10 (EKS-FACTS 7.5), and the note names the oldest version in standard support.
+ */
+function supportCostNotes(targetText: string, offered: Map<string, string>): string[] {
+  if (offered.get(targetText) !== 'EXTENDED_SUPPORT') return [];
+  const standard = oldestInStandardSupport(offered);
+  return [
+    `Kubernetes ${targetText} is in extended support: the control plane costs $0.60 per cluster-hour instead of $0.10 (about $365 a month more)${standard ? `; "targetVersion": "standard" would end on ${formatMinor(standard)}, the oldest version in standard support` : ''}.`,
+  ];
+}
+
+/** The oldest version EKS offers in standard support, at or past `from` when given. */
+function oldestInStandardSupport(
+  offered: Map<string, string>,
+  from?: MinorVersion,
+): MinorVersion | undefined {
+  return [...offered.entries()]
+    .filter(([, status]) => status === 'STANDARD_SUPPORT')
+    .flatMap(([text]) => parseMinor(text) ?? [])
+    .filter((version) => !from || compareMinor(version, from) >= 0)
+    .sort(compareMinor)[0];
+}
+
 async function resolveTarget(
   eks: EKSClient,
   input: UpgradeInput,
@@ -191,6 +215,14 @@ async function resolveTarget(
         'EKS lists no supported Kubernetes version in this region. Nothing was changed.',
       );
     target = compareMinor(newest, current) > 0 ? newest : current;
+  } else if (input.targetVersion === 'standard') {
+    // The cheapest safe target: the oldest version still in standard support, at or past the current one.
+    const standard = oldestInStandardSupport(offered, current);
+    if (!standard)
+      throw new UnsupportedTargetError(
+        `EKS lists no version in standard support at or past ${formatMinor(current)} here. Nothing was changed.`,
+      );
+    target = standard;
   } else if (input.targetVersion === 'next') {
     // On the newest version EKS offers, "next" (a fleet's default) stays: a window then only refreshes AMIs.
     const next = nextMinor(current);
@@ -228,6 +260,7 @@ async function resolveTarget(
     if (status === 'UNSUPPORTED')
       notes.push(`Kubernetes ${hop} is past the end of EKS support; plan to move on from it.`);
   }
+  notes.push(...supportCostNotes(targetText, offered));
   return target;
 }
 

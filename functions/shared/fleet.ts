@@ -4,16 +4,16 @@ import { InvalidInputError } from './errors.ts';
 /** One cluster of a fleet and what each window does to it. */
 export interface FleetMember {
   clusterName: string;
-  /** "next", "latest", a pinned minor, or undefined for an AMI refresh only. */
+  /** "next", "latest", "standard", a pinned minor, or undefined for an AMI refresh only. */
   targetVersion?: string;
 }
 
 const clusterNamePattern = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-const policyPattern = /^(next|latest|ami|\d+\.\d+)$/;
+const policyPattern = /^(next|latest|standard|ami|\d+\.\d+)$/;
 
 /**
  * Parses the template's fleet list, "prod-a=next,prod-b=1.31,edge=ami" (a bare name means "next").
- * @throws InvalidInputError naming each entry that is not `cluster[=next|latest|ami|1.xx]`.
+ * @throws InvalidInputError naming each entry that is not `cluster[=next|latest|standard|ami|1.xx]`.
  */
 export function parseFleetSpec(spec: string): FleetMember[] {
   const entries = spec
@@ -26,7 +26,7 @@ export function parseFleetSpec(spec: string): FleetMember[] {
   });
   if (bad.length > 0) {
     throw new InvalidInputError(
-      `The fleet list has entries that are not "cluster[=next|latest|ami|1.xx]": ${bad.map((entry) => JSON.stringify(entry.slice(0, 120))).join(', ')}.`,
+      `The fleet list has entries that are not "cluster[=next|latest|standard|ami|1.xx]": ${bad.map((entry) => JSON.stringify(entry.slice(0, 120))).join(', ')}.`,
     );
   }
   return entries.map((entry) => {

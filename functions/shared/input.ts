@@ -12,8 +12,8 @@ export const upgradeInputSchema = z
     targetVersion: z
       .string()
       .regex(
-        /^(\d+\.\d+|next|latest)$/,
-        'must be a Kubernetes minor version such as "1.19", "next" or "latest"',
+        /^(\d+\.\d+|next|latest|standard)$/,
+        'must be a Kubernetes minor version such as "1.19", "next", "latest" or "standard"',
       )
       .optional(),
     nodegroups: z

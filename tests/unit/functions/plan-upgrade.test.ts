@@ -27,6 +27,13 @@ const deps = {
 };
 const plan = (input: unknown) => planUpgrade({ input, executionName: 'run-1' }, deps);
 
+/** "1.9" < "1.10". */
+const compareVersions = (a: string, b: string) => {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am - bm || an - bn;
+};
+
 const offered = ['1.23', '1.24', '1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31'];
 
 function givenCluster(
@@ -38,7 +45,12 @@ function givenCluster(
   eksMock.on(DescribeClusterVersionsCommand).resolves({
     clusterVersions: offered.map((clusterVersion) => ({
       clusterVersion,
-      versionStatus: clusterVersion === '1.23' ? 'UNSUPPORTED' : 'STANDARD_SUPPORT',
+      versionStatus:
+        clusterVersion === '1.23'
+          ? 'UNSUPPORTED'
+          : compareVersions(clusterVersion, '1.28') < 0
+            ? 'EXTENDED_SUPPORT'
+            : 'STANDARD_SUPPORT',
     })),
   });
   const names = Object.keys(nodegroups);
@@ -226,6 +238,20 @@ describe('planUpgrade', () => {
       'big',
       'small',
     ]);
+  });
+
+  it('targets the oldest version in standard support with "standard", and says what extended support costs', async () => {
+    givenCluster('1.25');
+    const cheapest = await plan({ clusterName: 'prod', targetVersion: 'standard' });
+    expect(cheapest.targetVersion).toBe('1.28');
+    expect(cheapest.notes.join(' ')).not.toContain('extended support');
+    const extended = await plan({ clusterName: 'prod', targetVersion: '1.26' });
+    expect(extended.notes).toContainEqual(
+      expect.stringMatching(
+        /^Kubernetes 1\.26 is in extended support: the control plane costs \$0\.60 per cluster-hour instead of \$0\.10 .*"targetVersion": "standard" would end on 1\.28/,
+      ),
+    );
+    expect(extended.summary).toContain('extended support');
   });
 
   it('leaves a node group already past the recommended release where it is', async () => {
