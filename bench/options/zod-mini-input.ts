@@ -14,8 +14,8 @@ export const upgradeInputSchema = z.strictObject({
       .string()
       .check(
         z.regex(
-          /^(\d+\.\d+|next|latest)$/,
-          'must be a Kubernetes minor version such as "1.19", "next" or "latest"',
+          /^(\d+\.\d+|next|latest|standard)$/,
+          'must be a Kubernetes minor version such as "1.19", "next", "latest" or "standard"',
         ),
       ),
   ),

@@ -42,7 +42,7 @@ export interface ClusterFacts {
   notes: string[];
 }
 
-/** Execution names are at most 80 characters: room for "-stage12-" and an 8-character unique tail. */
+/** Execution names are at most 80 characters: room for "-stage12-r" and the redrive count. */
 const stageNamePrefixLength = 60;
 
 /** Core add-ons every EKS cluster runs, managed by EKS or by the user. */

@@ -532,25 +532,23 @@ export class LocalAws {
     runningParts: Set<string>,
   ): Promise<JSONValue> {
     const stateMachine = this.logicalIdOf(request.StateMachineArn);
-    if (this.executions.has(`${request.StateMachineArn}:${request.Name}`)) {
-      throw Object.assign(new Error(`Execution already exists: '${request.Name}'`), {
-        name: 'StepFunctions.ExecutionAlreadyExistsException',
-      });
-    }
     if (!/^[A-Za-z0-9._-]{1,80}$/.test(request.Name)) {
       throw Object.assign(new Error(`Invalid Name: '${request.Name}'`), {
         name: 'StepFunctions.InvalidNameException',
       });
     }
     const input = typeof request.Input === 'string' ? (JSON.parse(request.Input) as unknown) : request.Input;
+    const existing = this.executions.get(`${request.StateMachineArn}:${request.Name}`);
+    // StartExecution is idempotent for a running execution of the same name and input; else refused.
+    if (existing && (existing.settled || existing.description.input !== JSON.stringify(input ?? {}))) {
+      throw Object.assign(new Error(`Execution already exists: '${request.Name}'`), {
+        name: 'StepFunctions.ExecutionAlreadyExistsException',
+      });
+    }
     const part = isPart(stateMachine);
-    const record = this.launch(
-      stateMachine,
-      request.Name,
-      input,
-      part ? parent.options : {},
-      part ? parent : undefined,
-    );
+    const record =
+      existing ??
+      this.launch(stateMachine, request.Name, input, part ? parent.options : {}, part ? parent : undefined);
     runningParts.add(record.description.executionArn);
     const result = await record.result.finally(() => runningParts.delete(record.description.executionArn));
     if (part) parent.ended(result);

@@ -29,7 +29,7 @@ describe('stage and roll executions', () => {
       expect(stages.length).toBeGreaterThan(0);
       for (const stage of stages) {
         expect(stage).toEqual({
-          name: expect.stringMatching(/^workflow-test-stage\d+-[0-9a-f]{8}$/),
+          name: expect.stringMatching(/^workflow-test-stage\d+-r0$/),
           status: 'SUCCEEDED',
         });
       }
