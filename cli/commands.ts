@@ -1,7 +1,9 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import {
+  DescribeExecutionCommand,
   type HistoryEvent,
+  ListExecutionsCommand,
   paginateGetExecutionHistory,
   type SFNClient,
   StartExecutionCommand,
@@ -122,6 +124,65 @@ export async function startCommand(
   );
   if (!executionArn) throw new Error('StartExecution returned no execution ARN.');
   return executionArn;
+}
+
+/** One recent upgrade, as `eks-upgrade list` shows it. */
+export interface ExecutionRow {
+  name: string;
+  cluster: string;
+  from: string;
+  to: string;
+  /** UPGRADED, DEFERRED, PLANNED for a run that succeeded; else the execution's status. */
+  outcome: string;
+  error: string;
+  startedAt: string;
+  minutes: number | null;
+}
+
+/** `eks-upgrade list`: the most recent executions of the upgrade state machine, newest first. */
+export async function listCommand(
+  stateMachineArn: string,
+  sfn: SFNClient,
+  limit = 20,
+): Promise<ExecutionRow[]> {
+  const { executions = [] } = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn, maxResults: limit }),
+  );
+  const rows: ExecutionRow[] = [];
+  for (const listed of executions) {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: listed.executionArn }));
+    const input = parseJson(described.input) as { clusterName?: unknown; targetVersion?: unknown };
+    const output = parseJson(described.output) as {
+      outcome?: unknown;
+      currentVersion?: unknown;
+      targetVersion?: unknown;
+    };
+    const stopped = described.stopDate?.getTime();
+    const started = described.startDate?.getTime();
+    rows.push({
+      name: listed.name ?? '',
+      cluster: String(input.clusterName ?? '?'),
+      from: String(output.currentVersion ?? '?'),
+      to: String(output.targetVersion ?? input.targetVersion ?? '?'),
+      outcome:
+        described.status === 'SUCCEEDED' && output.outcome
+          ? String(output.outcome)
+          : String(described.status),
+      error: described.error ?? '',
+      startedAt: described.startDate?.toISOString() ?? '',
+      minutes: started && stopped ? Math.round((stopped - started) / 60_000) : null,
+    });
+  }
+  return rows;
+}
+
+function parseJson(text: string | undefined): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text ?? '{}');
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 const attemptStarts = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);

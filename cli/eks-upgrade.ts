@@ -1,4 +1,5 @@
 // eks-upgrade: plan (read-only), start and watch upgrades by hand, against real AWS or --endpoint-url.
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
@@ -9,11 +10,13 @@ import { writeRunReport } from '../report/index.ts';
 import {
   findStateMachine,
   formatPlan,
+  listCommand,
   planCommand,
   type RequestOptions,
   readRun,
   requestOf,
   startCommand,
+  type UpgradeRequest,
   watchCommand,
 } from './commands.ts';
 import { reportFromHistory } from './history-report.ts';
@@ -28,6 +31,25 @@ function clientConfig(options: ClientOptions) {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
   };
+}
+
+/**
+ * The input of `start`: the --input file's fields, with every flag given over them (a --target left
+ * at its default "next" leaves the file's target).
+ */
+function startRequest(options: Partial<RequestOptions> & { input?: string }): UpgradeRequest {
+  const fromFile = options.input
+    ? (JSON.parse(readFileSync(options.input, 'utf8')) as Partial<UpgradeRequest>)
+    : {};
+  const cluster = options.cluster ?? fromFile.clusterName;
+  if (!cluster) throw new Error('Name the cluster: --cluster <name>, or "clusterName" in --input.');
+  const keepFileTarget = fromFile.targetVersion !== undefined && options.target === 'next';
+  const flags = requestOf({
+    ...options,
+    cluster,
+    ...(keepFileTarget ? { target: fromFile.targetVersion } : {}),
+  });
+  return { ...fromFile, ...flags };
 }
 
 const program = new Command('eks-upgrade').description('Plan, start and watch unattended EKS upgrades.');
@@ -61,7 +83,8 @@ common(
   program
     .command('start')
     .description('Start an upgrade execution on the deployed state machine.')
-    .requiredOption('--cluster <name>', 'EKS cluster')
+    .option('--cluster <name>', 'EKS cluster (or in --input)')
+    .option('--input <file>', 'the execution input as JSON; flags given as well win')
     .option('--target <version>', '1.30, next, latest, standard, or none for an AMI refresh', 'next')
     .option('--nodegroup <name...>', 'only these managed node groups')
     .option('--force', 'evict pods past pod disruption budgets')
@@ -81,7 +104,8 @@ common(
 ).action(
   async (
     options: ClientOptions &
-      RequestOptions & {
+      Partial<RequestOptions> & {
+        input?: string;
         stateMachineArn?: string;
         stack?: string;
         watch?: boolean;
@@ -90,11 +114,39 @@ common(
     const config = clientConfig(options);
     const sfn = new SFNClient(config);
     const arn = await findStateMachine(options, new CloudFormationClient(config));
-    const executionArn = await startCommand(requestOf(options), arn, sfn);
+    const executionArn = await startCommand(startRequest(options), arn, sfn);
     console.log(executionArn);
     if (!options.watch) return;
     const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
     process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+  },
+);
+
+common(
+  program
+    .command('list')
+    .description('Recent upgrades: cluster, versions, outcome, duration (newest first).')
+    .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
+    .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
+    .option('--limit <n>', 'how many', '20')
+    .addOption(new Option('--output <format>', 'table or json').choices(['table', 'json']).default('table')),
+).action(
+  async (
+    options: ClientOptions & { stateMachineArn?: string; stack?: string; limit: string; output: string },
+  ) => {
+    const config = clientConfig(options);
+    const arn = await findStateMachine(options, new CloudFormationClient(config));
+    const rows = await listCommand(arn, new SFNClient(config), Number(options.limit));
+    if (options.output === 'json') {
+      console.log(JSON.stringify(rows, null, 2));
+      return;
+    }
+    for (const row of rows) {
+      const took = row.minutes === null ? 'running' : `${row.minutes} min`;
+      console.log(
+        `${row.startedAt.slice(0, 16)}  ${row.cluster}  ${row.from} -> ${row.to}  ${row.outcome}${row.error ? ` (${row.error})` : ''}  ${took}  ${row.name}`,
+      );
+    }
   },
 );
 

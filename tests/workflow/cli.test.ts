@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -178,5 +178,33 @@ describe('eks-upgrade against npm run simulator', () => {
       deadline: '2030-01-01T00:00:00Z',
       notify: false,
     });
+  }, 120_000);
+
+  it('starts from an --input file, and lists recent upgrades with cluster, versions and outcome', async () => {
+    const file = join(directory, 'input.json');
+    await writeFile(
+      file,
+      JSON.stringify({ clusterName: 'ekscluster-eksctl', targetVersion: '1.19', dryRun: true }),
+    );
+    const started = await cli('start', '--input', file, '--state-machine-arn', stateMachineArn, '--watch');
+    expect(started.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+
+    const listed = await cli('list', '--state-machine-arn', stateMachineArn, '--output', 'json');
+    const rows = JSON.parse(listed.stdout) as Array<{
+      cluster: string;
+      from: string;
+      to: string;
+      outcome: string;
+      error: string;
+    }>;
+    // Newest first: the dry run, the refused run, the upgrade.
+    expect(rows.map((row) => [row.cluster, row.to, row.outcome, row.error])).toEqual([
+      ['ekscluster-eksctl', '1.19', 'PLANNED', ''],
+      ['ekscluster-eksctl', '1.17', 'FAILED', 'DowngradeRefusedError'],
+      ['ekscluster-eksctl', '1.19', 'UPGRADED', ''],
+    ]);
+    expect(rows[2]?.from).toBe('1.18');
+    const table = await cli('list', '--state-machine-arn', stateMachineArn);
+    expect(table.stdout).toMatch(/ekscluster-eksctl {2}1\.18 -> 1\.19 {2}UPGRADED {2}\d+ min/);
   }, 120_000);
 });
