@@ -107,7 +107,7 @@ export interface UpgradePlan {
   maxConcurrentNodegroups: number;
   dryRun: boolean;
   notify: boolean;
-  /** Starts each stage execution's name: this execution's, cut to leave room for the stage and a unique tail. */
+  /** Starts each stage execution's name: this execution's, cut to leave room for the stage and redrive count. */
   stageNamePrefix: string;
   /** A few lines a person reads in the notification and the dry-run output. */
   summary: string;
