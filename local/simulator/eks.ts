@@ -197,18 +197,14 @@ function addonShape(c: Cluster, a: Addon): Record<string, unknown> {
   };
 }
 
-function versionStatus(world: World, v: World['scenario']['kubernetesVersions'][number]): string {
-  if (world.clock < Date.parse(v.endOfStandardSupport)) return 'STANDARD_SUPPORT';
-  if (v.endOfExtendedSupport && world.clock < Date.parse(v.endOfExtendedSupport)) return 'EXTENDED_SUPPORT';
-  return 'UNSUPPORTED';
-}
-
 // ---- operations ----------------------------------------------------------------------------------
 
 const updateClusterVersionBody = z.object({
   version: z.string(),
   clientRequestToken: z.string().optional(),
   force: z.boolean().optional(),
+  // A rollback's timeout (EKS-FACTS 7.1): 120-10080 minutes, default 720.
+  rollbackConfig: z.object({ timeoutMinutes: z.int().min(120).max(10080).optional() }).optional(),
 });
 
 const updateNodegroupVersionBody = z.object({
@@ -449,7 +445,7 @@ const operations: Record<string, Handler> = {
     const statusFilter = query(request, 'versionStatus');
     const versions = [...world.scenario.kubernetesVersions]
       .sort((a, b) => compareMinor(b.version, a.version))
-      .map((v) => ({ v, status: versionStatus(world, v) }))
+      .map((v) => ({ v, status: world.supportStatus(v.version) }))
       .filter(
         ({ v, status }) =>
           (wanted.length === 0 || wanted.includes(v.version)) &&

@@ -235,6 +235,16 @@ function nextMinor(version: string): string {
   return `${major}.${Number(minor) + 1}`;
 }
 
+function previousMinor(version: string): string {
+  const [major = '1', minor = '0'] = version.split('.');
+  return `${major}.${Number(minor) - 1}`;
+}
+
+/** The version a control-plane version update moved to. */
+function upgradedTo(update: UpdateRecord): string | undefined {
+  return update.params.find((p) => p.type === 'Version')?.value;
+}
+
 interface ScheduledEvent {
   at: number;
   seq: number;
@@ -441,6 +451,24 @@ export class World {
       deleted: false,
     };
     for (const ng of c.nodegroups) cluster.nodegroups.push(this.buildNodegroup(cluster, ng));
+    if (c.upgradedFrom) {
+      // The in-place upgrade that brought the cluster to its version before the scenario began.
+      const endedAt = this.start + c.upgradedFrom.endedAtSecond * 1000;
+      cluster.updates.push({
+        id: uuidFrom(`${c.name}/earlier-upgrade`),
+        type: 'VersionUpdate',
+        status: 'Successful',
+        clusterName: c.name,
+        params: [
+          { type: 'Version', value: c.version },
+          { type: 'PlatformVersion', value: c.platformVersion },
+        ],
+        startedBy: 'client',
+        createdAt: endedAt - 12 * minute,
+        endedAt,
+        errors: [],
+      });
+    }
     return cluster;
   }
 
@@ -643,7 +671,12 @@ export class World {
    */
   updateClusterVersion(
     name: string,
-    request: { version: string; force?: boolean | undefined; clientRequestToken?: string | undefined },
+    request: {
+      version: string;
+      force?: boolean | undefined;
+      clientRequestToken?: string | undefined;
+      rollbackConfig?: { timeoutMinutes?: number | undefined } | undefined;
+    },
   ): UpdateRecord {
     const cluster = this.cluster(name);
     const tokenKey = request.clientRequestToken && `cluster/${name}/${request.clientRequestToken}`;
@@ -661,7 +694,12 @@ export class World {
     }
     const target = request.version;
     if (!this.isKnownVersion(target)) throw invalidParameter('unsupported Kubernetes version', fields);
-    // One minor per update: no skipping, no downgrade, no same-version "update".
+    if (target === previousMinor(cluster.version)) {
+      const update = this.rollBackClusterVersion(cluster, target, request.force === true, fields);
+      if (tokenKey) this.tokens.set(tokenKey, update);
+      return update;
+    }
+    // One minor per update: no skipping, no same-version "update"; down only by a rollback (one minor).
     if (target !== nextMinor(cluster.version)) {
       throw invalidParameter(
         `Unsupported Kubernetes minor version update from ${cluster.version} to ${target}`,
@@ -694,6 +732,105 @@ export class World {
     const update = this.startControlPlaneUpdate(cluster, target, 'client');
     if (tokenKey) this.tokens.set(tokenKey, update);
     return update;
+  }
+
+  /**
+   * A version rollback (EKS-FACTS 7.1): UpdateClusterVersion to the previous minor. Hard rules first
+   * (force does not override them), then the soft ones EKS reports as ROLLBACK_READINESS insights
+   * (force overrides those). Exact messages are undocumented; the error type is the SDK's.
+   */
+  private rollBackClusterVersion(
+    cluster: Cluster,
+    target: string,
+    force: boolean,
+    fields: Record<string, string>,
+  ): UpdateRecord {
+    const refuse = (message: string) => new ApiError('InvalidStateException', 400, message, fields);
+    const upgrade = this.lastVersionChange(cluster);
+    if (upgrade?.type !== 'VersionUpdate' || upgradedTo(upgrade) !== cluster.version || !upgrade.endedAt) {
+      throw refuse(
+        `Cluster ${cluster.name} cannot be rolled back: it did not reach ${cluster.version} by an in-place upgrade, or was rolled back already.`,
+      );
+    }
+    if (this.clock - upgrade.endedAt > 7 * day) {
+      throw refuse(
+        `Cluster ${cluster.name} cannot be rolled back: the rollback window of 7 days after the upgrade to ${cluster.version} has passed.`,
+      );
+    }
+    const status = this.supportStatus(target);
+    if (status === 'UNSUPPORTED') {
+      throw invalidParameter(
+        `Kubernetes version ${target} is no longer supported; cannot roll back to it.`,
+        fields,
+      );
+    }
+    if (status === 'EXTENDED_SUPPORT' && cluster.supportType !== 'EXTENDED') {
+      throw refuse(
+        `Kubernetes version ${target} is in extended support; set the cluster's upgrade policy to EXTENDED to roll back to it.`,
+      );
+    }
+    if (!force) {
+      const blockers = this.rollbackBlockers(cluster, target);
+      if (blockers.length > 0) {
+        throw refuse(
+          `Rollback readiness checks failed for ${target}: ${blockers.join('; ')}. Resolve them or set force.`,
+        );
+      }
+    }
+    const platformVersion =
+      this.scenario.kubernetesVersions.find((v) => v.version === target)?.platformVersion ?? 'eks.1';
+    const update = this.newUpdate(cluster, 'VersionRollback', 'client', [
+      { type: 'Version', value: target },
+      { type: 'PlatformVersion', value: platformVersion },
+    ]);
+    cluster.status = 'UPDATING';
+    this.step(update, this.successAt(update, this.scenario.timings.controlPlaneUpdate), () => {
+      cluster.version = target;
+      cluster.platformVersion = platformVersion;
+      cluster.status = 'ACTIVE';
+      this.end(update, 'Successful');
+    });
+    return update;
+  }
+
+  /** The control plane's last version change that succeeded: an upgrade or a rollback. */
+  private lastVersionChange(cluster: Cluster): UpdateRecord | undefined {
+    return cluster.updates.findLast(
+      (u) =>
+        (u.type === 'VersionUpdate' || u.type === 'VersionRollback') &&
+        u.nodegroupName === undefined &&
+        u.addonName === undefined &&
+        u.status === 'Successful',
+    );
+  }
+
+  /** What ROLLBACK_READINESS checks live: no kubelet on the current version, add-ons that run on the target. */
+  private rollbackBlockers(cluster: Cluster, target: string): string[] {
+    const onCurrent = cluster.nodegroups.filter((ng) => ng.version === cluster.version);
+    const addons = cluster.addons.filter((addon) => {
+      const info = this.scenario.addonVersions.find((a) => a.addonName === addon.name);
+      const entry = info?.versions.find((v) => v.addonVersion === addon.version);
+      return !(entry?.clusterVersions.includes(target) ?? false);
+    });
+    return [
+      ...(onCurrent.length > 0
+        ? [`node groups ${onCurrent.map((ng) => ng.name).join(', ')} run kubelet v${cluster.version}`]
+        : []),
+      ...(addons.length > 0
+        ? [
+            `add-ons ${addons.map((a) => `${a.name} ${a.version}`).join(', ')} are not compatible with ${target}`,
+          ]
+        : []),
+    ];
+  }
+
+  /** A version's support on the simulated clock, as DescribeClusterVersions reports it. */
+  supportStatus(version: string): 'STANDARD_SUPPORT' | 'EXTENDED_SUPPORT' | 'UNSUPPORTED' {
+    const v = this.scenario.kubernetesVersions.find((candidate) => candidate.version === version);
+    if (!v) return 'UNSUPPORTED';
+    if (this.clock < Date.parse(v.endOfStandardSupport)) return 'STANDARD_SUPPORT';
+    if (v.endOfExtendedSupport && this.clock < Date.parse(v.endOfExtendedSupport)) return 'EXTENDED_SUPPORT';
+    return 'UNSUPPORTED';
   }
 
   private startControlPlaneUpdate(
@@ -1933,16 +2070,10 @@ export class World {
   private recomputeRollbackReadiness(cluster: Cluster): void {
     const id = uuidFrom(`${cluster.name}/rollback-readiness`);
     cluster.insights = cluster.insights.filter((i) => i.id !== id);
-    const upgrade = cluster.updates.findLast(
-      (u) =>
-        u.type === 'VersionUpdate' &&
-        u.nodegroupName === undefined &&
-        u.addonName === undefined &&
-        u.status === 'Successful',
-    );
-    if (!upgrade?.endedAt || this.clock - upgrade.endedAt > 7 * day) return;
-    const [major = '1', minor = '0'] = cluster.version.split('.');
-    const previous = `${major}.${Number(minor) - 1}`;
+    const upgrade = this.lastVersionChange(cluster);
+    if (upgrade?.type !== 'VersionUpdate' || !upgrade.endedAt || this.clock - upgrade.endedAt > 7 * day)
+      return;
+    const previous = previousMinor(cluster.version);
     const onNew = cluster.nodegroups.filter((ng) => ng.version === cluster.version);
     cluster.insights.push({
       id,
@@ -1965,7 +2096,11 @@ export class World {
   alarms(): AlarmState[] {
     const { region, accountId } = this.scenario;
     return this.scenario.alarms.map((a) => {
-      const current = a.states.filter((s) => this.start + s.atSecond * 1000 <= this.clock).at(-1);
+      const timed = a.states.flatMap((s) => {
+        const at = this.alarmStateStart(s);
+        return at !== undefined && at <= this.clock ? [{ ...s, at }] : [];
+      });
+      const current = timed.sort((x, y) => x.at - y.at).at(-1);
       return {
         name: a.name,
         arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${a.name}`,
@@ -1977,9 +2112,21 @@ export class World {
         reason:
           current?.reason ??
           (current ? `Alarm entered ${current.value}` : 'Unchecked: Initial alarm creation'),
-        updatedAt: current ? this.start + current.atSecond * 1000 : this.start,
+        updatedAt: current ? current.at : this.start,
       };
     });
+  }
+
+  /** When an alarm state begins: at its second, or minutes after a cluster's upgrade to a version ended. */
+  private alarmStateStart(state: Scenario['alarms'][number]['states'][number]): number | undefined {
+    if (!state.afterUpgrade) return this.start + state.atSecond * 1000;
+    const { cluster, version, minutes } = state.afterUpgrade;
+    const upgrade = this.clusters
+      .find((c) => c.name === cluster)
+      ?.updates.find(
+        (u) => u.type === 'VersionUpdate' && u.status === 'Successful' && upgradedTo(u) === version,
+      );
+    return upgrade?.endedAt === undefined ? undefined : upgrade.endedAt + minutes * minute;
   }
 
   // ---- SNS -----------------------------------------------------------------------------------

@@ -131,6 +131,13 @@ const cluster = z.object({
   createdAt: isoDateTime.optional(),
   availabilityZones: z.array(z.string()).min(1),
   supportType: z.enum(['STANDARD', 'EXTENDED']).default('EXTENDED'),
+  upgradedFrom: z
+    .object({ endedAtSecond: z.number().max(0) })
+    .optional()
+    .meta({
+      description:
+        'The cluster reached its version by an in-place upgrade that ended at this second (0 or before the start): a rollback is possible for 7 days after it.',
+    }),
   nodegroups: z.array(nodegroup).default([]),
   addons: z.array(addon).default([]),
   insights: z.array(insight).default([]),
@@ -291,6 +298,13 @@ const alarm = z.object({
     .array(
       z.object({
         atSecond: z.number().min(0).default(0),
+        afterUpgrade: z
+          .object({ cluster: name, version: minorVersion, minutes: z.number().min(0) })
+          .optional()
+          .meta({
+            description:
+              "Instead of atSecond: from this many minutes after the cluster's control plane reached the version (what the alarm watches reacts to the upgrade).",
+          }),
         value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
         reason: z.string().optional(),
       }),
