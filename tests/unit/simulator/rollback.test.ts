@@ -26,6 +26,13 @@ function seedIn2021(change: (scenario: Scenario) => void = () => {}): Scenario {
   return scenario;
 }
 
+/** The scenario's one cluster, to change before the rig starts. */
+function only(scenario: Scenario): Scenario['clusters'][number] {
+  const [cluster] = scenario.clusters;
+  if (!cluster) throw new Error('the seed scenario has a cluster');
+  return cluster;
+}
+
 async function upgradeTo119(): Promise<void> {
   await rig.eks.send(new UpdateClusterVersionCommand({ name, version: '1.19' }));
   rig.advanceMinutes(25);
@@ -59,7 +66,7 @@ describe('UpdateClusterVersion to the previous minor (a rollback)', () => {
   });
 
   it('is refused for a cluster that was created at its version', async () => {
-    rig = await startRig({ scenario: seedIn2021((s) => (s.clusters[0]!.version = '1.19')) });
+    rig = await startRig({ scenario: seedIn2021((s) => (only(s).version = '1.19')) });
     const error = await rejectionOf(rig.eks.send(new UpdateClusterVersionCommand({ name, version: '1.18' })));
     expect(error.name).toBe('InvalidStateException');
     expect(error.message).toMatch(/in-place upgrade/);
@@ -68,8 +75,8 @@ describe('UpdateClusterVersion to the previous minor (a rollback)', () => {
   it('is possible for a cluster that reached its version by an upgrade before the scenario began', async () => {
     rig = await startRig({
       scenario: seedIn2021((s) => {
-        s.clusters[0]!.version = '1.19';
-        s.clusters[0]!.upgradedFrom = { endedAtSecond: -3600 };
+        only(s).version = '1.19';
+        only(s).upgradedFrom = { endedAtSecond: -3600 };
       }),
     });
     const { update } = await rig.eks.send(new UpdateClusterVersionCommand({ name, version: '1.18' }));
@@ -98,10 +105,11 @@ describe('UpdateClusterVersion to the previous minor (a rollback)', () => {
 
     rig = await startRig({
       scenario: seedIn2021((s) => {
-        s.clusters[0]!.supportType = 'STANDARD';
-        const v118 = s.kubernetesVersions.find((v) => v.version === '1.18')!;
-        v118.endOfStandardSupport = '2021-05-01';
-        v118.endOfExtendedSupport = '2022-05-01';
+        only(s).supportType = 'STANDARD';
+        for (const v of s.kubernetesVersions.filter((candidate) => candidate.version === '1.18')) {
+          v.endOfStandardSupport = '2021-05-01';
+          v.endOfExtendedSupport = '2022-05-01';
+        }
       }),
     });
     await upgradeTo119();
