@@ -1,4 +1,5 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import {
   DescribeExecutionCommand,
@@ -74,7 +75,7 @@ function nodegroupAndVersion(pair: string): [string, string] {
 /** `eks-upgrade plan`: the plan for one cluster, read-only, as a table (or JSON). */
 export async function planCommand(
   request: UpgradeRequest,
-  deps: { eks: EKSClient; ssm: SSMClient },
+  deps: { eks: EKSClient; ssm: SSMClient; cloudWatch: CloudWatchClient },
 ): Promise<UpgradePlan> {
   // A person's own credentials decide what they may read; the plan covers the one cluster named.
   return planUpgrade(

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -74,6 +75,7 @@ common(
     const plan = await planCommand(requestOf(options), {
       eks: new EKSClient(config),
       ssm: new SSMClient(config),
+      cloudWatch: new CloudWatchClient(config),
     });
     console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   },

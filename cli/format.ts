@@ -21,6 +21,8 @@ export interface StepOutput {
   updateId: string | null;
   status: string;
   adopted: boolean;
+  /** A failed gate's rollback step. */
+  rollback?: boolean;
 }
 
 export function isStepOutput(value: unknown): value is StepOutput {
@@ -29,9 +31,12 @@ export function isStepOutput(value: unknown): value is StepOutput {
   );
 }
 
-export function stepName(step: Pick<StepOutput, 'kind' | 'nodegroupName' | 'addonName'>): string {
-  if (step.kind === 'addon') return `add-on ${step.addonName ?? ''}`;
-  return step.kind === 'nodegroup' ? `node group ${step.nodegroupName ?? ''}` : 'control plane';
+export function stepName(
+  step: Pick<StepOutput, 'kind' | 'nodegroupName' | 'addonName' | 'rollback'>,
+): string {
+  const back = step.rollback ? ' (rollback)' : '';
+  if (step.kind === 'addon') return `add-on ${step.addonName ?? ''}${back}`;
+  return step.kind === 'nodegroup' ? `node group ${step.nodegroupName ?? ''}` : `control plane${back}`;
 }
 
 export function formatDuration(seconds: number): string {
@@ -61,6 +66,7 @@ export function progressLine(task: TaskEvent, runStartedAt: number): string | un
     return `${clock}  Notified: ${String(subject)}`;
   }
   if (task.state === 'Verify Cluster') return `${clock}  Verified: versions and statuses as planned.`;
+  if (task.state === 'Check Health Gates') return bakeLine(clock, output);
   if (!isStepOutput(output)) return undefined;
   const name = stepName(output);
   const who = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
@@ -73,7 +79,7 @@ export function progressLine(task: TaskEvent, runStartedAt: number): string | un
       if (foreign) {
         return `${clock}  ${who}: busy with someone else's ${foreign.type} ${output.updateId ?? ''}; the roll to ${output.target} starts once it ends.`;
       }
-      if (task.state.startsWith('Update')) {
+      if (task.state.startsWith('Update') || task.state.startsWith('Roll Back')) {
         return `${clock}  ${who}: ${output.adopted ? 'adopted the running update' : 'update started'} to ${output.target}${id}.`;
       }
       const progress =
@@ -87,6 +93,25 @@ export function progressLine(task: TaskEvent, runStartedAt: number): string | un
     default:
       return `${clock}  ${who}: ${output.status}${id}.`;
   }
+}
+
+/** A bake's first look, and how it ended; the looks between say nothing new. */
+function bakeLine(clock: string, output: unknown): string | undefined {
+  if (typeof output !== 'object' || output === null || !('status' in output)) return undefined;
+  const gate = output as {
+    status: string;
+    checks: number;
+    bakeUntil: string;
+    hop: { to: string };
+    failure?: { cause: string };
+  };
+  if (gate.status === 'Failed')
+    return `${clock}  Bake after the hop to ${gate.hop.to}: FAILED. ${gate.failure?.cause ?? ''}`;
+  if (gate.status === 'Passed')
+    return `${clock}  Bake after the hop to ${gate.hop.to}: passed (${gate.checks} looks at the gates).`;
+  return gate.checks === 1
+    ? `${clock}  Bake after the hop to ${gate.hop.to}: gates pass so far; baking until ${gate.bakeUntil}.`
+    : undefined;
 }
 
 function progressBar(done: number, total: number, width = 12): string {

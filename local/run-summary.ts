@@ -102,6 +102,10 @@ function outcomeOf(execution: ExecutionResult): Pick<RunSummary, 'status' | 'err
       cause: deferral.Cause ?? '',
     };
   }
+  // A failed gate's rollback: the run ended as designed, on the version it started from.
+  if (execution.status === 'FAILED' && execution.error === 'UpgradeRolledBackError') {
+    return { status: 'ROLLED_BACK', error: execution.error, cause: execution.cause ?? '' };
+  }
   return {
     status: execution.status,
     ...(execution.error ? { error: execution.error } : {}),

@@ -8,7 +8,7 @@ import { checkInvariants, errorsByFault } from './harness/invariants.ts';
 import { type ExecutionResult, LocalAws } from './harness/local-aws.ts';
 import { defaultReportPath, formatSummary, type RunSummary, summarizeRun } from './run-summary.ts';
 import { applyFault, type FaultName, faultNames, loadScenario } from './simulator/index.ts';
-import { withSeed } from './simulator/scenario.ts';
+import { withQuietAlarms, withSeed } from './simulator/scenario.ts';
 import { runTrigger, type TriggerStep } from './triggers.ts';
 
 const usage = `Usage: npm start -- [options]
@@ -22,6 +22,7 @@ task bound to the real Lambda handler. Simulated minutes pass in milliseconds.
                           (default: the scenario's, else next)
   --fault <name>          inject a fault: ${faultNames.join(', ')}
   --seed <n>              draw AWS's update durations from seed n (default: the scenario's, 1)
+  --quiet-alarms          keep every scenario alarm OK (e.g. bake-rollback's bake then passes)
   --force                 ignore pod disruption budgets when draining nodes
   --dry-run               plan only; change nothing
   --json                  print only the summary object, as JSON
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
       target: { type: 'string' },
       fault: { type: 'string' },
       seed: { type: 'string' },
+      'quiet-alarms': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -49,6 +51,7 @@ async function main(): Promise<number> {
   }
   let scenario = loadScenario(values.scenario);
   if (values.seed !== undefined) scenario = withSeed(scenario, values.seed);
+  if (values['quiet-alarms']) scenario = withQuietAlarms(scenario);
   if (values.fault) {
     if (!faultNames.includes(values.fault as FaultName)) {
       console.error(`Unknown fault "${values.fault}". Choose one of: ${faultNames.join(', ')}.`);

@@ -16,7 +16,7 @@ export interface RunSummary {
   from: string;
   to: string;
   /** DEFERRED: the execution succeeded by stopping at its deadline; the next window continues. */
-  status: 'SUCCEEDED' | 'DEFERRED' | 'FAILED' | 'ABORTED';
+  status: 'SUCCEEDED' | 'DEFERRED' | 'ROLLED_BACK' | 'FAILED' | 'ABORTED';
   error?: string;
   cause?: string;
   dryRun: boolean;

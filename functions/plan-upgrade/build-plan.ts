@@ -147,6 +147,14 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     force: input.force,
     acceptInsightErrors: input.acceptInsightErrors,
     maxConcurrentNodegroups: input.maxConcurrentNodegroups,
+    bake: input.bake
+      ? {
+          minutes: input.bake.minutes,
+          alarms: [...new Set(input.bake.alarms.map(alarmName))],
+          failOnHealthIssues: input.bake.failOnHealthIssues,
+          onGateFailure: input.onGateFailure,
+        }
+      : null,
     dryRun: input.dryRun,
     notify: input.notify,
     summary: '',
@@ -155,6 +163,13 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
   plan.estimatedSeconds = estimateSeconds(plan);
   plan.summary = summarize(plan);
   return plan;
+}
+
+/** An alarm's name: DescribeAlarms takes names, and an ARN ends in `:alarm:<name>`. */
+export function alarmName(reference: string): string {
+  const marker = ':alarm:';
+  const at = reference.indexOf(marker);
+  return reference.startsWith('arn:') && at >= 0 ? reference.slice(at + marker.length) : reference;
 }
 
 function refuseBlockingInsights(insights: PlanInsight[], input: UpgradeInput): void {
@@ -331,7 +346,7 @@ function sizeOf(plan: UpgradePlan, name: string): { desiredSize: number; maxUnav
 function estimateSeconds(plan: UpgradePlan): number {
   let total = 0;
   for (const stage of plan.stages) {
-    if (stage.controlPlane) total += controlPlaneExpectedSeconds;
+    if (stage.controlPlane) total += controlPlaneExpectedSeconds + (plan.bake?.minutes ?? 0) * 60;
     total += stage.addons.length * addonExpectedSeconds;
     const workers = new Array<number>(Math.max(1, plan.maxConcurrentNodegroups)).fill(0);
     for (const step of nodegroupSteps(stage)) {
@@ -362,6 +377,17 @@ function summarize(plan: UpgradePlan): string {
     lines.push(`Stage ${stage.index}: ${parts.join('; ')}.`);
   }
   if (plan.stages.length === 0) lines.push('Nothing to change: the cluster is already where the input asks.');
+  if (plan.bake) {
+    const { minutes, alarms, failOnHealthIssues, onGateFailure } = plan.bake;
+    const watched = [
+      ...(alarms.length > 0 ? [`alarms ${alarms.join(', ')}`] : []),
+      failOnHealthIssues ? 'cluster and add-on health' : 'health (reported only)',
+      'refreshed insights',
+    ];
+    lines.push(
+      `After each hop, before node groups follow: bake ${minutes} min watching ${watched.join(', ')}; a failed gate ${onGateFailure === 'rollback' ? "ROLLS THE HOP BACK (the hop's add-ons, then the control plane to the version before)" : 'stops the run where the hop left it'}.`,
+    );
+  }
   lines.push(
     `Node groups roll ${plan.force ? 'IGNORING pod disruption budgets (force)' : 'respecting pod disruption budgets'}, ${plan.maxConcurrentNodegroups} at a time.`,
   );
@@ -397,5 +423,6 @@ function notificationSubjects(clusterName: string, from: string, to: string): Up
     success: subject('upgrade succeeded'),
     failure: subject('upgrade FAILED'),
     deferral: subject('deferred to the next window'),
+    rollback: subject('health gate failed, ROLLED BACK'),
   };
 }

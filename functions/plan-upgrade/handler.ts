@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -6,6 +7,7 @@ import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 
 const eks = new EKSClient({});
 const ssm = new SSMClient({});
+const cloudWatch = new CloudWatchClient({});
 
 // Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
 const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
@@ -16,5 +18,5 @@ const executions = {
 };
 
 export const handler = makeHandler((event: PlanUpgradeEvent) =>
-  planUpgrade(event, { eks, ssm, allowedClusters, executions, now: () => new Date() }),
+  planUpgrade(event, { eks, ssm, cloudWatch, allowedClusters, executions, now: () => new Date() }),
 );

@@ -1,3 +1,4 @@
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   ClusterStatus,
   DescribeAddonCommand,
@@ -44,6 +45,8 @@ export interface PlanUpgradeEvent {
 export interface PlanUpgradeDeps {
   eks: EKSClient;
   ssm: SSMClient;
+  /** Checks the bake's alarms exist before anything changes. */
+  cloudWatch: CloudWatchClient;
   /** The template's ClusterNamePattern (IAM-style: * and ?). */
   allowedClusters: string;
   now: () => Date;
@@ -125,7 +128,27 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   };
   const plan = buildPlan(facts, input, event.executionName);
   ensureStepsFitWindow(plan, input);
+  if (plan.bake) await ensureAlarmsExist(deps.cloudWatch, plan.bake.alarms);
   return plan;
+}
+
+/**
+ * A gate that watches an alarm nobody can find would pass for ever: refuse it up front. Composite
+ * alarms are asked for too (without AlarmTypes, DescribeAlarms lists metric alarms only).
+ * @throws InvalidInputError naming the alarms this account and region do not have.
+ */
+async function ensureAlarmsExist(cloudWatch: CloudWatchClient, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const { MetricAlarms = [], CompositeAlarms = [] } = await cloudWatch.send(
+    new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+  );
+  const found = new Set([...MetricAlarms, ...CompositeAlarms].map((alarm) => alarm.AlarmName));
+  const missing = names.filter((name) => !found.has(name));
+  if (missing.length > 0) {
+    throw new InvalidInputError(
+      `bake.alarms names alarms this account and region do not have: ${missing.join(', ')}. Nothing was changed.`,
+    );
+  }
 }
 
 /**

@@ -76,13 +76,14 @@ async function findInProgressUpdate(
  */
 async function runningUpdate(
   eks: EKSClient,
-  target: UpdateScope & NodegroupMove & { version: string },
+  target: UpdateScope & NodegroupMove & { version: string; rollback: boolean },
   refusal: unknown,
   followOthers: boolean,
 ): Promise<{ id: string; foreignType?: string }> {
-  const { version, releaseVersion, launchTemplateVersion, ...scope } = target;
+  const { version, releaseVersion, launchTemplateVersion, rollback, ...scope } = target;
   const running = await findInProgressUpdate(eks, scope);
-  const sameKind = running?.type === (scope.addonName ? 'AddonUpdate' : 'VersionUpdate');
+  const sameKind =
+    running?.type === (scope.addonName ? 'AddonUpdate' : rollback ? 'VersionRollback' : 'VersionUpdate');
   // Onto another AMI release than planned, it is not this move: it would end short of the plan.
   const sameRelease =
     !releaseVersion || !running?.releaseVersion || running.releaseVersion === releaseVersion;
@@ -177,6 +178,7 @@ export async function startOrAdopt(
       ...(nodegroupName ? { nodegroupName } : {}),
       ...(addonName ? { addonName } : {}),
       version,
+      rollback: base.rollback === true,
       releaseVersion: followOthers?.releaseVersion ?? null,
       launchTemplateVersion: followOthers?.launchTemplateVersion ?? null,
     };

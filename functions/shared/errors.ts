@@ -80,6 +80,24 @@ export class VerificationFailedError extends Error {
   override readonly name = 'VerificationFailedError';
 }
 
+/** A bake's gate failed (an alarm, a health issue) and the input says stop: the cluster stays where the hop left it. */
+export class HealthGateFailedError extends Error {
+  override readonly name = 'HealthGateFailedError';
+}
+
+/**
+ * A gate failed and the run rolled the hop back: the control plane and the hop's add-ons are on
+ * the versions they had before it. The upgrade did not happen; the Cause says why and what moved.
+ */
+export class UpgradeRolledBackError extends Error {
+  override readonly name = 'UpgradeRolledBackError';
+}
+
+/** A rollback EKS would refuse (its rules, EKS-FACTS 7.1), refused before anything moved. */
+export class RollbackRefusedError extends Error {
+  override readonly name = 'RollbackRefusedError';
+}
+
 /** Names of the errors above, in the order the state machine routes them. */
 export const workflowErrorNames = [
   'InvalidInputError',
@@ -96,6 +114,9 @@ export const workflowErrorNames = [
   'ClusterBusyError',
   'UnexpectedResponseError',
   'VerificationFailedError',
+  'HealthGateFailedError',
+  'UpgradeRolledBackError',
+  'RollbackRefusedError',
 ] as const;
 
 /** True when an AWS SDK error carries the given exception name. */

@@ -6,6 +6,33 @@ const resourceName = z
   .string()
   .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be 1-100 letters, digits, "-" or "_"');
 
+/** A CloudWatch alarm of this account and region: its name, or its ARN. */
+const alarmReference = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(
+    /^(arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}|[^:]{1,255})$/,
+    'must be an alarm name or an alarm ARN',
+  );
+
+/**
+ * After each control-plane hop, before any node group moves to that version: wait, watching the
+ * alarms, the cluster's and add-ons' health and the refreshed insights. Shorter than EKS's 7-day
+ * rollback window, with a day to spare for the rollback itself.
+ */
+const bakeSchema = z
+  .object({
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(6 * 24 * 60),
+    alarms: z.array(alarmReference).max(20).default([]),
+    failOnHealthIssues: z.boolean().default(true),
+  })
+  .strict();
+
 export const upgradeInputSchema = z
   .object({
     clusterName: resourceName,
@@ -48,10 +75,17 @@ export const upgradeInputSchema = z
       })
       .strict()
       .optional(),
+    bake: bakeSchema.optional(),
+    /** What a failed gate does: stop where it is (default), or roll the hop back (EKS-FACTS 7.1). */
+    onGateFailure: z.enum(['stop', 'rollback']).default('stop'),
     dryRun: z.boolean().default(false),
     notify: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .refine((input) => input.onGateFailure === 'stop' || input.bake !== undefined, {
+    path: ['onGateFailure'],
+    message: '"rollback" needs a bake: only a bake\'s gates can fail',
+  });
 
 export type UpgradeInput = z.infer<typeof upgradeInputSchema>;
 

@@ -55,6 +55,8 @@ export interface AddonStep {
   to: string;
   /** The control plane version the step was planned for. */
   clusterVersion: string;
+  /** Set on a rollback's step: it moves the add-on down, back to the version it had before the hop. */
+  rollback?: true;
 }
 
 /**
@@ -81,6 +83,45 @@ export interface PlanInsight {
   reason: string;
 }
 
+/** The bake after each control-plane hop, as the plan resolved it from the input. */
+export interface BakePlan {
+  minutes: number;
+  /** Alarm names (an ARN in the input is cut to its name: DescribeAlarms takes names). */
+  alarms: string[];
+  failOnHealthIssues: boolean;
+  onGateFailure: 'stop' | 'rollback';
+}
+
+/** Where a hop's bake stands: what each check of the gates returns and the next check takes. */
+export interface GateState {
+  status: 'Baking' | 'Passed' | 'Failed';
+  hop: { from: string; to: string };
+  /** When the run saw the hop become Successful (ISO); EKS records no end time, and its 7-day rollback window counts from it. */
+  hopFinishedAt: string;
+  /** The latest a rollback can start: 7 days after the hop, by EKS's rule. */
+  rollbackPossibleUntil: string;
+  bakeUntil: string;
+  nextWaitSeconds: number;
+  checks: number;
+  /** When the gate asked EKS to refresh the insights (at its first check); null when EKS refused. */
+  insightsRefreshStartedAt: string | null;
+  /** ROLLBACK_READINESS insights that would block a rollback (ERROR or UNKNOWN); null until read. */
+  rollbackBlockers: string[] | null;
+  /** Reported, not failed: alarms with INSUFFICIENT_DATA, insights for the next hop, health with failOnHealthIssues off. */
+  warnings: string[];
+  /** Set when a gate failed: which, and what it saw. */
+  failure?: { error: 'HealthGateFailedError'; gate: string; cause: string };
+}
+
+/** What a gate's rollback moves, planned before anything moves (EKS-FACTS 7.1). */
+export interface RollbackPlan {
+  controlPlane: { from: string; to: string };
+  /** The hop's add-on updates undone, last first, each back to the version it had. */
+  addons: AddonStep[];
+  /** For the notification: what the rollback leaves as it is, and why. */
+  untouched: string;
+}
+
 export interface UpgradePlan {
   clusterName: string;
   executionName: string;
@@ -105,6 +146,8 @@ export interface UpgradePlan {
   force: boolean;
   acceptInsightErrors: boolean;
   maxConcurrentNodegroups: number;
+  /** The bake and health gates after each hop; null for none. */
+  bake: BakePlan | null;
   dryRun: boolean;
   notify: boolean;
   /** Starts each stage execution's name: this execution's, cut to leave room for the stage and redrive count. */
@@ -112,7 +155,7 @@ export interface UpgradePlan {
   /** A few lines a person reads in the notification and the dry-run output. */
   summary: string;
   /** SNS subjects (at most 100 characters, one line) for the start, success and failure messages. */
-  subjects: { start: string; success: string; failure: string; deferral: string };
+  subjects: { start: string; success: string; failure: string; deferral: string; rollback: string };
 }
 
 export type UpdateKind = 'controlPlane' | 'nodegroup' | 'addon';
@@ -131,6 +174,8 @@ export interface UpdateProgress {
   status: StepStatus;
   /** True when the update was started by someone else and this run follows it. */
   adopted: boolean;
+  /** Set on a control-plane rollback: EKS's update type is VersionRollback. */
+  rollback?: true;
   /** A long-but-normal duration of this update (about AWS's p90), for deadlines; polling does not aim at it. */
   expectedSeconds: number;
   nextWaitSeconds: number;

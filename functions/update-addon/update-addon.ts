@@ -43,10 +43,17 @@ export async function updateAddon(
   const base = stepBase(event);
   const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
   const currentVersion = addon?.addonVersion ?? '';
-  // At or past this step already (a rerun, or another execution moved it): never step back.
+  // At or past this step already (a rerun, or another execution moved it): never step back,
+  // except in a rollback, which only steps back.
   const current = parseAddonVersion(currentVersion);
   const wanted = parseAddonVersion(to);
-  if (currentVersion === to || (current && wanted && compareAddonVersions(current, wanted) >= 0)) {
+  const order = current && wanted ? compareAddonVersions(current, wanted) : undefined;
+  if (event.addon.rollback) {
+    if (currentVersion === to || (order !== undefined && order <= 0))
+      return skippedStep(base, `already on ${currentVersion}, at or before ${to}`);
+    return updateAddonTo(event, { eks, now });
+  }
+  if (currentVersion === to || (order !== undefined && order >= 0)) {
     return skippedStep(base, `already on ${currentVersion}, at or past ${to}`);
   }
   const replanned = await replanForActualVersion(eks, event, currentVersion);
@@ -88,6 +95,7 @@ function stepBase({ clusterName, addon }: UpdateAddonEvent) {
     addonName: addon.name,
     target: addon.to,
     expectedSeconds: addonExpectedSeconds,
+    ...(addon.rollback ? { rollback: true as const } : {}),
   };
 }
 
@@ -113,7 +121,8 @@ async function updateAddonTo(
         resolveConflicts: ResolveConflicts.PRESERVE,
         clientRequestToken: updateRequestToken(
           event.executionName,
-          `addon/${clusterName}/${addonName}`,
+          // A rollback's step back to a version must not get the forward update to it (same token, same update).
+          `addon/${clusterName}/${addonName}${event.addon.rollback ? '/rollback' : ''}`,
           to,
           event.redriveCount,
         ),

@@ -12,6 +12,7 @@ import {
   InsightsBlockUpgradeError,
   InsightsRefreshPendingError,
   isAwsError,
+  RollbackRefusedError,
   UnexpectedResponseError,
 } from '../shared/errors.ts';
 import { controlPlaneExpectedSeconds } from '../shared/polling.ts';
@@ -31,6 +32,8 @@ export interface UpdateControlPlaneEvent {
   redriveCount?: number;
   /** From Refresh Insights: the gate reads only insights a refresh started at or after this computed. */
   insightsFreshAfter?: string;
+  /** A failed gate's rollback: back from `rollback.from` to targetVersion, the previous minor (EKS-FACTS 7.1). */
+  rollback?: { from: string };
 }
 
 export interface UpdateControlPlaneDeps {
@@ -59,6 +62,7 @@ export async function updateControlPlane(
   const wanted = parseMinor(targetVersion);
   if (!current || !wanted)
     throw new UnexpectedResponseError(`Cluster ${clusterName} reports no usable version.`);
+  if (event.rollback) return rollBack(event, cluster?.version ?? '', eks);
   // On (or, after a rerun, past) this hop already: nothing to do.
   if (compareMinor(current, wanted) >= 0) {
     return skippedStep(base, `already on ${cluster?.version}`);
@@ -91,6 +95,47 @@ export async function updateControlPlane(
         ),
         // EKS refuses a version update that insights block unless forced; only the input may accept that.
         ...(blocking.length > 0 ? { force: true } : {}),
+      }),
+    ),
+  );
+}
+
+/**
+ * Sends the rollback: UpdateClusterVersion to the previous minor, which EKS answers with a
+ * VersionRollback update. No insights gate and no deadline: taking a failed hop back is the safe way.
+ * Skipped when the control plane is back already (a retry, or a person did it).
+ * @throws RollbackRefusedError when the control plane is neither where the hop left it nor back.
+ */
+async function rollBack(
+  event: UpdateControlPlaneEvent,
+  current: string,
+  eks: EKSClient,
+): Promise<UpdateProgress> {
+  const { clusterName, targetVersion } = event;
+  const base = {
+    kind: 'controlPlane' as const,
+    clusterName,
+    target: targetVersion,
+    expectedSeconds: controlPlaneExpectedSeconds,
+    rollback: true as const,
+  };
+  if (current === targetVersion) return skippedStep(base, `already back on ${current}`);
+  if (current !== event.rollback?.from) {
+    throw new RollbackRefusedError(
+      `Cluster ${clusterName} is on ${current}, neither ${event.rollback?.from} (where the hop left it) nor ${targetVersion}; it was moved outside this run, so the rollback was not sent.`,
+    );
+  }
+  return startOrAdopt(eks, base, targetVersion, () =>
+    eks.send(
+      new UpdateClusterVersionCommand({
+        name: clusterName,
+        version: targetVersion,
+        clientRequestToken: updateRequestToken(
+          event.executionName,
+          `cluster/${clusterName}/rollback`,
+          targetVersion,
+          event.redriveCount,
+        ),
       }),
     ),
   );

@@ -126,18 +126,15 @@ export function checkInvariants(context: InvariantContext): string[] {
     }
   }
 
-  // A retry must get the same update back (idempotency token), never a second one for the same step.
-  const seen = new Map<string, string>();
+  // A retry must get the same update back (idempotency token), never a second one for the same step;
+  // the same move again after another one of that resource (a rollback's step back) is a new step.
+  const lastByResource = new Map<string, { key: string; id: string }>();
   for (const update of ours) {
-    const key = [
-      update.type,
-      update.nodegroupName,
-      update.addonName,
-      ...update.params.map((p) => `${p.type}=${p.value}`),
-    ].join('|');
-    const earlier = seen.get(key);
-    if (earlier) violations.push(`update ${update.id} repeats ${earlier} (${key})`);
-    seen.set(key, update.id);
+    const resource = [update.nodegroupName, update.addonName].join('|');
+    const key = [update.type, resource, ...update.params.map((p) => `${p.type}=${p.value}`)].join('|');
+    const earlier = lastByResource.get(resource);
+    if (earlier?.key === key) violations.push(`update ${update.id} repeats ${earlier.id} (${key})`);
+    lastByResource.set(resource, { key, id: update.id });
   }
   return [...new Set(violations)];
 }

@@ -513,6 +513,14 @@ export function loadScenario(nameOrPath: string): Scenario {
  * The scenario with its timings drawn from another seed (`--seed N`).
  * @throws Error when the text is not a whole number from 0 to 2^32 - 1.
  */
+/** The scenario with every alarm OK throughout: what a run looks like when nothing goes wrong. */
+export function withQuietAlarms(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    alarms: scenario.alarms.map((alarm) => ({ ...alarm, states: [{ atSecond: 0, value: 'OK' as const }] })),
+  };
+}
+
 export function withSeed(scenario: Scenario, seedText: string): Scenario {
   const seed = Number(seedText);
   if (!/^\d+$/.test(seedText) || seed > 2 ** 32 - 1)

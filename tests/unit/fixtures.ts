@@ -49,9 +49,10 @@ export const seedPlan: UpgradePlan = {
   force: false,
   acceptInsightErrors: false,
   maxConcurrentNodegroups: 1,
+  bake: null,
   dryRun: false,
   notify: true,
   summary: '',
   deadline: null,
-  subjects: { start: 's', success: 's', failure: 'f', deferral: 'd' },
+  subjects: { start: 's', success: 's', failure: 'f', deferral: 'd', rollback: 'r' },
 };

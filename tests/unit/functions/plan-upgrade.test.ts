@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   type ClusterStatus,
   DescribeAddonCommand,
@@ -22,6 +23,7 @@ const ssmMock = mockClient(SSMClient);
 const deps = {
   eks: new EKSClient({ region: 'us-east-1' }),
   ssm: new SSMClient({ region: 'us-east-1' }),
+  cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
   allowedClusters: '*',
   now: () => new Date('2026-11-25T02:00:00Z'),
 };

@@ -1,0 +1,64 @@
+import {
+  ClusterStatus,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  type EKSClient,
+} from '@aws-sdk/client-eks';
+import { UpgradeRolledBackError, VerificationFailedError } from '../shared/errors.ts';
+import type { GateState, RollbackPlan, UpdateProgress } from '../shared/types.ts';
+
+export interface CloseRollbackEvent {
+  clusterName: string;
+  gate: GateState;
+  rollback: RollbackPlan;
+  controlPlaneUpdate: UpdateProgress;
+  addonUpdates: UpdateProgress[];
+}
+
+export interface CloseRollbackDeps {
+  eks: EKSClient;
+}
+
+/**
+ * Verifies the rollback from what EKS reports (control plane back and ACTIVE, each add-on on the
+ * version it had before the hop), then ends the stage by name: the upgrade was rolled back.
+ * @throws UpgradeRolledBackError saying which gate failed, what was rolled back and what was not;
+ *   VerificationFailedError when the cluster is not where the rollback should have left it.
+ */
+export async function closeRollback(event: CloseRollbackEvent, { eks }: CloseRollbackDeps): Promise<never> {
+  const { clusterName, rollback } = event;
+  const problems: string[] = [];
+  const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
+  if (cluster?.version !== rollback.controlPlane.to)
+    problems.push(
+      `the control plane is on ${cluster?.version ?? 'an unknown version'}, not ${rollback.controlPlane.to}`,
+    );
+  if (cluster?.status !== ClusterStatus.ACTIVE)
+    problems.push(`the cluster is ${cluster?.status ?? 'unknown'}, not ACTIVE`);
+  // Undone last first: an add-on's last step holds the version it had before the hop.
+  const endsOn = new Map(rollback.addons.map((step) => [step.name, step.to]));
+  for (const [addonName, version] of endsOn) {
+    const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+    if (addon?.addonVersion !== version)
+      problems.push(`add-on ${addonName} is on ${addon?.addonVersion ?? 'unknown'}, not ${version}`);
+  }
+  const failed = event.gate.failure?.cause ?? 'A health gate failed.';
+  if (problems.length > 0) {
+    throw new VerificationFailedError(
+      `${failed} The rollback ran, but ${problems.join('; ')}. Look at the cluster before running again.`,
+    );
+  }
+  const update = event.controlPlaneUpdate;
+  const addons = event.addonUpdates.map(
+    (step) =>
+      `${step.addonName} -> ${step.target} (${step.updateId ? `update ${step.updateId}` : (step.note ?? step.status)})`,
+  );
+  throw new UpgradeRolledBackError(
+    [
+      failed,
+      `Rolled back: control plane ${rollback.controlPlane.from} -> ${rollback.controlPlane.to} (${update.updateId ? `VersionRollback update ${update.updateId}` : (update.note ?? update.status)})${addons.length > 0 ? `; add-ons ${addons.join(', ')}` : ''}.`,
+      rollback.untouched,
+      `The cluster is verified on ${rollback.controlPlane.to}. Fix what the gate saw, then run the upgrade again.`,
+    ].join(' '),
+  );
+}
