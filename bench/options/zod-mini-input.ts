@@ -7,40 +7,71 @@ const resourceName = z
   .string()
   .check(z.regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be 1-100 letters, digits, "-" or "_"'));
 
-export const upgradeInputSchema = z.strictObject({
-  clusterName: resourceName,
-  targetVersion: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(
-          /^(\d+\.\d+|next|latest|standard)$/,
-          'must be a Kubernetes minor version such as "1.19", "next", "latest" or "standard"',
+export const upgradeInputSchema = z
+  .strictObject({
+    clusterName: resourceName,
+    targetVersion: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^(\d+\.\d+|next|latest|standard)$/,
+            'must be a Kubernetes minor version such as "1.19", "next", "latest" or "standard"',
+          ),
         ),
-      ),
-  ),
-  nodegroups: z.optional(z.array(resourceName).check(z.minLength(1), z.maxLength(100))),
-  releaseVersion: z.optional(
-    z
-      .string()
-      .check(z.regex(/^\d+\.\d+\.\d+-\d{8}$/, 'must be an EKS AMI release such as "1.19.15-20211013"')),
-  ),
-  launchTemplateVersions: z.optional(
-    z.record(resourceName, z.string().check(z.regex(/^\d+$/, 'must be a version number'))),
-  ),
-  force: z._default(z.boolean(), false),
-  acceptInsightErrors: z._default(z.boolean(), false),
-  maxConcurrentNodegroups: z._default(z.int().check(z.minimum(1), z.maximum(40)), 1),
-  deadline: z.optional(z.iso.datetime({ offset: true })),
-  window: z.optional(
-    z.strictObject({
-      start: z.iso.datetime({ offset: true }),
-      minutes: z.int().check(z.minimum(30), z.maximum(7 * 24 * 60)),
+    ),
+    nodegroups: z.optional(z.array(resourceName).check(z.minLength(1), z.maxLength(100))),
+    releaseVersion: z.optional(
+      z
+        .string()
+        .check(z.regex(/^\d+\.\d+\.\d+-\d{8}$/, 'must be an EKS AMI release such as "1.19.15-20211013"')),
+    ),
+    launchTemplateVersions: z.optional(
+      z.record(resourceName, z.string().check(z.regex(/^\d+$/, 'must be a version number'))),
+    ),
+    force: z._default(z.boolean(), false),
+    acceptInsightErrors: z._default(z.boolean(), false),
+    maxConcurrentNodegroups: z._default(z.int().check(z.minimum(1), z.maximum(40)), 1),
+    deadline: z.optional(z.iso.datetime({ offset: true })),
+    window: z.optional(
+      z.strictObject({
+        start: z.iso.datetime({ offset: true }),
+        minutes: z.int().check(z.minimum(30), z.maximum(7 * 24 * 60)),
+      }),
+    ),
+    bake: z.optional(
+      z.strictObject({
+        minutes: z.int().check(z.minimum(1), z.maximum(6 * 24 * 60)),
+        alarms: z._default(
+          z
+            .array(
+              z
+                .string()
+                .check(
+                  z.minLength(1),
+                  z.maxLength(1024),
+                  z.regex(
+                    /^(arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}|[^:]{1,255})$/,
+                    'must be an alarm name or an alarm ARN',
+                  ),
+                ),
+            )
+            .check(z.maxLength(20)),
+          [],
+        ),
+        failOnHealthIssues: z._default(z.boolean(), true),
+      }),
+    ),
+    onGateFailure: z._default(z.enum(['stop', 'rollback']), 'stop'),
+    dryRun: z._default(z.boolean(), false),
+    notify: z._default(z.boolean(), true),
+  })
+  .check(
+    z.refine((input) => input.onGateFailure === 'stop' || input.bake !== undefined, {
+      path: ['onGateFailure'],
+      message: '"rollback" needs a bake: only a bake\'s gates can fail',
     }),
-  ),
-  dryRun: z._default(z.boolean(), false),
-  notify: z._default(z.boolean(), true),
-});
+  );
 
 export type UpgradeInput = z.infer<typeof upgradeInputSchema>;
 

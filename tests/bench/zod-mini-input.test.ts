@@ -25,6 +25,9 @@ describe('the zod/mini rendering of the input schema (bundle-size option)', () =
       { clusterName: 'prod', maxConcurrentNodegroups: 0.5 },
       { clusterName: 'prod', window: { start: 'tomorrow', minutes: 10 } },
       { clusterName: 'prod', surprise: true },
+      { clusterName: 'prod', bake: { minutes: 60, alarms: ['api-5xx'] }, onGateFailure: 'rollback' },
+      { clusterName: 'prod', bake: { minutes: 0, alarms: ['arn:aws:cloudwatch:us-east-1:1:alarm:x'] } },
+      { clusterName: 'prod', onGateFailure: 'rollback' },
       'not an object',
     ];
     for (const raw of inputs) expect(outcome(parseWithMini, raw)).toEqual(outcome(parseUpgradeInput, raw));

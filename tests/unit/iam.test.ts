@@ -10,6 +10,7 @@ const iamPrefixByClient: Record<string, string> = {
   'client-sns': 'sns',
   'client-ssm': 'ssm',
   'client-sfn': 'states',
+  'client-cloudwatch': 'cloudwatch',
 };
 
 /**

@@ -162,3 +162,53 @@ describe('updateControlPlane', () => {
     });
   });
 });
+
+describe('updateControlPlane in a rollback', () => {
+  const rollback = { ...event, targetVersion: '1.18', rollback: { from: '1.19' } };
+  beforeEach(() => {
+    eksMock.reset();
+    eksMock
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'prod', version: '1.19', status: 'ACTIVE' } });
+  });
+
+  it('sends UpdateClusterVersion to the previous minor with a token of its own, reading no insights', async () => {
+    eksMock.on(UpdateClusterVersionCommand).resolves({ update: { id: 'rb-1', type: 'VersionRollback' } });
+    expect(await updateControlPlane(rollback, deps)).toMatchObject({
+      updateId: 'rb-1',
+      status: 'InProgress',
+      rollback: true,
+      target: '1.18',
+    });
+    const [call] = eksMock.commandCalls(UpdateClusterVersionCommand);
+    expect(call?.args[0].input).toMatchObject({ name: 'prod', version: '1.18' });
+    expect(call?.args[0].input.clientRequestToken).not.toBe(
+      updateRequestToken('run-1', 'cluster/prod', '1.18', undefined),
+    );
+    expect(eksMock).not.toHaveReceivedCommand(ListInsightsCommand);
+  });
+
+  it('adopts a VersionRollback already running, is skipped once back, and refuses a cluster moved elsewhere', async () => {
+    eksMock.on(UpdateClusterVersionCommand).rejects(eksError('ResourceInUseException', 'busy'));
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['rb-0'] });
+    eksMock.on(DescribeUpdateCommand).resolves({
+      update: {
+        id: 'rb-0',
+        type: 'VersionRollback',
+        status: 'InProgress',
+        params: [{ type: 'Version', value: '1.18' }],
+      },
+    });
+    expect(await updateControlPlane(rollback, deps)).toMatchObject({ updateId: 'rb-0', adopted: true });
+
+    eksMock
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'prod', version: '1.18', status: 'ACTIVE' } });
+    expect(await updateControlPlane(rollback, deps)).toMatchObject({ status: 'Skipped', updateId: null });
+
+    eksMock
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'prod', version: '1.20', status: 'ACTIVE' } });
+    await expect(updateControlPlane(rollback, deps)).rejects.toMatchObject({ name: 'RollbackRefusedError' });
+  });
+});

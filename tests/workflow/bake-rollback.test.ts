@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenario, type Scenario } from '../../local/simulator/index.ts';
+import { withQuietAlarms } from '../../local/simulator/scenario.ts';
+import { clusterState, mutatingCalls, runWorkflow } from './helpers.ts';
+
+// The bake after each hop and its gates, through the real state machines and handlers, against the
+// simulator: an alarm that fires 20 minutes after the hop, EKS's rollback and its rules.
+
+const cluster = 'shop-cluster';
+const scenario = loadScenario('bake-rollback');
+const input = scenario.defaultInput ?? {};
+
+function shop(aws: Parameters<typeof clusterState>[0]) {
+  return clusterState(aws, cluster);
+}
+
+function scenarioWith(change: (copy: Scenario) => void): Scenario {
+  const copy = structuredClone(scenario);
+  change(copy);
+  return copy;
+}
+
+describe('bake after a hop', () => {
+  it('rolls the hop back when an alarm fires: add-ons first, then the control plane, node groups untouched', async () => {
+    await runWorkflow({ scenario, input }, ({ execution, aws }) => {
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('UpgradeRolledBackError');
+      expect(execution.cause).toContain('alarm checkout-5xx: Threshold Crossed');
+      expect(execution.cause).toContain('Rolled back: control plane 1.31 -> 1.30 (VersionRollback update');
+      expect(execution.cause).toContain('Not rolled back: node groups');
+
+      const after = shop(aws);
+      expect(after.version).toBe('1.30');
+      expect(after.addons?.find((addon) => addon.name === 'vpc-cni')?.version).toBe('v1.17.1-eksbuild.1');
+      for (const nodegroup of after.nodegroups) {
+        expect(nodegroup).toMatchObject({
+          version: '1.30',
+          releaseVersion: '1.30.0-20240625',
+          instancesReplaced: 0,
+        });
+      }
+      // The order EKS needs: the hop, its add-ons, then (after the gate) the add-ons back, then the rollback.
+      const kinds = after.updates.map(
+        (update) => `${update.type}${update.addonName ? `:${update.addonName}` : ''}`,
+      );
+      expect(kinds).toEqual([
+        'VersionUpdate',
+        'AddonUpdate:vpc-cni',
+        'AddonUpdate:vpc-cni',
+        'AddonUpdate:vpc-cni',
+        'AddonUpdate:vpc-cni',
+        'VersionRollback',
+      ]);
+      expect(after.updates.every((update) => update.status === 'Successful')).toBe(true);
+      const notice = aws.simulator.snapshot().published.at(-1);
+      expect(notice?.subject).toContain('health gate failed, ROLLED BACK');
+      expect(notice?.message).toContain('The upgrade was rolled back');
+    });
+  });
+
+  it('with the alarm quiet, bakes the full hour and then rolls the node groups onto 1.31', async () => {
+    await runWorkflow({ scenario: withQuietAlarms(scenario), input }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const after = shop(aws);
+      expect(after.version).toBe('1.31');
+      expect(after.nodegroups.map((nodegroup) => nodegroup.version)).toEqual(['1.31', '1.31']);
+      const lastAddon = after.updates.filter((update) => update.addonName).at(-1);
+      const firstRoll = after.updates.find((update) => update.nodegroupName);
+      // No node group moved before the bake's 60 minutes had passed since the hop's add-ons.
+      expect((firstRoll?.createdAt ?? 0) - (lastAddon?.endedAt ?? 0)).toBeGreaterThanOrEqual(60 * 60_000);
+    });
+  });
+
+  it('stops where the hop left it when the input says stop: control plane on 1.31, node groups on 1.30', async () => {
+    await runWorkflow({ scenario, input: { ...input, onGateFailure: 'stop' } }, ({ execution, aws }) => {
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('HealthGateFailedError');
+      expect(execution.cause).toContain('alarm checkout-5xx');
+      const after = shop(aws);
+      expect(after.version).toBe('1.31');
+      expect(after.nodegroups.map((nodegroup) => nodegroup.version)).toEqual(['1.30', '1.30']);
+      expect(after.updates.some((update) => update.type === 'VersionRollback')).toBe(false);
+    });
+  });
+
+  it('refuses the rollback before anything moves when EKS would: 1.30 in extended support, policy STANDARD', async () => {
+    const extendedOnly = scenarioWith((copy) => {
+      copy.startTime = '2025-08-01T02:00:00Z';
+      for (const candidate of copy.clusters) candidate.supportType = 'STANDARD';
+    });
+    await runWorkflow({ scenario: extendedOnly, input }, ({ execution, aws }) => {
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('RollbackRefusedError');
+      expect(execution.cause).toContain('Kubernetes 1.30 is in extended support');
+      const after = shop(aws);
+      expect(after.version).toBe('1.31');
+      // Nothing moved after the gate failed: the hop's add-on updates stand, no rollback was sent.
+      expect(after.updates.filter((update) => update.addonName)).toHaveLength(2);
+      expect(after.updates.some((update) => update.type === 'VersionRollback')).toBe(false);
+    });
+  });
+
+  it('refuses an alarm that does not exist before any change', async () => {
+    const missing = { ...input, bake: { minutes: 60, alarms: ['checkout-5xx', 'no-such-alarm'] } };
+    await runWorkflow({ scenario, input: missing }, ({ execution, aws }) => {
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('InvalidInputError');
+      expect(execution.cause).toContain('no-such-alarm');
+      expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
+
+  it('plans the bake in a dry run and changes nothing', async () => {
+    await runWorkflow({ scenario, input: { ...input, dryRun: true } }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(JSON.stringify(execution.output)).toContain('bake 60 min watching alarms checkout-5xx');
+      expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
+});
