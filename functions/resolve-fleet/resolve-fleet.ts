@@ -32,6 +32,10 @@ const fleetInput = z
     targetVersion: z.string().optional(),
     window: z.object({ start: z.string(), minutes: z.number() }).strict().optional(),
     maxConcurrentClusters: z.number().int().min(1).max(1000).default(5),
+    /** The template's bake defaults: minutes after each hop (0: none), alarm names comma-separated. */
+    bakeMinutes: z.number().int().min(0).default(0),
+    bakeAlarms: z.string().default(''),
+    onGateFailure: z.enum(['stop', 'rollback']).default('stop'),
     /** Plan every cluster, change none: each child runs with dryRun, under a name of its own. */
     dryRun: z.boolean().default(false),
     /** What started the run besides a window ("ami-<release>"): in the children's names, so they never take a window's. */
@@ -86,6 +90,7 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
         ...(input.dryRun ? { dryRun: true } : {}),
         ...(member.targetVersion ? { targetVersion: member.targetVersion } : {}),
         ...(input.window ? { window: input.window } : {}),
+        ...bakeOf(input),
       },
     }),
   );
@@ -93,6 +98,16 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
     items,
     maxConcurrentClusters: input.maxConcurrentClusters,
   };
+}
+
+/** The bake each child gets: none at 0 minutes; its rollback only with a bake (the plan refuses it alone). */
+function bakeOf(input: z.infer<typeof fleetInput>): Record<string, unknown> {
+  if (input.bakeMinutes === 0) return {};
+  const alarms = input.bakeAlarms
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  return { bake: { minutes: input.bakeMinutes, alarms }, onGateFailure: input.onGateFailure };
 }
 
 async function clustersTagged(

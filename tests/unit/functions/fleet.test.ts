@@ -77,6 +77,25 @@ describe('resolveFleet', () => {
     ).toEqual(fleet);
   });
 
+  it("gives every child the template's bake, and no bake at 0 minutes", async () => {
+    const baked = await resolveFleet(
+      {
+        clusters: 'prod-a',
+        window,
+        bakeMinutes: 45,
+        bakeAlarms: 'api-5xx, checkout-latency',
+        onGateFailure: 'rollback',
+      },
+      deps,
+    );
+    expect(baked.items[0]?.input).toMatchObject({
+      bake: { minutes: 45, alarms: ['api-5xx', 'checkout-latency'] },
+      onGateFailure: 'rollback',
+    });
+    const unbaked = await resolveFleet({ clusters: 'prod-a', window, bakeMinutes: 0, bakeAlarms: '' }, deps);
+    expect(unbaked.items[0]?.input).not.toHaveProperty('bake');
+  });
+
   it("names an AMI release's children apart from a window's that starts in the same minute", async () => {
     const refresh = await resolveFleet(
       { clusters: 'edge=ami', window, maxConcurrentClusters: 2, runKey: 'ami-1.32.12-20261126' },
