@@ -28,6 +28,10 @@ export interface UpgradeRequest {
   maxConcurrentNodegroups?: number;
   deadline?: string;
   notify?: boolean;
+  bake?: { minutes: number; alarms?: string[] };
+  onGateFailure?: 'stop' | 'rollback';
+  /** Take the last upgrade back (the control plane to the previous minor). */
+  rollback?: boolean;
 }
 
 /** The flags of `plan` and `start` that make the execution input. */
@@ -43,6 +47,9 @@ export interface RequestOptions {
   concurrency?: string;
   deadline?: string;
   notify?: boolean;
+  bakeMinutes?: string;
+  bakeAlarm?: string[];
+  onGateFailure?: string;
 }
 
 /** The execution input from the flags: every field the state machine takes, each only when given. */
@@ -61,7 +68,22 @@ export function requestOf(options: RequestOptions): UpgradeRequest {
     ...(options.concurrency ? { maxConcurrentNodegroups: Number(options.concurrency) } : {}),
     ...(options.deadline ? { deadline: options.deadline } : {}),
     ...(options.notify === false ? { notify: false } : {}),
+    ...(options.bakeMinutes
+      ? {
+          bake: {
+            minutes: Number(options.bakeMinutes),
+            ...(options.bakeAlarm?.length ? { alarms: options.bakeAlarm } : {}),
+          },
+        }
+      : {}),
+    ...(options.onGateFailure ? { onGateFailure: gateFailurePolicy(options.onGateFailure) } : {}),
   };
+}
+
+function gateFailurePolicy(text: string): 'stop' | 'rollback' {
+  if (text !== 'stop' && text !== 'rollback')
+    throw new Error(`--on-gate-failure takes stop or rollback, not "${text}".`);
+  return text;
 }
 
 /** "gpu=8": node group gpu moves to launch template version 8. */
@@ -119,7 +141,8 @@ export async function startCommand(
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}Z$/, 'Z');
   // Long cluster names are hashed, not cut, so the time always stays in the name.
-  const name = executionNameFor(request.clusterName, `${request.targetVersion ?? 'ami'}-${stamp}`);
+  const work = request.rollback ? 'rollback' : (request.targetVersion ?? 'ami');
+  const name = executionNameFor(request.clusterName, `${work}-${stamp}`);
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }),
   );

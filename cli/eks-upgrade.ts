@@ -99,6 +99,9 @@ common(
     .option('--accept-insight-errors', 'upgrade although upgrade insights report errors')
     .option('--concurrency <n>', 'node groups rolled at once (maxConcurrentNodegroups)')
     .option('--deadline <iso>', 'no step starts that cannot end before this time')
+    .option('--bake-minutes <n>', 'after each hop, bake this long before node groups follow')
+    .option('--bake-alarm <name...>', 'CloudWatch alarms that fail the bake when in ALARM')
+    .option('--on-gate-failure <stop|rollback>', 'what a failed bake does (default stop)')
     .option('--no-notify', 'send no SNS notification')
     .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
     .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
@@ -117,6 +120,46 @@ common(
     const sfn = new SFNClient(config);
     const arn = await findStateMachine(options, new CloudFormationClient(config));
     const executionArn = await startCommand(startRequest(options), arn, sfn);
+    console.log(executionArn);
+    if (!options.watch) return;
+    const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
+    process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+  },
+);
+
+common(
+  program
+    .command('rollback')
+    .description(
+      "Take a cluster's last upgrade back: its add-ons, then the control plane to the previous minor (EKS allows it within 7 days of an in-place upgrade; node groups must not run the newer version).",
+    )
+    .requiredOption('--cluster <name>', 'EKS cluster')
+    .option('--dry-run', 'plan the rollback only: check EKS rules, change nothing')
+    .option('--no-notify', 'send no SNS notification')
+    .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
+    .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
+    .option('--watch', 'then follow it'),
+).action(
+  async (
+    options: ClientOptions & {
+      cluster: string;
+      dryRun?: boolean;
+      notify?: boolean;
+      stateMachineArn?: string;
+      stack?: string;
+      watch?: boolean;
+    },
+  ) => {
+    const config = clientConfig(options);
+    const sfn = new SFNClient(config);
+    const arn = await findStateMachine(options, new CloudFormationClient(config));
+    const request: UpgradeRequest = {
+      clusterName: options.cluster,
+      rollback: true,
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.notify === false ? { notify: false } : {}),
+    };
+    const executionArn = await startCommand(request, arn, sfn);
     console.log(executionArn);
     if (!options.watch) return;
     const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });

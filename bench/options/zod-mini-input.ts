@@ -62,6 +62,7 @@ export const upgradeInputSchema = z
         failOnHealthIssues: z._default(z.boolean(), true),
       }),
     ),
+    rollback: z._default(z.boolean(), false),
     onGateFailure: z._default(z.enum(['stop', 'rollback']), 'stop'),
     dryRun: z._default(z.boolean(), false),
     notify: z._default(z.boolean(), true),
@@ -70,6 +71,19 @@ export const upgradeInputSchema = z
     z.refine((input) => input.onGateFailure === 'stop' || input.bake !== undefined, {
       path: ['onGateFailure'],
       message: '"rollback" needs a bake: only a bake\'s gates can fail',
+    }),
+    z.superRefine((input, context) => {
+      if (!input.rollback) return;
+      for (const field of [
+        'targetVersion',
+        'nodegroups',
+        'releaseVersion',
+        'launchTemplateVersions',
+        'bake',
+      ] as const) {
+        if (input[field] !== undefined)
+          context.addIssue({ code: 'custom', path: [field], message: 'is not taken with "rollback": true' });
+      }
     }),
   );
 

@@ -5,11 +5,13 @@ import {
   type EKSClient,
 } from '@aws-sdk/client-eks';
 import { UpgradeRolledBackError, VerificationFailedError } from '../shared/errors.ts';
-import type { GateState, RollbackPlan, UpdateProgress } from '../shared/types.ts';
+import type { RollbackPlan, StageResult, UpdateProgress } from '../shared/types.ts';
+import { recordOf } from '../shared/update-records.ts';
 
 export interface CloseRollbackEvent {
   clusterName: string;
-  gate: GateState;
+  /** The stage's index: a rollback a person asked for reports as its stage. */
+  index: number;
   rollback: RollbackPlan;
   controlPlaneUpdate: UpdateProgress;
   addonUpdates: UpdateProgress[];
@@ -21,11 +23,15 @@ export interface CloseRollbackDeps {
 
 /**
  * Verifies the rollback from what EKS reports (control plane back and ACTIVE, each add-on on the
- * version it had before the hop), then ends the stage by name: the upgrade was rolled back.
+ * version it had before the hop). A failed gate's rollback then ends the stage by name: the upgrade
+ * was rolled back. One a person asked for is the stage's result.
  * @throws UpgradeRolledBackError saying which gate failed, what was rolled back and what was not;
  *   VerificationFailedError when the cluster is not where the rollback should have left it.
  */
-export async function closeRollback(event: CloseRollbackEvent, { eks }: CloseRollbackDeps): Promise<never> {
+export async function closeRollback(
+  event: CloseRollbackEvent,
+  { eks }: CloseRollbackDeps,
+): Promise<StageResult> {
   const { clusterName, rollback } = event;
   const problems: string[] = [];
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
@@ -42,13 +48,28 @@ export async function closeRollback(event: CloseRollbackEvent, { eks }: CloseRol
     if (addon?.addonVersion !== version)
       problems.push(`add-on ${addonName} is on ${addon?.addonVersion ?? 'unknown'}, not ${version}`);
   }
-  const failed = event.gate.failure?.cause ?? 'A health gate failed.';
+  const failed = rollback.reason;
   if (problems.length > 0) {
     throw new VerificationFailedError(
       `${failed} The rollback ran, but ${problems.join('; ')}. Look at the cluster before running again.`,
     );
   }
   const update = event.controlPlaneUpdate;
+  if (!rollback.automatic) {
+    return {
+      index: event.index,
+      controlPlane: recordOf(update),
+      addons: event.addonUpdates.map(recordOf),
+      nodegroups: {
+        rolled: 0,
+        skipped: 0,
+        adopted: 0,
+        fastestMinutes: null,
+        slowestMinutes: null,
+        updates: [],
+      },
+    };
+  }
   const addons = event.addonUpdates.map(
     (step) =>
       `${step.addonName} -> ${step.target} (${step.updateId ? `update ${step.updateId}` : (step.note ?? step.status)})`,

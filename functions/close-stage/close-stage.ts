@@ -1,6 +1,7 @@
 import { UpgradeDeferredError } from '../shared/errors.ts';
 import { type CaughtError, readFailure, type StepFailure } from '../shared/step-failure.ts';
-import type { StageResult, UpdateProgress, UpdateRecord } from '../shared/types.ts';
+import type { StageResult, UpdateProgress } from '../shared/types.ts';
+import { minutesBetween, recordOf } from '../shared/update-records.ts';
 
 /** A node group whose roll execution ended SUCCEEDED: its update, as the stage kept it. */
 export interface RolledNodegroup {
@@ -154,24 +155,4 @@ function finishedSentence(rolled: RolledNodegroup[]): string {
   const updated = rolled.filter((result) => result.updateId).map((result) => result.name);
   const skipped = rolled.length - updated.length;
   return `The others finished: ${updated.length} rolled${updated.length > 0 && updated.length <= failuresInFull ? ` (${updated.join(', ')})` : ''}, ${skipped} already done.`;
-}
-
-function recordOf(update: UpdateProgress): UpdateRecord {
-  return {
-    what: update.addonName
-      ? `add-on ${update.addonName}`
-      : update.nodegroupName
-        ? `node group ${update.nodegroupName}`
-        : 'control plane',
-    target: update.target,
-    updateId: update.updateId,
-    status: update.status,
-    adopted: update.adopted,
-    minutes: minutesBetween(update.startedAt, update.finishedAt),
-  };
-}
-
-function minutesBetween(start: string | null, end: string | null): number | null {
-  if (!start || !end) return null;
-  return Math.round((Date.parse(end) - Date.parse(start)) / 60_000);
 }

@@ -1,12 +1,7 @@
-import {
-  DescribeClusterCommand,
-  type EKSClient,
-  paginateDescribeClusterVersions,
-  paginateListNodegroups,
-} from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { readAddonCatalog } from '../shared/addon-steps.ts';
 import { RollbackRefusedError } from '../shared/errors.ts';
-import { describeNodegroupIfPresent } from '../shared/nodegroups.ts';
+import { rollbackRefusal } from '../shared/rollback-rules.ts';
 import type { AddonStep, GateState, RollbackPlan } from '../shared/types.ts';
 
 export interface PlanRollbackEvent {
@@ -39,35 +34,16 @@ export async function planRollback(
     new RollbackRefusedError(
       `${gate.failure?.cause ?? 'A health gate failed.'} The rollback to ${hop.from} was refused before anything moved: ${why}. The cluster stays on ${hop.to}, its node groups where they were; look at it before running again.`,
     );
-  if (now().getTime() > Date.parse(gate.rollbackPossibleUntil)) {
-    throw refuse(
-      `EKS allows a rollback only within 7 days of the upgrade, which ended ${gate.hopFinishedAt}`,
-    );
-  }
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
-  if (cluster?.version !== hop.to && cluster?.version !== hop.from) {
-    throw refuse(
-      `the control plane is on ${cluster?.version ?? 'an unknown version'}, moved outside this run`,
-    );
-  }
-  const support = await versionStatus(eks, hop.from);
-  if (support === 'UNSUPPORTED' || support === undefined) {
-    throw refuse(`Kubernetes ${hop.from} is no longer supported by EKS`);
-  }
-  if (support === 'EXTENDED_SUPPORT' && (cluster.upgradePolicy?.supportType ?? 'EXTENDED') !== 'EXTENDED') {
-    throw refuse(
-      `Kubernetes ${hop.from} is in extended support and the cluster's upgrade policy is STANDARD`,
-    );
-  }
-  const onNewVersion = await nodegroupsOn(eks, clusterName, hop.to);
-  if (onNewVersion.length > 0) {
-    throw refuse(
-      `node groups ${onNewVersion.join(', ')} already run kubelet ${hop.to}, and EKS refuses a rollback while any kubelet is on the newer version`,
-    );
-  }
-  if (gate.rollbackBlockers && gate.rollbackBlockers.length > 0) {
-    throw refuse(`EKS's rollback readiness insights report ${gate.rollbackBlockers.join('; ')}`);
-  }
+  const why = await rollbackRefusal(eks, {
+    cluster: cluster ?? {},
+    from: hop.to,
+    to: hop.from,
+    windowEnds: gate.rollbackPossibleUntil,
+    blockers: gate.rollbackBlockers ?? [],
+    now: now(),
+  });
+  if (why) throw refuse(why);
 
   const addons = [...event.addonSteps].reverse().map(
     (step): AddonStep => ({
@@ -91,30 +67,7 @@ export async function planRollback(
     controlPlane: { from: hop.to, to: hop.from },
     addons,
     untouched: `Not rolled back: node groups (none had moved to ${hop.to}), and what earlier hops of this run changed.`,
+    reason: gate.failure?.cause ?? 'A health gate failed.',
+    automatic: true,
   };
-}
-
-async function versionStatus(eks: EKSClient, version: string): Promise<string | undefined> {
-  for await (const page of paginateDescribeClusterVersions(
-    { client: eks },
-    { clusterVersions: [version], includeAll: true },
-  )) {
-    const found = page.clusterVersions?.find((info) => info.clusterVersion === version);
-    if (found) return found.versionStatus ?? 'UNKNOWN';
-  }
-  return undefined;
-}
-
-/** The cluster's managed node groups on the version, by name. */
-async function nodegroupsOn(eks: EKSClient, clusterName: string, version: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const page of paginateListNodegroups({ client: eks }, { clusterName })) {
-    names.push(...(page.nodegroups ?? []));
-  }
-  const found: string[] = [];
-  for (const name of names) {
-    const nodegroup = await describeNodegroupIfPresent(eks, clusterName, name);
-    if (nodegroup?.version === version) found.push(name);
-  }
-  return found;
 }

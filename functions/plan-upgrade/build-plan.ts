@@ -43,7 +43,7 @@ export interface ClusterFacts {
 }
 
 /** Execution names are at most 80 characters: room for "-stage12-r" and the redrive count. */
-const stageNamePrefixLength = 60;
+export const stageNamePrefixLength = 60;
 
 /** Core add-ons every EKS cluster runs, managed by EKS or by the user. */
 const coreAddons = ['vpc-cni', 'coredns', 'kube-proxy'];
@@ -411,7 +411,12 @@ function namesOf(names: string[]): string {
 }
 
 /** SNS refuses subjects over 100 characters, and cluster names may be 100 long. */
-function notificationSubjects(clusterName: string, from: string, to: string): UpgradePlan['subjects'] {
+export function notificationSubjects(
+  clusterName: string,
+  from: string,
+  to: string,
+  kind: 'upgrade' | 'rollback' = 'upgrade',
+): UpgradePlan['subjects'] {
   const subject = (outcome: string) => {
     const tail = ` ${from} -> ${to}: ${outcome}`;
     const room = 100 - 'EKS '.length - tail.length;
@@ -419,9 +424,9 @@ function notificationSubjects(clusterName: string, from: string, to: string): Up
     return `EKS ${name}${tail}`;
   };
   return {
-    start: subject('upgrade started'),
-    success: subject('upgrade succeeded'),
-    failure: subject('upgrade FAILED'),
+    start: subject(`${kind} started`),
+    success: subject(kind === 'rollback' ? 'rolled back' : 'upgrade succeeded'),
+    failure: subject(`${kind} FAILED`),
     deferral: subject('deferred to the next window'),
     rollback: subject('health gate failed, ROLLED BACK'),
   };

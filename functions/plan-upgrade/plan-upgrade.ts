@@ -34,6 +34,7 @@ import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
 import { buildPlan, type ClusterFacts, ensureStepsFitWindow, nodegroupEndVersion } from './build-plan.ts';
 import { ensureNoEarlierUpgrade, type UpgradeExecutions } from './cluster-lock.ts';
+import { planRollbackOf } from './rollback-plan.ts';
 
 export interface PlanUpgradeEvent {
   input: unknown;
@@ -85,6 +86,10 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     throw new ClusterNotReadyError(
       `Cluster ${input.clusterName} is ${cluster.status}; an upgrade can only start from ACTIVE (or adopt a running update). Nothing was changed.`,
     );
+  }
+  if (input.rollback) {
+    const addons = await readAddons(deps.eks, input.clusterName);
+    return planRollbackOf(deps.eks, cluster, input, event.executionName, deps.now(), addons);
   }
   const current = parseVersion(cluster.version, `cluster ${input.clusterName}`);
   const notes: string[] = [];

@@ -76,6 +76,8 @@ export const upgradeInputSchema = z
       .strict()
       .optional(),
     bake: bakeSchema.optional(),
+    /** Take the last upgrade back (eks-upgrade rollback): the control plane to the previous minor, within EKS's 7 days. */
+    rollback: z.boolean().default(false),
     /** What a failed gate does: stop where it is (default), or roll the hop back (EKS-FACTS 7.1). */
     onGateFailure: z.enum(['stop', 'rollback']).default('stop'),
     dryRun: z.boolean().default(false),
@@ -85,6 +87,20 @@ export const upgradeInputSchema = z
   .refine((input) => input.onGateFailure === 'stop' || input.bake !== undefined, {
     path: ['onGateFailure'],
     message: '"rollback" needs a bake: only a bake\'s gates can fail',
+  })
+  .superRefine((input, context) => {
+    if (!input.rollback) return;
+    // A rollback goes to the previous minor and moves no node group: nothing else to choose.
+    for (const field of [
+      'targetVersion',
+      'nodegroups',
+      'releaseVersion',
+      'launchTemplateVersions',
+      'bake',
+    ] as const) {
+      if (input[field] !== undefined)
+        context.addIssue({ code: 'custom', path: [field], message: 'is not taken with "rollback": true' });
+    }
   });
 
 export type UpgradeInput = z.infer<typeof upgradeInputSchema>;

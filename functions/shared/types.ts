@@ -68,6 +68,8 @@ export interface PlanStage {
   controlPlane: { from: string; to: string } | null;
   addons: AddonStep[];
   rolls: NodegroupRoll[];
+  /** Present (true) in a rollback's plan: the control plane goes back, after these add-ons, and no node group moves. */
+  rollback?: true;
 }
 
 /** Each node group's rolling update in a stage, one by one. */
@@ -120,6 +122,10 @@ export interface RollbackPlan {
   addons: AddonStep[];
   /** For the notification: what the rollback leaves as it is, and why. */
   untouched: string;
+  /** Why it happens: the failed gate's cause, or that a person asked (eks-upgrade rollback). */
+  reason: string;
+  /** A failed gate's rollback ends the run UpgradeRolledBackError; one a person asked for succeeds. */
+  automatic: boolean;
 }
 
 export interface UpgradePlan {

@@ -28,6 +28,8 @@ describe('the zod/mini rendering of the input schema (bundle-size option)', () =
       { clusterName: 'prod', bake: { minutes: 60, alarms: ['api-5xx'] }, onGateFailure: 'rollback' },
       { clusterName: 'prod', bake: { minutes: 0, alarms: ['arn:aws:cloudwatch:us-east-1:1:alarm:x'] } },
       { clusterName: 'prod', onGateFailure: 'rollback' },
+      { clusterName: 'prod', rollback: true, dryRun: true },
+      { clusterName: 'prod', rollback: true, targetVersion: '1.30', nodegroups: ['a'] },
       'not an object',
     ];
     for (const raw of inputs) expect(outcome(parseWithMini, raw)).toEqual(outcome(parseUpgradeInput, raw));

@@ -118,3 +118,78 @@ describe('bake after a hop', () => {
     });
   });
 });
+
+describe('rollback by hand (eks-upgrade rollback)', () => {
+  /** The shop cluster an hour after someone upgraded it to 1.31 with kube-proxy, node groups still on 1.30. */
+  const upgradedAnHourAgo = (endedAtSecond = -3600) =>
+    scenarioWith((copy) => {
+      copy.alarms = [];
+      for (const candidate of copy.clusters) {
+        candidate.version = '1.31';
+        candidate.platformVersion = 'eks.22';
+        candidate.upgradedFrom = { endedAtSecond };
+        for (const addon of candidate.addons)
+          if (addon.name === 'kube-proxy') addon.version = 'v1.31.13-eksbuild.2';
+      }
+    });
+  const rollbackInput = { clusterName: cluster, rollback: true };
+
+  it('plans read-only in a dry run: the add-on EKS does not offer on 1.30 goes down first, then the control plane', async () => {
+    await runWorkflow(
+      { scenario: upgradedAnHourAgo(), input: { ...rollbackInput, dryRun: true } },
+      ({ execution, aws }) => {
+        expect(execution.status).toBe('SUCCEEDED');
+        const summary = JSON.stringify(execution.output);
+        expect(summary).toContain('Rollback of shop-cluster: control plane 1.31 -> 1.30');
+        expect(summary).toContain('kube-proxy v1.31.13-eksbuild.2 -> v1.30.14-eksbuild.2');
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+
+  it('moves the add-on down, rolls the control plane back and verifies it, node groups untouched', async () => {
+    await runWorkflow({ scenario: upgradedAnHourAgo(), input: rollbackInput }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const after = shop(aws);
+      expect(after.version).toBe('1.30');
+      expect(after.addons?.find((addon) => addon.name === 'kube-proxy')?.version).toBe('v1.30.14-eksbuild.2');
+      expect(after.nodegroups.every((nodegroup) => nodegroup.instancesReplaced === 0)).toBe(true);
+      expect(after.updates.map((update) => update.type).slice(-2)).toEqual([
+        'AddonUpdate',
+        'VersionRollback',
+      ]);
+      expect(aws.simulator.snapshot().published.at(-1)?.subject).toContain('1.31 -> 1.30: rolled back');
+    });
+  });
+
+  it('refuses, before any change, a rollback more than 7 days after the upgrade', async () => {
+    await runWorkflow(
+      { scenario: upgradedAnHourAgo(-8 * 24 * 3600), input: rollbackInput },
+      ({ execution, aws }) => {
+        expect(execution.status).toBe('FAILED');
+        expect(execution.error).toBe('RollbackRefusedError');
+        expect(execution.cause).toContain('within 7 days');
+        expect(mutatingCalls(aws)).toEqual([]);
+      },
+    );
+  });
+
+  it('refuses, before any change, a cluster whose node groups already run the newer version', async () => {
+    const nodesOnNew = scenarioWith((copy) => {
+      copy.alarms = [];
+      for (const candidate of copy.clusters) {
+        candidate.version = '1.31';
+        candidate.upgradedFrom = { endedAtSecond: -3600 };
+        for (const nodegroup of candidate.nodegroups) {
+          nodegroup.version = '1.31';
+          nodegroup.releaseVersion = '1.31.13-20251108';
+        }
+      }
+    });
+    await runWorkflow({ scenario: nodesOnNew, input: rollbackInput }, ({ execution, aws }) => {
+      expect(execution.error).toBe('RollbackRefusedError');
+      expect(execution.cause).toContain('node groups system, checkout already run kubelet 1.31');
+      expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
+});

@@ -153,6 +153,12 @@ describe('eks-upgrade against npm run simulator', () => {
       '2030-01-01T00:00:00Z',
       '--no-notify',
       '--force',
+      '--bake-minutes',
+      '30',
+      '--bake-alarm',
+      'api-5xx',
+      '--on-gate-failure',
+      'rollback',
       '--state-machine-arn',
       stateMachineArn,
       '--watch',
@@ -177,6 +183,8 @@ describe('eks-upgrade against npm run simulator', () => {
       maxConcurrentNodegroups: 2,
       deadline: '2030-01-01T00:00:00Z',
       notify: false,
+      bake: { minutes: 30, alarms: ['api-5xx'] },
+      onGateFailure: 'rollback',
     });
   }, 120_000);
 
@@ -206,5 +214,32 @@ describe('eks-upgrade against npm run simulator', () => {
     expect(rows[2]?.from).toBe('1.18');
     const table = await cli('list', '--state-machine-arn', stateMachineArn);
     expect(table.stdout).toMatch(/ekscluster-eksctl {2}1\.18 -> 1\.19 {2}UPGRADED {2}\d+ min/);
+  }, 120_000);
+
+  it('starts a rollback in rollback mode, whose plan refuses what EKS would refuse', async () => {
+    const refused = await cli(
+      'rollback',
+      '--cluster',
+      'ekscluster-eksctl',
+      '--dry-run',
+      '--state-machine-arn',
+      stateMachineArn,
+      '--watch',
+    ).catch((error: unknown) => error as { code: number; stdout: string });
+    expect(refused).toMatchObject({ code: 1 });
+    const lines = refused.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/:execution:.+:ekscluster-eksctl-rollback-/);
+    expect(lines.at(-1)).toMatch(/^FAILED: RollbackRefusedError /);
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: lines[0] }));
+    expect(JSON.parse(input ?? '{}')).toEqual({
+      clusterName: 'ekscluster-eksctl',
+      rollback: true,
+      dryRun: true,
+    });
   }, 120_000);
 });

@@ -101,6 +101,8 @@ describe('planRollback', () => {
         },
       ],
       untouched: expect.stringContaining('Not rolled back: node groups'),
+      reason: 'Health gate failed: alarm api-5xx.',
+      automatic: true,
     });
   });
 
