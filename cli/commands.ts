@@ -6,10 +6,13 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
   paginateGetExecutionHistory,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { planUpgrade } from '../functions/plan-upgrade/plan-upgrade.ts';
 import { executionNameFor } from '../functions/shared/fleet.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
@@ -30,6 +33,7 @@ export interface UpgradeRequest {
   notify?: boolean;
   bake?: { minutes: number; alarms?: string[] };
   onGateFailure?: 'stop' | 'rollback';
+  approval?: 'none' | 'before-upgrade' | 'before-each-hop';
   /** Take the last upgrade back (the control plane to the previous minor). */
   rollback?: boolean;
 }
@@ -50,6 +54,7 @@ export interface RequestOptions {
   bakeMinutes?: string;
   bakeAlarm?: string[];
   onGateFailure?: string;
+  approval?: string;
 }
 
 /** The execution input from the flags: every field the state machine takes, each only when given. */
@@ -77,7 +82,14 @@ export function requestOf(options: RequestOptions): UpgradeRequest {
         }
       : {}),
     ...(options.onGateFailure ? { onGateFailure: gateFailurePolicy(options.onGateFailure) } : {}),
+    ...(options.approval ? { approval: approvalMode(options.approval) } : {}),
   };
+}
+
+function approvalMode(text: string): 'none' | 'before-upgrade' | 'before-each-hop' {
+  if (text !== 'none' && text !== 'before-upgrade' && text !== 'before-each-hop')
+    throw new Error(`--approval takes none, before-upgrade or before-each-hop, not "${text}".`);
+  return text;
 }
 
 function gateFailurePolicy(text: string): 'stop' | 'rollback' {
@@ -383,4 +395,77 @@ export async function watchCommand(
     }
     await deps.sleep(deps.pollMs ?? 15_000);
   }
+}
+
+/** What `eks-upgrade approve` did: which wait it answered, how, and as whom. */
+export interface ApprovalAnswer {
+  decision: 'approved' | 'rejected';
+  by: string;
+  /** When the wait began (its TaskScheduled event). */
+  waitingSince: string;
+}
+
+/**
+ * `eks-upgrade approve`: answers the approval the execution waits for. The token is in the wait
+ * task's parameters in the execution's history; the answer names the caller (STS), so the history
+ * records who approved or rejected, and why.
+ * @throws Error when nothing in the execution waits for an approval.
+ */
+export async function approveCommand(
+  executionArn: string,
+  deps: { sfn: SFNClient; sts: STSClient; now?: () => Date },
+  rejection?: string,
+): Promise<ApprovalAnswer> {
+  const waiting = await pendingApproval(executionArn, deps.sfn);
+  if (!waiting)
+    throw new Error(
+      `Execution ${executionArn} is not waiting for an approval (or its wait was answered already).`,
+    );
+  const { Arn: by = 'unknown caller' } = await deps.sts.send(new GetCallerIdentityCommand({}));
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  if (rejection === undefined) {
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({
+        taskToken: waiting.token,
+        output: JSON.stringify({ approvedBy: by, approvedAt: at }),
+      }),
+    );
+  } else {
+    await deps.sfn.send(
+      new SendTaskFailureCommand({
+        taskToken: waiting.token,
+        error: 'UpgradeRejectedError',
+        cause: `Rejected by ${by} at ${at}: ${rejection || 'no reason given'}. Nothing after the approval point was started.`,
+      }),
+    );
+  }
+  return { decision: rejection === undefined ? 'approved' : 'rejected', by, waitingSince: waiting.since };
+}
+
+/** The newest `.waitForTaskToken` publish of the execution, if nothing answered it yet: its token. */
+async function pendingApproval(
+  executionArn: string,
+  sfn: SFNClient,
+): Promise<{ token: string; since: string } | undefined> {
+  const waits = (type: string | undefined, resource: string | undefined) =>
+    resource === 'publish.waitForTaskToken' && type !== undefined;
+  for await (const page of paginateGetExecutionHistory(
+    { client: sfn, pageSize: 200 },
+    { executionArn, reverseOrder: true },
+  )) {
+    for (const event of page.events ?? []) {
+      const ended =
+        event.taskSucceededEventDetails ?? event.taskFailedEventDetails ?? event.taskTimedOutEventDetails;
+      if (ended && waits(event.type, ended.resource)) return undefined;
+      const scheduled = event.taskScheduledEventDetails;
+      if (scheduled && waits(event.type, scheduled.resource)) {
+        const parameters = JSON.parse(scheduled.parameters ?? '{}') as {
+          MessageAttributes?: { taskToken?: { StringValue?: string } };
+        };
+        const token = parameters.MessageAttributes?.taskToken?.StringValue;
+        return token ? { token, since: event.timestamp?.toISOString() ?? '' } : undefined;
+      }
+    }
+  }
+  return undefined;
 }

@@ -6,9 +6,11 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { Command, Option } from 'commander';
 import { writeRunReport } from '../report/index.ts';
 import {
+  approveCommand,
   findStateMachine,
   formatPlan,
   listCommand,
@@ -102,6 +104,7 @@ common(
     .option('--bake-minutes <n>', 'after each hop, bake this long before node groups follow')
     .option('--bake-alarm <name...>', 'CloudWatch alarms that fail the bake when in ALARM')
     .option('--on-gate-failure <stop|rollback>', 'what a failed bake does (default stop)')
+    .option('--approval <mode>', 'wait for eks-upgrade approve: before-upgrade or before-each-hop')
     .option('--no-notify', 'send no SNS notification')
     .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
     .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
@@ -166,6 +169,22 @@ common(
     process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
   },
 );
+
+common(
+  program
+    .command('approve')
+    .description('Answer the approval an execution waits for: approve it, or --reject it with a reason.')
+    .argument('<execution-arn>', 'the waiting upgrade execution')
+    .option('--reject <reason>', 'reject instead, saying why'),
+).action(async (executionArn: string, options: ClientOptions & { reject?: string }) => {
+  const config = clientConfig(options);
+  const answer = await approveCommand(
+    executionArn,
+    { sfn: new SFNClient(config), sts: new STSClient(config) },
+    options.reject,
+  );
+  console.log(`${answer.decision} as ${answer.by} (waiting since ${answer.waitingSince})`);
+});
 
 common(
   program

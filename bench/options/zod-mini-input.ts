@@ -64,6 +64,7 @@ export const upgradeInputSchema = z
     ),
     rollback: z._default(z.boolean(), false),
     onGateFailure: z._default(z.enum(['stop', 'rollback']), 'stop'),
+    approval: z._default(z.enum(['none', 'before-upgrade', 'before-each-hop']), 'none'),
     dryRun: z._default(z.boolean(), false),
     notify: z._default(z.boolean(), true),
   })

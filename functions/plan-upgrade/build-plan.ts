@@ -155,6 +155,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
           onGateFailure: input.onGateFailure,
         }
       : null,
+    approval: input.approval,
     dryRun: input.dryRun,
     notify: input.notify,
     summary: '',
@@ -388,6 +389,11 @@ function summarize(plan: UpgradePlan): string {
       `After each hop, before node groups follow: bake ${minutes} min watching ${watched.join(', ')}; a failed gate ${onGateFailure === 'rollback' ? "ROLLS THE HOP BACK (the hop's add-ons, then the control plane to the version before)" : 'stops the run where the hop left it'}.`,
     );
   }
+  if (plan.approval !== 'none') {
+    lines.push(
+      `Waits for approval (eks-upgrade approve) ${plan.approval === 'before-upgrade' ? 'before the upgrade starts' : 'before each control-plane hop'}; unanswered for 24 hours, it stops there (deferred).`,
+    );
+  }
   lines.push(
     `Node groups roll ${plan.force ? 'IGNORING pod disruption budgets (force)' : 'respecting pod disruption budgets'}, ${plan.maxConcurrentNodegroups} at a time.`,
   );
@@ -429,5 +435,6 @@ export function notificationSubjects(
     failure: subject(`${kind} FAILED`),
     deferral: subject('deferred to the next window'),
     rollback: subject('health gate failed, ROLLED BACK'),
+    approval: subject('waiting for your approval'),
   };
 }

@@ -115,6 +115,7 @@ export async function planRollbackOf(
     acceptInsightErrors: false,
     maxConcurrentNodegroups: 1,
     bake: null,
+    approval: input.approval,
     dryRun: input.dryRun,
     notify: input.notify,
     summary,

@@ -80,6 +80,8 @@ export const upgradeInputSchema = z
     rollback: z.boolean().default(false),
     /** What a failed gate does: stop where it is (default), or roll the hop back (EKS-FACTS 7.1). */
     onGateFailure: z.enum(['stop', 'rollback']).default('stop'),
+    /** Wait for a person's yes (eks-upgrade approve) before the upgrade, or before each control-plane hop. */
+    approval: z.enum(['none', 'before-upgrade', 'before-each-hop']).default('none'),
     dryRun: z.boolean().default(false),
     notify: z.boolean().default(true),
   })

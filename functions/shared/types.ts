@@ -154,6 +154,8 @@ export interface UpgradePlan {
   maxConcurrentNodegroups: number;
   /** The bake and health gates after each hop; null for none. */
   bake: BakePlan | null;
+  /** Whose yes the run waits for (eks-upgrade approve answers the task token; 24 hours at most). */
+  approval: 'none' | 'before-upgrade' | 'before-each-hop';
   dryRun: boolean;
   notify: boolean;
   /** Starts each stage execution's name: this execution's, cut to leave room for the stage and redrive count. */
@@ -161,7 +163,14 @@ export interface UpgradePlan {
   /** A few lines a person reads in the notification and the dry-run output. */
   summary: string;
   /** SNS subjects (at most 100 characters, one line) for the start, success and failure messages. */
-  subjects: { start: string; success: string; failure: string; deferral: string; rollback: string };
+  subjects: {
+    start: string;
+    success: string;
+    failure: string;
+    deferral: string;
+    rollback: string;
+    approval: string;
+  };
 }
 
 export type UpdateKind = 'controlPlane' | 'nodegroup' | 'addon';

@@ -35,6 +35,8 @@ export interface TaskBindingOptions {
   startChild?: ChildExecutionStarter;
   /** Without it, the tasks run with no IAM check and the environment's credentials. */
   role?: StateMachineRole;
+  /** A `.waitForTaskToken` task's wait for SendTaskSuccess or SendTaskFailure of the token in its input. */
+  awaitTaskToken?: (input: JSONValue) => Promise<JSONValue>;
 }
 
 /**
@@ -77,11 +79,32 @@ function invokeDenied(message: string): Error {
  */
 export async function bindTasks(
   definition: { States: Record<string, unknown> },
-  { record, runtime, wrap = (_state, run) => run, startChild, role }: TaskBindingOptions,
+  { record, runtime, wrap = (_state, run) => run, startChild, role, awaitTaskToken }: TaskBindingOptions,
 ): Promise<Record<string, TaskHandler>> {
   const sns = new SNSClient({});
   const sfn = new SFNClient({});
   const bindings: Record<string, TaskHandler> = {};
+
+  /** The sns:publish integration's call, signed as the state machine's role. */
+  const publishFrom = async (input: JSONValue): Promise<string | null> => {
+    const { TopicArn, Subject, Message, MessageAttributes } = input as {
+      TopicArn: string;
+      Subject?: string;
+      Message: string;
+      MessageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
+    };
+    const publish = () =>
+      sns.send(
+        new PublishCommand({
+          TopicArn,
+          Message,
+          ...(Subject ? { Subject } : {}),
+          ...(MessageAttributes ? { MessageAttributes } : {}),
+        }),
+      );
+    const result = await (role ? role.act(publish) : publish());
+    return result.MessageId ?? null;
+  };
 
   const traced = (state: string, bound: TaskHandler): TaskHandler => {
     const run = wrap(state, bound);
@@ -112,16 +135,13 @@ export async function bindTasks(
         return runtime.invoke(functionId, input);
       });
     } else if (resource === 'arn:aws:states:::sns:publish') {
+      bindings[state] = traced(state, async (input) => ({ MessageId: await publishFrom(input) }));
+    } else if (resource === 'arn:aws:states:::sns:publish.waitForTaskToken' && awaitTaskToken) {
+      // Publishes the message (which carries the token), then waits for the answer to its token.
       bindings[state] = traced(state, async (input) => {
-        const { TopicArn, Subject, Message } = input as {
-          TopicArn: string;
-          Subject?: string;
-          Message: string;
-        };
-        const publish = () =>
-          sns.send(new PublishCommand({ TopicArn, Message, ...(Subject ? { Subject } : {}) }));
-        const result = await (role ? role.act(publish) : publish());
-        return { MessageId: result.MessageId ?? null };
+        const answer = awaitTaskToken(input);
+        await publishFrom(input);
+        return answer;
       });
     } else if (resource === 'arn:aws:states:::aws-sdk:sfn:describeExecution') {
       // An AWS SDK integration: the API's answer, field names in PascalCase as Step Functions gives them.

@@ -17,6 +17,7 @@ import { eventBridgeMayPublish, isRecord, matchesEventPattern, transformInput } 
 import { ExecutionHistory, recordedTask } from './execution-history.ts';
 import { type JSONValue, LambdaRuntime } from './lambda-runtime.ts';
 import { actAs } from './role-credentials.ts';
+import { TaskTokens } from './task-tokens.ts';
 import { VirtualTime } from './virtual-time.ts';
 
 export const defaultStateMachine = 'UpgradeClusterStateMachine';
@@ -138,6 +139,7 @@ export class LocalAws {
   onTask: ((executionName: string, task: TaskRecord) => void) | undefined;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly pending = new Set<Promise<unknown>>();
+  readonly taskTokens = new TaskTokens();
   private readonly template: Template = readTemplate();
   /** EventBridge publishes to a rule's topic as the service, which the topic's policy allows. */
   private eventBridgeClient: SNSClient | undefined;
@@ -185,6 +187,7 @@ export class LocalAws {
         describeExecution: (arn) => late().describe(arn),
         getExecutionHistory: (arn) => late().history(arn),
         listExecutions: (arn) => late().list(arn),
+        answerTask: (token, result) => late().taskTokens.answer(token, result),
       } satisfies StepFunctionsBackend,
       onPublish: (message) => late().deliver(message.topicArn, message.subject, message.message),
     });
@@ -416,6 +419,7 @@ export class LocalAws {
           },
           runningParts,
         ),
+      awaitTaskToken: (input) => this.taskTokens.wait(input),
       role: {
         act: (work) => actAs(stateMachine, work),
         denial: (action, resource) => this.simulator.roleDenial(stateMachine, action, resource),
@@ -446,6 +450,7 @@ export class LocalAws {
             RedriveCount: 0,
             RoleArn: `arn:aws:iam::${this.scenario.accountId}:role/${stackName}-state-machine`,
           },
+          Task: this.taskTokens.contextFor(description.executionArn),
           StateMachine: {
             Id: description.stateMachineArn,
             Name: description.stateMachineArn.split(':').at(-1) ?? '',

@@ -1,5 +1,5 @@
 import { readTemplate, type Template } from '../../scripts/template.ts';
-import { ApiError, uuidFrom, type World } from './model.ts';
+import { ApiError, hashHex, uuidFrom, type World } from './model.ts';
 import type { IncomingRequest, Service } from './wire.ts';
 
 // IAM as AWS evaluates a request: the caller's identity policies (from template.yaml's `Policies`,
@@ -93,6 +93,9 @@ const authorizations: Record<string, Authorization> = {
   'sfn:DescribeExecution': ['states:DescribeExecution', (p) => text(p.executionArn)],
   'sfn:GetExecutionHistory': ['states:GetExecutionHistory', (p) => text(p.executionArn)],
   'sfn:ListExecutions': ['states:ListExecutions', (p) => text(p.stateMachineArn)],
+  // Service-level actions: they name no resource (Step Functions developer guide, granular permissions).
+  'sfn:SendTaskSuccess': ['states:SendTaskSuccess', anyResource],
+  'sfn:SendTaskFailure': ['states:SendTaskFailure', anyResource],
 };
 
 /** DescribeUpdate authorizes on the node group or add-on the request names, else on the cluster. */
@@ -152,6 +155,7 @@ const denials: Record<Service, { code: string; status: number }> = {
   ssm: { code: 'AccessDeniedException', status: 400 },
   sfn: { code: 'AccessDeniedException', status: 400 },
   cloudwatch: { code: 'AccessDenied', status: 403 },
+  sts: { code: 'AccessDenied', status: 403 },
 };
 
 /** An access key AWS does not know. */
@@ -162,7 +166,13 @@ const unrecognized: Record<Service, { code: string; status: number }> = {
   ssm: { code: 'UnrecognizedClientException', status: 400 },
   sfn: { code: 'UnrecognizedClientException', status: 400 },
   cloudwatch: { code: 'InvalidClientTokenId', status: 403 },
+  sts: { code: 'InvalidClientTokenId', status: 403 },
 };
+
+/** An upper-case id part derived from a name, as IAM's unique ids look. */
+function hashHexOf(name: string): string {
+  return hashHex(name, 17).toUpperCase();
+}
 
 const compiled = new Map<string, RegExp>();
 
@@ -327,6 +337,8 @@ export interface Iam {
   check(request: IncomingRequest, service: Service, operation: string, params: Params): ApiError | undefined;
   /** AWS's denial sentence when a template role may not do this (for calls AWS makes in-process), else undefined. */
   roleDenial(logicalId: string, action: string, resource: string): string | undefined;
+  /** Who signed the request, as GetCallerIdentity answers; undefined for an unknown key. */
+  identityOf(request: IncomingRequest): { arn: string; userId: string; account: string } | undefined;
 }
 
 /** IAM over the world's resources, with the template's roles. */
@@ -376,9 +388,29 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       const key = accessKeyIdOf(request);
       return (key === undefined ? undefined : byAccessKey.get(key)?.logicalId) ?? key;
     },
+    identityOf(request) {
+      const principal = principalOf(request);
+      if (principal.kind === 'unknown') return undefined;
+      if (principal.kind === 'role') {
+        return {
+          arn: principal.role.principalArn,
+          userId: `AROA${hashHexOf(principal.role.logicalId)}:session`,
+          account: accountId,
+        };
+      }
+      const key = accessKeyIdOf(request) ?? 'operator';
+      return {
+        arn: `arn:aws:iam::${accountId}:user/${key}`,
+        userId: `AIDA${hashHexOf(key)}`,
+        account: accountId,
+      };
+    },
     check(request, service, operation, params) {
       const principal = principalOf(request);
       if (principal.kind === 'administrator') return undefined;
+      // GetCallerIdentity needs no permission; an explicit deny cannot refuse it (STS API reference).
+      if (service === 'sts' && operation === 'GetCallerIdentity' && principal.kind === 'role')
+        return undefined;
       if (principal.kind === 'unknown') {
         const { code, status } = unrecognized[service];
         return new ApiError(code, status, 'The security token included in the request is invalid.');

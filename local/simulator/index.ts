@@ -4,7 +4,7 @@ import { isCloudWatchTarget, routeCloudWatch } from './cloudwatch.ts';
 import { isEksPath, routeEks } from './eks.ts';
 import { createIam, type IamOptions } from './iam.ts';
 import { ApiError, type UpdateRecord, uuidFrom, World } from './model.ts';
-import { routeQuery } from './query-protocol.ts';
+import { type CallerIdentity, routeQuery } from './query-protocol.ts';
 import { type Fault, type FaultName, parseScenario, type Scenario } from './scenario.ts';
 import { routeSfn, type StepFunctionsBackend } from './sfn.ts';
 import { routeSsm } from './ssm-sns.ts';
@@ -114,6 +114,7 @@ const faultErrors: Record<Service, { throttling: [string, number]; server: Array
   ssm: { throttling: ['ThrottlingException', 400], server: [['InternalServerError', 500]] },
   sfn: { throttling: ['ThrottlingException', 400], server: [['ServiceUnavailable', 503]] },
   cloudwatch: { throttling: ['Throttling', 400], server: [['InternalServiceFault', 500]] },
+  sts: { throttling: ['Throttling', 400], server: [['InternalFailure', 500]] },
 };
 
 /** Counts requests per burst fault and says which fault, if any, answers this one. */
@@ -149,7 +150,12 @@ function burstInjector(faults: readonly Fault[]) {
   };
 }
 
-function route(world: World, request: IncomingRequest, stepFunctions?: StepFunctionsBackend): RoutedRequest {
+function route(
+  world: World,
+  request: IncomingRequest,
+  stepFunctions: StepFunctionsBackend | undefined,
+  identity: CallerIdentity,
+): RoutedRequest {
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) return routeSsm(world, request, target);
   if (typeof target === 'string' && isCloudWatchTarget(target))
@@ -160,7 +166,7 @@ function route(world: World, request: IncomingRequest, stepFunctions?: StepFunct
   if (isEksPath(request.path)) return routeEks(world, request);
   const contentType = request.headers['content-type'] ?? '';
   if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-    const query = routeQuery(world, request);
+    const query = routeQuery(world, request, identity);
     if (query) return query;
   }
   return routeEks(world, request); // answers NotFoundException for anything unrecognised
@@ -233,7 +239,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       body,
       requestId: uuidFrom(`${world.scenario.name}/request/${requestCount}`),
     };
-    const routed = route(world, request, options.stepFunctions);
+    const routed = route(world, request, options.stepFunctions, () => iam.identityOf(request));
     world.beforeRequest(routed.operation);
     const fault = injectFault(routed.service, routed.operation);
     const caller = iam.callerOf(request);

@@ -10,7 +10,11 @@ import type { IncomingRequest, Reply, RoutedRequest, Service } from './wire.ts';
 const namespaces = {
   autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
   sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
+  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
 } as const;
+
+/** Who signed a request, as STS GetCallerIdentity tells it; undefined for a key AWS does not know. */
+export type CallerIdentity = () => { arn: string; userId: string; account: string } | undefined;
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -28,7 +32,11 @@ function xmlReply(status: number, document: XmlObject, errorCode?: string): Repl
 }
 
 /** Which awsQuery service a request is for: by Action, else by the signature's credential scope. */
-function serviceOf(action: string, authorization: string | undefined): 'autoscaling' | 'sns' | undefined {
+function serviceOf(
+  action: string,
+  authorization: string | undefined,
+): 'autoscaling' | 'sns' | 'sts' | undefined {
+  if (action === 'GetCallerIdentity') return 'sts';
   if (action in autoScalingOperations) return 'autoscaling';
   if (action in snsOperations) return 'sns';
   const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(authorization ?? '')?.[1];
@@ -36,7 +44,11 @@ function serviceOf(action: string, authorization: string | undefined): 'autoscal
 }
 
 /** Binds a form-encoded awsQuery request to its operation, or returns undefined when it is not one. */
-export function routeQuery(world: World, request: IncomingRequest): RoutedRequest | undefined {
+export function routeQuery(
+  world: World,
+  request: IncomingRequest,
+  identity: CallerIdentity = () => undefined,
+): RoutedRequest | undefined {
   const form = new URLSearchParams(request.body);
   const action = form.get('Action');
   if (!action) return undefined;
@@ -45,7 +57,19 @@ export function routeQuery(world: World, request: IncomingRequest): RoutedReques
   const service = serviceOf(action, request.headers.authorization);
   const namespace = namespaces[service ?? 'autoscaling'];
   const operations = service === 'sns' ? snsOperations : autoScalingOperations;
-  const operation = operations[action];
+  const operation =
+    service === 'sts'
+      ? () => {
+          const caller = identity();
+          if (!caller)
+            throw new ApiError(
+              'InvalidClientTokenId',
+              403,
+              'The security token included in the request is invalid.',
+            );
+          return { Arn: caller.arn, UserId: caller.userId, Account: caller.account };
+        }
+      : operations[action];
   const loggedService: Service = service ?? 'autoscaling';
   return {
     service: loggedService,

@@ -36,6 +36,8 @@ export interface StepFunctionsBackend {
   getExecutionHistory(executionArn: string): HistoryEvent[];
   /** A state machine's executions, newest first. */
   listExecutions(stateMachineArn: string): ExecutionDescription[];
+  /** SendTaskSuccess / SendTaskFailure: the answer a `.waitForTaskToken` task waits for. */
+  answerTask(token: string, result: { output: string } | { error: string; cause: string }): void;
 }
 
 /** Where each history event type keeps its details in GetExecutionHistory's answer (the SDK's names). */
@@ -115,7 +117,7 @@ export function routeSfn(
   return {
     service: 'sfn',
     operation,
-    mutating: operation === 'StartExecution' || operation === 'StopExecution',
+    mutating: /^(StartExecution|StopExecution|SendTask)/.test(operation),
     params: body,
     run: () => {
       if (!backend)
@@ -169,6 +171,12 @@ export function routeSfn(
             ...(nextToken ? { nextToken } : {}),
           });
         }
+        case 'SendTaskSuccess':
+          backend.answerTask(text('taskToken'), { output: text('output') });
+          return reply(200, {});
+        case 'SendTaskFailure':
+          backend.answerTask(text('taskToken'), { error: text('error'), cause: text('cause') });
+          return reply(200, {});
         default:
           throw new ApiError('UnknownOperationException', 400, `Operation ${operation} is not simulated`);
       }

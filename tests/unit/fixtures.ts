@@ -50,9 +50,10 @@ export const seedPlan: UpgradePlan = {
   acceptInsightErrors: false,
   maxConcurrentNodegroups: 1,
   bake: null,
+  approval: 'none',
   dryRun: false,
   notify: true,
   summary: '',
   deadline: null,
-  subjects: { start: 's', success: 's', failure: 'f', deferral: 'd', rollback: 'r' },
+  subjects: { start: 's', success: 's', failure: 'f', deferral: 'd', rollback: 'r', approval: 'a' },
 };

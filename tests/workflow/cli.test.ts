@@ -159,6 +159,8 @@ describe('eks-upgrade against npm run simulator', () => {
       'api-5xx',
       '--on-gate-failure',
       'rollback',
+      '--approval',
+      'before-each-hop',
       '--state-machine-arn',
       stateMachineArn,
       '--watch',
@@ -185,6 +187,7 @@ describe('eks-upgrade against npm run simulator', () => {
       notify: false,
       bake: { minutes: 30, alarms: ['api-5xx'] },
       onGateFailure: 'rollback',
+      approval: 'before-each-hop',
     });
   }, 120_000);
 
