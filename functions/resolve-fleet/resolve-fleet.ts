@@ -15,21 +15,42 @@ export interface ResolveFleetDeps {
   allowedClusters: string;
 }
 
+/** "prod-a=next,prod-b=1.31,edge=ami", or the same as objects. */
+const clusterList = z.union([
+  z.string(),
+  z.array(z.object({ clusterName: z.string(), targetVersion: z.string().optional() }).strict()),
+]);
+
+/** Every cluster carrying this tag, upgraded to `targetVersion` (default "next"; "ami" for AMI refresh). */
+const tagFilter = z.object({ key: z.string().min(1), value: z.string() }).strict();
+
+/** One wave of a fleet run: its clusters, how many at once, and what lets the next wave start. */
+const waveInput = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
+    clusters: clusterList.optional(),
+    tagFilter: tagFilter.optional(),
+    targetVersion: z.string().optional(),
+    maxConcurrentClusters: z.number().int().min(1).max(1000).optional(),
+    /** Failed or rolled-back clusters the wave tolerates; one more and no further cluster starts. */
+    maxFailures: z.number().int().min(0).default(0),
+    /** After the wave passed, wait this long before the next one starts. */
+    soakMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(0),
+  })
+  .strict();
+
 const fleetInput = z
   .object({
-    /** "prod-a=next,prod-b=1.31,edge=ami", or the same as objects. */
-    clusters: z
-      .union([
-        z.string(),
-        z.array(z.object({ clusterName: z.string(), targetVersion: z.string().optional() }).strict()),
-      ])
-      .optional(),
-    /** Every cluster carrying this tag, upgraded to `targetVersion` (default "next"; "ami" for AMI refresh). */
-    tagFilter: z
-      .object({ key: z.string().min(1), value: z.string() })
-      .strict()
-      .optional(),
+    clusters: clusterList.optional(),
+    tagFilter: tagFilter.optional(),
     targetVersion: z.string().optional(),
+    /** Ordered waves (dev, staging, prod...); instead of clusters and tagFilter. */
+    waves: z.array(waveInput).min(1).max(20).optional(),
     window: z.object({ start: z.string(), minutes: z.number() }).strict().optional(),
     maxConcurrentClusters: z.number().int().min(1).max(1000).default(5),
     /** The template's bake defaults: minutes after each hop (0: none), alarm names comma-separated. */
@@ -53,9 +74,20 @@ export interface FleetItem {
   input: Record<string, unknown>;
 }
 
-export interface ResolvedFleet {
+/** One wave as the fleet state machine runs it. */
+export interface FleetWave {
+  name: string;
   items: FleetItem[];
   maxConcurrentClusters: number;
+  /** Failed or rolled-back clusters the wave tolerates; null: no limit (a fleet without waves). */
+  maxFailures: number | null;
+  soakSeconds: number;
+  /** The wave's execution names: each cluster's start first counts how its siblings ended. */
+  executionNames: string[];
+}
+
+export interface ResolvedFleet {
+  waves: FleetWave[];
 }
 
 /**
@@ -66,37 +98,77 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
   const parsed = fleetInput.safeParse(raw);
   if (!parsed.success) throw new InvalidInputError(`The fleet input is not valid: ${parsed.error.message}`);
   const input = parsed.data;
-  const members: FleetMember[] =
-    typeof input.clusters === 'string'
-      ? parseFleetSpec(input.clusters)
-      : (input.clusters ?? []).map(({ clusterName, targetVersion }) =>
-          targetVersion ? { clusterName, targetVersion } : { clusterName },
-        );
-  if (input.tagFilter) {
-    members.push(...(await clustersTagged(deps, input.tagFilter, input.targetVersion)));
-  }
-  if (members.length === 0)
-    throw new InvalidInputError('The fleet input names no cluster (clusters or tagFilter).');
-
+  if (input.waves && (input.clusters !== undefined || input.tagFilter !== undefined))
+    throw new InvalidInputError(
+      'The fleet input names clusters either in waves or in clusters/tagFilter, not both.',
+    );
   const time = input.window ? compactTime(input.window.start) : compactTime(deps.now().toISOString());
   const windowKey = input.runKey ? `${input.runKey}-${time}` : time;
-  const items = [...new Map(members.map((member) => [member.clusterName, member])).values()].map(
-    (member) => ({
-      clusterName: member.clusterName,
-      // A plan of the window must not take the window's own name, or the real run would find it taken.
-      executionName: executionNameFor(member.clusterName, input.dryRun ? `${windowKey}-plan` : windowKey),
-      input: {
-        clusterName: member.clusterName,
-        ...(input.dryRun ? { dryRun: true } : {}),
-        ...(member.targetVersion ? { targetVersion: member.targetVersion } : {}),
-        ...(input.window ? { window: input.window } : {}),
-        ...bakeOf(input),
-      },
-    }),
-  );
+  const specs = input.waves ?? [
+    {
+      name: 'all',
+      targetVersion: undefined,
+      clusters: input.clusters,
+      tagFilter: input.tagFilter,
+      maxConcurrentClusters: undefined,
+      maxFailures: null,
+      soakMinutes: 0,
+    },
+  ];
+  const seen = new Set<string>();
+  const waves: FleetWave[] = [];
+  for (const spec of specs) {
+    const members = await membersOf(deps, spec, spec.targetVersion ?? input.targetVersion);
+    // A cluster named in two waves runs in the first.
+    const fresh = [...new Map(members.map((member) => [member.clusterName, member])).values()].filter(
+      (member) => !seen.has(member.clusterName),
+    );
+    for (const member of fresh) seen.add(member.clusterName);
+    const items = fresh.map((member) => itemFor(member, input, windowKey));
+    waves.push({
+      name: spec.name,
+      items,
+      maxConcurrentClusters: spec.maxConcurrentClusters ?? input.maxConcurrentClusters,
+      maxFailures: spec.maxFailures,
+      soakSeconds: spec.soakMinutes * 60,
+      executionNames: items.map((item) => item.executionName),
+    });
+  }
+  if (seen.size === 0)
+    throw new InvalidInputError('The fleet input names no cluster (clusters, tagFilter or waves).');
+  return { waves };
+}
+
+async function membersOf(
+  deps: ResolveFleetDeps,
+  spec: {
+    clusters?: z.infer<typeof clusterList> | undefined;
+    tagFilter?: z.infer<typeof tagFilter> | undefined;
+  },
+  targetVersion: string | undefined,
+): Promise<FleetMember[]> {
+  const members: FleetMember[] =
+    typeof spec.clusters === 'string'
+      ? parseFleetSpec(spec.clusters)
+      : (spec.clusters ?? []).map(({ clusterName, targetVersion: pinned }) =>
+          pinned ? { clusterName, targetVersion: pinned } : { clusterName },
+        );
+  if (spec.tagFilter) members.push(...(await clustersTagged(deps, spec.tagFilter, targetVersion)));
+  return members;
+}
+
+function itemFor(member: FleetMember, input: z.infer<typeof fleetInput>, windowKey: string): FleetItem {
   return {
-    items,
-    maxConcurrentClusters: input.maxConcurrentClusters,
+    clusterName: member.clusterName,
+    // A plan of the window must not take the window's own name, or the real run would find it taken.
+    executionName: executionNameFor(member.clusterName, input.dryRun ? `${windowKey}-plan` : windowKey),
+    input: {
+      clusterName: member.clusterName,
+      ...(input.dryRun ? { dryRun: true } : {}),
+      ...(member.targetVersion ? { targetVersion: member.targetVersion } : {}),
+      ...(input.window ? { window: input.window } : {}),
+      ...bakeOf(input),
+    },
   };
 }
 

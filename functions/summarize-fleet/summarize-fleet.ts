@@ -1,34 +1,17 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../shared/errors.ts';
+import { type ClusterOutcome, clusterOutcome, isBusy, isFailure } from '../shared/fleet-outcomes.ts';
 import { readFailure } from '../shared/step-failure.ts';
-
-/** One cluster's line of the fleet run, as the fleet state machine records it. */
-const clusterOutcome = z.object({
-  clusterName: z.string(),
-  executionName: z.string(),
-  /** SUCCEEDED, FAILED, TIMED_OUT, ABORTED, RUNNING (from the child execution), or NOT_STARTED. */
-  status: z.string(),
-  /** The child's own outcome when it succeeded: UPGRADED, DEFERRED or PLANNED. */
-  outcome: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  /** An execution of this cluster and window existed before this run (a repeated schedule, a redrive). */
-  earlier: z.boolean().optional(),
-  /** The Catch's error output: Error, and usually Cause. */
-  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
-});
 
 const fleetRun = z.object({
   executionName: z.string(),
   results: z.array(clusterOutcome),
 });
 
-export type ClusterOutcome = z.infer<typeof clusterOutcome>;
-
 export interface FleetSummary {
   subject: string;
   message: string;
-  /** Clusters that did not end upgraded, deferred or planned. */
+  /** Clusters that failed or were rolled back (not those held back or busy). */
   failed: number;
 }
 
@@ -41,9 +24,7 @@ export function summarizeFleet(raw: unknown): FleetSummary {
   const parsed = fleetRun.safeParse(raw);
   if (!parsed.success) throw new InvalidInputError(`The fleet record is not valid: ${parsed.error.message}`);
   const { executionName, results } = parsed.data;
-  const failed = results.filter(
-    (result) => result.status !== 'SUCCEEDED' && result.status !== 'RUNNING' && !isBusy(result),
-  );
+  const failed = results.filter(isFailure);
   const lines = results.map(describeCluster);
   const counts = countBy(results.map(outcomeOf));
   const subject = `EKS fleet ${executionName}: ${failed.length === 0 ? 'done' : `${failed.length} of ${results.length} FAILED`}`;
@@ -64,18 +45,12 @@ export function summarizeFleet(raw: unknown): FleetSummary {
 function describeCluster(result: ClusterOutcome): string {
   const versions = result.from && result.to ? ` (${result.from} -> ${result.to})` : '';
   const earlier = result.earlier ? ', by an earlier execution of this window' : '';
-  const head = `- ${result.clusterName}: ${outcomeOf(result)}${versions}${earlier}, execution ${result.executionName}`;
+  const wave = result.wave && result.wave !== 'all' ? ` [${result.wave}]` : '';
+  const head = `- ${result.clusterName}${wave}: ${outcomeOf(result)}${versions}${earlier}, execution ${result.executionName}`;
   if (result.status === 'SUCCEEDED' || result.status === 'RUNNING') return head;
+  if (result.status === 'NOT_STARTED') return `${head}\n  ${result.note ?? 'Not started.'}`;
   const { error, cause } = readFailure(result.failure ?? {});
   return `${head}\n  ${error}: ${cause}`;
-}
-
-/**
- * Refused because another execution was upgrading the cluster (an AMI refresh, a person): not a
- * failure of this run; that execution reports its own end, and the next window continues.
- */
-function isBusy(result: ClusterOutcome): boolean {
-  return result.status === 'FAILED' && readFailure(result.failure ?? {}).error === 'ClusterBusyError';
 }
 
 function outcomeOf(result: ClusterOutcome): string {

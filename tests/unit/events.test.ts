@@ -26,6 +26,8 @@ describe('events/', () => {
       now: () => new Date(),
       allowedClusters: '*',
     });
-    expect(fleet.items.map((item) => item.executionName)).toEqual(['ekscluster-eksctl-20261125T0200Z']);
+    expect(fleet.waves.flatMap((wave) => wave.items).map((item) => item.executionName)).toEqual([
+      'ekscluster-eksctl-20261125T0200Z',
+    ]);
   });
 });

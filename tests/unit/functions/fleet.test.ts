@@ -62,15 +62,27 @@ describe('resolveFleet', () => {
       deps,
     );
     expect(fleet).toEqual({
-      items: [
+      waves: [
         {
-          clusterName: 'prod-a',
-          executionName: 'prod-a-20261129T0200Z',
-          input: { clusterName: 'prod-a', targetVersion: 'next', window },
+          name: 'all',
+          items: [
+            {
+              clusterName: 'prod-a',
+              executionName: 'prod-a-20261129T0200Z',
+              input: { clusterName: 'prod-a', targetVersion: 'next', window },
+            },
+            {
+              clusterName: 'edge',
+              executionName: 'edge-20261129T0200Z',
+              input: { clusterName: 'edge', window },
+            },
+          ],
+          maxConcurrentClusters: 2,
+          maxFailures: null,
+          soakSeconds: 0,
+          executionNames: ['prod-a-20261129T0200Z', 'edge-20261129T0200Z'],
         },
-        { clusterName: 'edge', executionName: 'edge-20261129T0200Z', input: { clusterName: 'edge', window } },
       ],
-      maxConcurrentClusters: 2,
     });
     expect(
       await resolveFleet({ clusters: 'prod-a=next,edge=ami', window, maxConcurrentClusters: 2 }, deps),
@@ -88,12 +100,55 @@ describe('resolveFleet', () => {
       },
       deps,
     );
-    expect(baked.items[0]?.input).toMatchObject({
+    expect(baked.waves.flatMap((wave) => wave.items)[0]?.input).toMatchObject({
       bake: { minutes: 45, alarms: ['api-5xx', 'checkout-latency'] },
       onGateFailure: 'rollback',
     });
     const unbaked = await resolveFleet({ clusters: 'prod-a', window, bakeMinutes: 0, bakeAlarms: '' }, deps);
-    expect(unbaked.items[0]?.input).not.toHaveProperty('bake');
+    expect(unbaked.waves.flatMap((wave) => wave.items)[0]?.input).not.toHaveProperty('bake');
+  });
+
+  it('runs ordered waves, each with its clusters, concurrency, tolerance and soak; a cluster runs in its first wave', async () => {
+    const fleet = await resolveFleet(
+      {
+        window,
+        maxConcurrentClusters: 3,
+        waves: [
+          { name: 'dev', clusters: 'dev-1', soakMinutes: 30 },
+          { name: 'prod', clusters: 'prod-a,prod-b,dev-1', maxConcurrentClusters: 1, maxFailures: 1 },
+        ],
+      },
+      deps,
+    );
+    expect(
+      fleet.waves.map(({ name, maxConcurrentClusters, maxFailures, soakSeconds, executionNames }) => ({
+        name,
+        maxConcurrentClusters,
+        maxFailures,
+        soakSeconds,
+        executionNames,
+      })),
+    ).toEqual([
+      {
+        name: 'dev',
+        maxConcurrentClusters: 3,
+        maxFailures: 0,
+        soakSeconds: 1800,
+        executionNames: ['dev-1-20261129T0200Z'],
+      },
+      {
+        name: 'prod',
+        maxConcurrentClusters: 1,
+        maxFailures: 1,
+        soakSeconds: 0,
+        executionNames: ['prod-a-20261129T0200Z', 'prod-b-20261129T0200Z'],
+      },
+    ]);
+    await expect(
+      resolveFleet({ clusters: 'a', waves: [{ name: 'x', clusters: 'b' }] }, deps),
+    ).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
   });
 
   it("names an AMI release's children apart from a window's that starts in the same minute", async () => {
@@ -101,14 +156,14 @@ describe('resolveFleet', () => {
       { clusters: 'edge=ami', window, maxConcurrentClusters: 2, runKey: 'ami-1.32.12-20261126' },
       deps,
     );
-    expect(refresh.items.map((item) => item.executionName)).toEqual([
+    expect(refresh.waves.flatMap((wave) => wave.items).map((item) => item.executionName)).toEqual([
       'edge-ami-1.32.12-20261126-20261129T0200Z',
     ]);
   });
 
   it("plans every cluster under a name of its own in a dry run, leaving the window's names free", async () => {
     const fleet = await resolveFleet({ clusters: 'prod-a=next', window, dryRun: true }, deps);
-    expect(fleet.items).toEqual([
+    expect(fleet.waves.flatMap((wave) => wave.items)).toEqual([
       {
         clusterName: 'prod-a',
         executionName: 'prod-a-20261129T0200Z-plan',
@@ -125,7 +180,9 @@ describe('resolveFleet', () => {
       { tagFilter: { key: 'upgrade', value: 'weekly' }, targetVersion: 'latest' },
       deps,
     );
-    expect(fleet.items.map((item) => item.input)).toEqual([{ clusterName: 'a', targetVersion: 'latest' }]);
+    expect(fleet.waves.flatMap((wave) => wave.items).map((item) => item.input)).toEqual([
+      { clusterName: 'a', targetVersion: 'latest' },
+    ]);
   });
 
   it('never describes a tagged cluster outside the allowed pattern (IAM would refuse)', async () => {
@@ -135,7 +192,7 @@ describe('resolveFleet', () => {
       { tagFilter: { key: 'upgrade', value: 'weekly' } },
       { ...deps, allowedClusters: 'prod-*' },
     );
-    expect(fleet.items.map((item) => item.clusterName)).toEqual(['prod-a']);
+    expect(fleet.waves.flatMap((wave) => wave.items).map((item) => item.clusterName)).toEqual(['prod-a']);
     expect(eksMock).not.toHaveReceivedCommandWith(DescribeClusterCommand, { name: 'other' });
   });
 
