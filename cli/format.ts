@@ -67,6 +67,7 @@ export function progressLine(task: TaskEvent, runStartedAt: number): string | un
   }
   if (task.state === 'Verify Cluster') return `${clock}  Verified: versions and statuses as planned.`;
   if (task.state === 'Check Health Gates') return bakeLine(clock, output);
+  if (task.state === 'Close Wave') return waveLine(clock, task.input, output);
   if (!isStepOutput(output)) return undefined;
   const name = stepName(output);
   const who = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
@@ -93,6 +94,23 @@ export function progressLine(task: TaskEvent, runStartedAt: number): string | un
     default:
       return `${clock}  ${who}: ${output.status}${id}.`;
   }
+}
+
+/** A fleet wave's end: passed (and the soak before the next), or the later waves held back. */
+function waveLine(clock: string, input: unknown, output: unknown): string | undefined {
+  const event = input as { waves?: Array<{ name: string }>; waveIndex?: number } | undefined;
+  const progress = output as
+    | { done?: boolean; soakSeconds?: number; results?: Array<{ status: string }> }
+    | undefined;
+  const wave = event?.waves?.[event.waveIndex ?? -1]?.name;
+  if (!wave || !progress) return undefined;
+  const next = event?.waves?.[(event.waveIndex ?? 0) + 1]?.name;
+  const held = progress.results?.filter((result) => result.status === 'NOT_STARTED').length ?? 0;
+  if (progress.done && held > 0)
+    return `${clock}  Wave ${wave} ended with failures: ${held} cluster(s) held back.`;
+  if (progress.done) return `${clock}  Wave ${wave} passed; it was the last.`;
+  const soak = progress.soakSeconds ? `soaking ${Math.round(progress.soakSeconds / 60)} min, then ` : '';
+  return `${clock}  Wave ${wave} passed; ${soak}wave ${next} starts.`;
 }
 
 /** A bake's first look, and how it ended; the looks between say nothing new. */

@@ -63,10 +63,10 @@ async function main(): Promise<number> {
   const defaults: Record<string, unknown> = scenario.defaultInput ?? { targetVersion: 'next' };
   const { targetVersion: defaultTarget, ...defaultRest } = defaults;
   const target = values.target ?? defaultTarget;
-  const clusterName =
+  let clusterName =
     values.cluster ??
     String(
-      defaults.clusterName ?? scenario.trigger?.fleet.split(/[=,]/)[0] ?? scenario.clusters[0]?.name ?? '',
+      defaults.clusterName || scenario.trigger?.fleet.split(/[=,]/)[0] || scenario.clusters[0]?.name || '',
     );
   const dryRun = values['dry-run'];
   const input = {
@@ -107,7 +107,11 @@ async function main(): Promise<number> {
         if (line) say(`${line}  [${executionName}]`);
       };
       const run = await runTrigger(aws, scenario.trigger, say, { dryRun });
-      execution = combineClusterRuns(run.executions, runStartedAt, aws.childWorkflowHistories);
+      // The summary is of the last cluster upgraded (its executions are named after it).
+      const lastUpgrade = run.executions.filter(isClusterUpgrade).at(-1)?.executionName ?? '';
+      clusterName =
+        scenario.clusters.find((cluster) => lastUpgrade.startsWith(`${cluster.name}-`))?.name ?? clusterName;
+      execution = combineClusterRuns(run.executions, runStartedAt, aws.childWorkflowHistories, clusterName);
       triggerSteps = run.steps;
     } else {
       execution = await aws.execute(input, {
@@ -128,19 +132,23 @@ async function main(): Promise<number> {
       dryRun,
       wallSeconds: (performance.now() - wallStart) / 1000,
     });
-    summary.invariantViolations = checkInvariants({
-      clusterName,
-      before,
-      after,
-      requestLog: aws.simulator.requestLog,
-      dryRun,
-      maxConcurrentNodegroups,
-      expectedErrors: [
-        ...(values.fault ? (errorsByFault[values.fault] ?? []) : []),
-        // A duplicate AMI-release delivery is refused by name, on purpose.
-        ...(scenario.trigger ? ['ExecutionAlreadyExists'] : []),
-      ],
-    });
+    // A trigger may upgrade every cluster of the scenario: each keeps the invariants.
+    const checked = scenario.trigger ? scenario.clusters.map((cluster) => cluster.name) : [clusterName];
+    summary.invariantViolations = checked.flatMap((name) =>
+      checkInvariants({
+        clusterName: name,
+        before,
+        after,
+        requestLog: aws.simulator.requestLog,
+        dryRun,
+        maxConcurrentNodegroups,
+        expectedErrors: [
+          ...(values.fault ? (errorsByFault[values.fault] ?? []) : []),
+          // A duplicate AMI-release delivery is refused by name, on purpose.
+          ...(scenario.trigger ? ['ExecutionAlreadyExists'] : []),
+        ],
+      }),
+    );
     if (triggerSteps)
       summary.trigger = triggerSteps.map((step) => ({
         second: Math.round((step.at - runStartedAt) / 1000),
@@ -165,15 +173,23 @@ async function main(): Promise<number> {
   return ok && summary.invariantViolations.length === 0 ? 0 : 1;
 }
 
-/** The cluster upgrades a trigger caused, as one run: their tasks in order, the last one's outcome. */
+function isClusterUpgrade(execution: ExecutionResult): boolean {
+  return execution.tasks.some((task) => task.state === 'Plan Upgrade');
+}
+
+/**
+ * The upgrades of one cluster a trigger caused, as one run: their tasks in order, the last one's
+ * outcome; the counts are of every execution the trigger ran (the fleet's, every cluster's).
+ */
 function combineClusterRuns(
   executions: ExecutionResult[],
   runStartedAt: number,
   childWorkflows: ReadonlyArray<{ events: unknown[]; maxPayloadBytes: number }>,
+  clusterName: string,
 ): ExecutionResult {
-  const upgrades = executions.filter((execution) =>
-    execution.tasks.some((task) => task.state === 'Plan Upgrade'),
-  );
+  const upgrades = executions
+    .filter(isClusterUpgrade)
+    .filter((execution) => execution.executionName.startsWith(`${clusterName}-`));
   const last = upgrades.at(-1);
   if (!last) throw new Error('The trigger started no cluster upgrade.');
   return {

@@ -110,18 +110,18 @@ async function watchForReleases(
   }
 }
 
-/** A child cluster execution's outcome, a deadline stop told apart from a finished upgrade. */
 /** Each cluster's line of the fleet's own summary, as its notification says it. */
 function clusterOutcomes(result: ExecutionResult): string {
   const summary =
     result.status === 'SUCCEEDED'
       ? (result.output as { summary?: { message?: string } } | undefined)?.summary?.message
       : result.cause;
+  // One cluster a line, with the error (or why it did not start) under it.
   return (summary ?? '')
     .split('\n')
-    .filter((line) => line.startsWith('- '))
-    .map((line) => line.slice(2))
-    .join('; ');
+    .filter((line) => line.startsWith('- ') || line.startsWith('  '))
+    .map((line) => `\n             ${line}`)
+    .join('');
 }
 
 function describeStarts(output: unknown): string {
@@ -149,7 +149,12 @@ async function runWindows(
       `Upgrade window opens (${trigger.windowMinutes} min): fleet execution ${executionName}${dryRun ? ' (dry run: plans only)' : ''}`,
     );
     const result = await aws.execute(
-      { clusters: trigger.fleet, window, ...(dryRun ? { dryRun: true } : {}) },
+      {
+        ...(trigger.fleet ? { clusters: trigger.fleet } : {}),
+        ...trigger.input,
+        window,
+        ...(dryRun ? { dryRun: true } : {}),
+      },
       { stateMachine: 'UpgradeFleetStateMachine', executionName },
     );
     note(`Fleet execution ${executionName} ${result.status}: ${clusterOutcomes(result)}`);

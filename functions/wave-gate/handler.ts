@@ -3,6 +3,6 @@ import { makeHandler, requiredEnvironment } from '../shared/handler-kit.ts';
 import { type WaveGateEvent, waveGate } from './wave-gate.ts';
 
 const sfn = new SFNClient({});
-const executionArnPrefix = requiredEnvironment('UPGRADE_CLUSTER_EXECUTION_ARN_PREFIX');
+const stateMachineArn = requiredEnvironment('UPGRADE_STATE_MACHINE_ARN');
 
-export const handler = makeHandler((event: WaveGateEvent) => waveGate(event, { sfn, executionArnPrefix }));
+export const handler = makeHandler((event: WaveGateEvent) => waveGate(event, { sfn, stateMachineArn }));

@@ -1,5 +1,4 @@
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { isAwsError } from '../shared/errors.ts';
+import { DescribeExecutionCommand, paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
 
 export interface WaveGateEvent {
   clusterName: string;
@@ -12,8 +11,8 @@ export interface WaveGateEvent {
 
 export interface WaveGateDeps {
   sfn: SFNClient;
-  /** `arn:...:execution:<stack>-upgrade-cluster`: an execution's ARN is this, a colon and its name. */
-  executionArnPrefix: string;
+  /** The upgrade-cluster state machine the wave's executions belong to. */
+  stateMachineArn: string;
 }
 
 export interface WaveGateDecision {
@@ -22,6 +21,9 @@ export interface WaveGateDecision {
   reason?: string;
 }
 
+/** How an execution ends badly; RUNNING and SUCCEEDED ones are not looked at. */
+const badEnds = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
 /**
  * Before a cluster of a wave starts: how its siblings ended so far, as Step Functions tells it.
  * Once more of them failed (or were rolled back) than the wave tolerates, no further cluster of
@@ -29,27 +31,25 @@ export interface WaveGateDecision {
  */
 export async function waveGate(event: WaveGateEvent, deps: WaveGateDeps): Promise<WaveGateDecision> {
   if (event.maxFailures === null) return { start: true };
+  const wave = new Set(event.executionNames);
   const failed: string[] = [];
-  for (const name of event.executionNames) {
-    const ended = await endedBadly(deps, `${deps.executionArnPrefix}:${name}`);
-    if (ended) failed.push(`${name} (${ended})`);
+  for (const statusFilter of badEnds) {
+    for await (const page of paginateListExecutions(
+      { client: deps.sfn, pageSize: 1000 },
+      { stateMachineArn: deps.stateMachineArn, statusFilter },
+    )) {
+      for (const execution of page.executions ?? []) {
+        if (!execution.name || !wave.has(execution.name) || !execution.executionArn) continue;
+        const { error } = await deps.sfn.send(
+          new DescribeExecutionCommand({ executionArn: execution.executionArn }),
+        );
+        if (error !== 'ClusterBusyError') failed.push(`${execution.name} (${error ?? statusFilter})`);
+      }
+    }
   }
   if (failed.length <= event.maxFailures) return { start: true };
   return {
     start: false,
     reason: `Not started: wave ${event.wave} tolerates ${event.maxFailures} failed cluster${event.maxFailures === 1 ? '' : 's'}, and ${failed.join(', ')} failed or rolled back.`,
   };
-}
-
-/** The error a finished execution ended with, or undefined while it runs, succeeded or never started. */
-async function endedBadly(deps: WaveGateDeps, executionArn: string): Promise<string | undefined> {
-  try {
-    const execution = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') return undefined;
-    if (execution.error === 'ClusterBusyError') return undefined;
-    return execution.error ?? execution.status;
-  } catch (error) {
-    if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
-    throw error;
-  }
 }

@@ -354,7 +354,11 @@ export const scenarioSchema = z
         }),
         z.object({
           kind: z.literal('window'),
-          fleet: z.string(),
+          fleet: z.string().default(''),
+          input: z.record(z.string(), z.unknown()).default({}).meta({
+            description:
+              'More of the fleet input, e.g. waves and the bake defaults the template parameters give.',
+          }),
           windowMinutes: z.number().int().positive(),
           everySeconds: z.number().int().positive(),
           windows: z.number().int().min(1).max(30),

@@ -52,18 +52,23 @@ export async function runWorkflow<T>(
     await setup.before?.(aws);
     const before = aws.simulator.snapshot();
     const execution = await aws.execute(input, { executionName: 'workflow-test', ...setup.options });
-    const violations = checkInvariants({
-      clusterName: stringField(input, 'clusterName') ?? '',
-      before,
-      after: aws.simulator.snapshot(),
-      requestLog: aws.simulator.requestLog,
-      dryRun: field(input, 'dryRun') === true,
-      maxConcurrentNodegroups: Number(field(input, 'maxConcurrentNodegroups') ?? 1),
-      expectedErrors: [
-        ...(setup.fault ? (errorsByFault[setup.fault] ?? []) : []),
-        ...(setup.expectedErrors ?? []),
-      ],
-    });
+    // A fleet's input names no one cluster: every cluster of the scenario keeps the invariants.
+    const named = stringField(input, 'clusterName');
+    const violations = (named ? [named] : scenario.clusters.map((cluster) => cluster.name)).flatMap(
+      (clusterName) =>
+        checkInvariants({
+          clusterName,
+          before,
+          after: aws.simulator.snapshot(),
+          requestLog: aws.simulator.requestLog,
+          dryRun: field(input, 'dryRun') === true,
+          maxConcurrentNodegroups: Number(field(input, 'maxConcurrentNodegroups') ?? 1),
+          expectedErrors: [
+            ...(setup.fault ? (errorsByFault[setup.fault] ?? []) : []),
+            ...(setup.expectedErrors ?? []),
+          ],
+        }),
+    );
     expect(violations, 'invariants').toEqual([]);
     return await inspect({ execution, aws });
   } finally {
