@@ -30,7 +30,8 @@ export interface NotRolledNodegroup {
 export interface CloseStageEvent {
   index: number;
   clusterName: string;
-  controlPlaneUpdate: UpdateProgress | null;
+  /** Stage 0 has no hop: `{ none: true }`. */
+  controlPlaneUpdate: UpdateProgress | { none: true } | null;
   addonUpdates: UpdateProgress[];
   /** One entry per node group of the stage. */
   rollResults: Array<RolledNodegroup | DeferredNodegroup | NotRolledNodegroup>;
@@ -122,7 +123,10 @@ export function closeStage(event: CloseStageEvent): StageResult {
   });
   return {
     index: event.index,
-    controlPlane: event.controlPlaneUpdate ? recordOf(event.controlPlaneUpdate) : null,
+    controlPlane:
+      event.controlPlaneUpdate && 'kind' in event.controlPlaneUpdate
+        ? recordOf(event.controlPlaneUpdate)
+        : null,
     addons: event.addonUpdates.map(recordOf),
     nodegroups: {
       rolled: updated.length,
