@@ -41,7 +41,7 @@ export const upgradeInputSchema = z
     ),
     bake: z.optional(
       z.strictObject({
-        minutes: z.int().check(z.minimum(1), z.maximum(6 * 24 * 60)),
+        minutes: z.int().check(z.minimum(1), z.maximum(24 * 60)),
         alarms: z._default(
           z
             .array(

@@ -2,7 +2,7 @@ import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { readAddonCatalog } from '../shared/addon-steps.ts';
 import { RollbackRefusedError } from '../shared/errors.ts';
 import { rollbackRefusal } from '../shared/rollback-rules.ts';
-import type { AddonStep, GateState, RollbackPlan } from '../shared/types.ts';
+import type { AddonStep, GateState, RollbackPlan, UpdateProgress } from '../shared/types.ts';
 
 export interface PlanRollbackEvent {
   clusterName: string;
@@ -10,8 +10,10 @@ export interface PlanRollbackEvent {
   hop: { from: string; to: string };
   /** The gate that failed: when the hop ended (the 7-day window) and what blocks a rollback. */
   gate: GateState;
-  /** The hop's add-on updates, as planned: undone in reverse order. */
+  /** The hop's add-on updates, as planned. */
   addonSteps: AddonStep[];
+  /** How each of them went, in the same order (Update Add-ons' results): only those this run made are undone. */
+  addonUpdates: UpdateProgress[];
 }
 
 export interface PlanRollbackDeps {
@@ -40,12 +42,20 @@ export async function planRollback(
     from: hop.to,
     to: hop.from,
     windowEnds: gate.rollbackPossibleUntil,
-    blockers: gate.rollbackBlockers ?? [],
+    // Add-ons that do not run on N-1 are what the rollback moves back first: EKS's readiness insight
+    // about them (its wording UNVERIFIED) would otherwise refuse the very rollback that fixes it.
+    blockers: (gate.rollbackBlockers ?? []).filter((blocker) => !/add-?on/i.test(blocker)),
     now: now(),
   });
   if (why) throw refuse(why);
 
-  const addons = [...event.addonSteps].reverse().map(
+  // Only updates this run made go back, each to the version it found: a step skipped (the add-on was
+  // already there or past it) or planned again for a control plane moved by hand is left alone.
+  const made = event.addonSteps.filter((step, index) => {
+    const update = event.addonUpdates[index];
+    return update?.status === 'Successful' && update.updateId !== null && update.target === step.to;
+  });
+  const addons = [...made].reverse().map(
     (step): AddonStep => ({
       name: step.name,
       from: step.to,

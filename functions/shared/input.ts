@@ -18,8 +18,8 @@ const alarmReference = z
 
 /**
  * After each control-plane hop, before any node group moves to that version: wait, watching the
- * alarms, the cluster's and add-ons' health and the refreshed insights. Shorter than EKS's 7-day
- * rollback window, with a day to spare for the rollback itself.
+ * alarms, the cluster's and add-ons' health and the refreshed insights. A day at most: well inside
+ * EKS's 7-day rollback window, and a fleet's wait for each cluster stays bounded.
  */
 const bakeSchema = z
   .object({
@@ -27,7 +27,7 @@ const bakeSchema = z
       .number()
       .int()
       .min(1)
-      .max(6 * 24 * 60),
+      .max(24 * 60),
     alarms: z.array(alarmReference).max(20).default([]),
     failOnHealthIssues: z.boolean().default(true),
   })

@@ -2068,26 +2068,42 @@ export class World {
    * version blocks the rollback (EKS-FACTS 7.1).
    */
   private recomputeRollbackReadiness(cluster: Cluster): void {
-    const id = uuidFrom(`${cluster.name}/rollback-readiness`);
-    cluster.insights = cluster.insights.filter((i) => i.id !== id);
+    const ids = [uuidFrom(`${cluster.name}/rollback-readiness`), uuidFrom(`${cluster.name}/rollback-addons`)];
+    cluster.insights = cluster.insights.filter((i) => !ids.includes(i.id));
     const upgrade = this.lastVersionChange(cluster);
     if (upgrade?.type !== 'VersionUpdate' || !upgrade.endedAt || this.clock - upgrade.endedAt > 7 * day)
       return;
     const previous = previousMinor(cluster.version);
     const onNew = cluster.nodegroups.filter((ng) => ng.version === cluster.version);
-    cluster.insights.push({
-      id,
-      name: 'Kubelet version for rollback',
+    const addons = this.rollbackBlockers(cluster, previous).filter((blocker) =>
+      blocker.startsWith('add-ons'),
+    );
+    const common = {
       category: 'ROLLBACK_READINESS',
       kubernetesVersion: previous,
-      status: onNew.length > 0 ? 'ERROR' : 'PASSING',
-      reason:
-        onNew.length > 0
-          ? `Node groups ${onNew.map((ng) => ng.name).join(', ')} run kubelet v${cluster.version}; roll them back before the control plane.`
-          : `No node runs kubelet v${cluster.version}.`,
-      description: `Checks that no node runs a kubelet newer than v${previous}, the version a rollback returns the control plane to.`,
       transitionedAt: this.clock,
-    });
+    };
+    cluster.insights.push(
+      {
+        ...common,
+        id: ids[0] ?? '',
+        name: 'Kubelet version for rollback',
+        status: onNew.length > 0 ? 'ERROR' : 'PASSING',
+        reason:
+          onNew.length > 0
+            ? `Node groups ${onNew.map((ng) => ng.name).join(', ')} run kubelet v${cluster.version}; roll them back before the control plane.`
+            : `No node runs kubelet v${cluster.version}.`,
+        description: `Checks that no node runs a kubelet newer than v${previous}, the version a rollback returns the control plane to.`,
+      },
+      {
+        ...common,
+        id: ids[1] ?? '',
+        name: 'Add-on version compatibility for rollback',
+        status: addons.length > 0 ? 'ERROR' : 'PASSING',
+        reason: addons.length > 0 ? `The ${addons.join('; ')}.` : `Every EKS add-on runs on v${previous}.`,
+        description: `Checks that every EKS add-on's version is compatible with v${previous}, the version a rollback returns the control plane to.`,
+      },
+    );
   }
 
   // ---- CloudWatch alarms ---------------------------------------------------------------------

@@ -32,6 +32,21 @@ const gate: GateState = {
   },
 };
 
+const made = (addonName: string, target: string) => ({
+  kind: 'addon' as const,
+  clusterName: 'prod',
+  addonName,
+  target,
+  updateId: `update-${addonName}`,
+  status: 'Successful' as const,
+  adopted: false,
+  expectedSeconds: 300,
+  nextWaitSeconds: 0,
+  startedAt: null,
+  finishedAt: null,
+  polls: 1,
+});
+
 const event = (change: Partial<PlanRollbackEvent> = {}): PlanRollbackEvent => ({
   clusterName: 'prod',
   hop: { from: '1.33', to: '1.34' },
@@ -40,6 +55,7 @@ const event = (change: Partial<PlanRollbackEvent> = {}): PlanRollbackEvent => ({
     { name: 'kube-proxy', from: 'v1.33.5-eksbuild.2', to: 'v1.34.1-eksbuild.2', clusterVersion: '1.34' },
     { name: 'vpc-cni', from: 'v1.19.2-eksbuild.5', to: 'v1.20.4-eksbuild.2', clusterVersion: '1.34' },
   ],
+  addonUpdates: [made('kube-proxy', 'v1.34.1-eksbuild.2'), made('vpc-cni', 'v1.20.4-eksbuild.2')],
   ...change,
 });
 
@@ -103,6 +119,31 @@ describe('planRollback', () => {
       untouched: expect.stringContaining('Not rolled back: node groups'),
       reason: 'Health gate failed: alarm api-5xx.',
       automatic: true,
+    });
+  });
+
+  it('undoes only the updates this run made: a step skipped as already done stays as it is', async () => {
+    const skipped = {
+      ...made('kube-proxy', 'v1.34.1-eksbuild.2'),
+      status: 'Skipped' as const,
+      updateId: null,
+    };
+    const plan = await planRollback(
+      event({ addonUpdates: [skipped, made('vpc-cni', 'v1.20.4-eksbuild.2')] }),
+      deps,
+    );
+    expect(plan.addons.map((step) => `${step.name} -> ${step.to}`)).toEqual([
+      'vpc-cni -> v1.19.2-eksbuild.5',
+    ]);
+  });
+
+  it("does not refuse over EKS's readiness finding about the add-ons it moves back first", async () => {
+    const addonFinding = {
+      ...gate,
+      rollbackBlockers: ['Add-on version compatibility: kube-proxy v1.34.1 does not run on 1.33'],
+    };
+    await expect(planRollback(event({ gate: addonFinding }), deps)).resolves.toMatchObject({
+      controlPlane: { from: '1.34', to: '1.33' },
     });
   });
 

@@ -130,6 +130,11 @@ describe('recomputed insights', () => {
         kubernetesVersion: '1.18',
         insightStatus: { status: 'PASSING', reason: 'No node runs kubelet v1.19.' },
       },
+      {
+        name: 'Add-on version compatibility for rollback',
+        category: 'ROLLBACK_READINESS',
+        insightStatus: { status: 'PASSING' },
+      },
     ]);
     rig.advanceMinutes(8 * 24 * 60);
     expect(await listInsights(name, rollback)).toEqual([]);
