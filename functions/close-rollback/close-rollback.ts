@@ -4,7 +4,12 @@ import {
   DescribeClusterCommand,
   type EKSClient,
 } from '@aws-sdk/client-eks';
-import { UpgradeRolledBackError, VerificationFailedError } from '../shared/errors.ts';
+import {
+  RollbackIncompleteError,
+  UpgradeRolledBackError,
+  VerificationFailedError,
+} from '../shared/errors.ts';
+import { type CaughtError, readFailure } from '../shared/step-failure.ts';
 import type { RollbackPlan, StageResult, UpdateProgress } from '../shared/types.ts';
 import { recordOf } from '../shared/update-records.ts';
 
@@ -80,6 +85,48 @@ export async function closeRollback(
       `Rolled back: control plane ${rollback.controlPlane.from} -> ${rollback.controlPlane.to} (${update.updateId ? `VersionRollback update ${update.updateId}` : (update.note ?? update.status)})${addons.length > 0 ? `; add-ons ${addons.join(', ')}` : ''}.`,
       rollback.untouched,
       `The cluster is verified on ${rollback.controlPlane.to}. Fix what the gate saw, then run the upgrade again.`,
+    ].join(' '),
+  );
+}
+
+export interface IncompleteRollbackEvent {
+  clusterName: string;
+  rollback: RollbackPlan;
+  /** The error that stopped the rollback, as a Catch recorded it. */
+  error: CaughtError;
+}
+
+/**
+ * A rollback that stopped half-way (an add-on update failed, EKS refused the control plane's): says
+ * what is back and what is not, from what EKS reports now. Add-ons moved back are on versions EKS
+ * offers on the hop's version (Plan Rollback checked), so the cluster is in a supported state.
+ * @throws RollbackIncompleteError, always.
+ */
+export async function reportIncompleteRollback(
+  event: IncompleteRollbackEvent,
+  { eks }: CloseRollbackDeps,
+): Promise<never> {
+  const { clusterName, rollback } = event;
+  const { error, cause } = readFailure(event.error);
+  const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
+  const back: string[] = [];
+  const notBack: string[] = [];
+  for (const [addonName, version] of new Map(rollback.addons.map((step) => [step.name, step.to]))) {
+    const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+    (addon?.addonVersion === version ? back : notBack).push(
+      `${addonName} ${addon?.addonVersion ?? 'unknown'}`,
+    );
+  }
+  const controlPlane =
+    cluster?.version === rollback.controlPlane.to
+      ? `the control plane is back on ${cluster.version}`
+      : `the control plane is still on ${cluster?.version ?? 'an unknown version'}`;
+  throw new RollbackIncompleteError(
+    [
+      rollback.reason,
+      `The rollback stopped with ${error}: ${cause}`,
+      `Now ${controlPlane}; add-ons back: ${back.join(', ') || 'none'}; not back: ${notBack.join(', ') || 'none'}.`,
+      'Every add-on moved back runs on both versions. Look at the cluster, then roll back by hand (eks-upgrade rollback) or run the upgrade again.',
     ].join(' '),
   );
 }

@@ -98,6 +98,11 @@ export class RollbackRefusedError extends Error {
   override readonly name = 'RollbackRefusedError';
 }
 
+/** A rollback stopped half-way: the Cause says what is back and what is not. */
+export class RollbackIncompleteError extends Error {
+  override readonly name = 'RollbackIncompleteError';
+}
+
 /** Names of the errors above, in the order the state machine routes them. */
 export const workflowErrorNames = [
   'InvalidInputError',
@@ -117,6 +122,7 @@ export const workflowErrorNames = [
   'HealthGateFailedError',
   'UpgradeRolledBackError',
   'RollbackRefusedError',
+  'RollbackIncompleteError',
 ] as const;
 
 /** True when an AWS SDK error carries the given exception name. */

@@ -100,6 +100,29 @@ describe('bake after a hop', () => {
     });
   });
 
+  it("says what is back and what is not when the rollback stops half-way (EKS fails the control plane's)", async () => {
+    const rollbackFails = scenarioWith((copy) => {
+      copy.faults.push({
+        type: 'update-fails',
+        cluster,
+        occurrence: 2, // the control plane's second update: the rollback
+        afterMinutes: 5,
+        status: 'Failed',
+        errorCode: 'Unknown',
+        errorMessage: 'The rollback could not be completed (simulated fault).',
+      });
+    });
+    await runWorkflow({ scenario: rollbackFails, input }, ({ execution, aws }) => {
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('RollbackIncompleteError');
+      expect(execution.cause).toContain('alarm checkout-5xx');
+      expect(execution.cause).toContain(
+        'Now the control plane is still on 1.31; add-ons back: vpc-cni v1.17.1-eksbuild.1',
+      );
+      expect(shop(aws).version).toBe('1.31');
+    });
+  });
+
   it('refuses an alarm that does not exist before any change', async () => {
     const missing = { ...input, bake: { minutes: 60, alarms: ['checkout-5xx', 'no-such-alarm'] } };
     await runWorkflow({ scenario, input: missing }, ({ execution, aws }) => {
