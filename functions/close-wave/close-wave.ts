@@ -28,19 +28,25 @@ export interface WaveProgress {
 
 /**
  * Pure: adds a wave's outcomes to the run's and decides what follows. A wave with more failed or
- * rolled-back clusters than it tolerates (or clusters it held back) stops the run there: every
- * later wave's clusters are recorded as not started, naming why. Otherwise the next wave follows
- * the wave's soak.
+ * rolled-back clusters than it tolerates, or with clusters not upgraded (deferred, busy, held back),
+ * stops the run there: every later wave's clusters are recorded as not started, naming why.
+ * Otherwise the next wave follows the wave's soak.
  */
 export function closeWave(event: CloseWaveEvent): WaveProgress {
   const wave = event.waves[event.waveIndex];
   const results = [...event.results, ...event.waveResults.map((result) => ({ ...result, wave: wave?.name }))];
   const failed = event.waveResults.filter(isFailure);
-  const held = event.waveResults.some((result) => result.status === 'NOT_STARTED');
+  const unfinished = event.waveResults.filter((result) => !isFailure(result) && !finished(result));
   const tolerance = wave?.maxFailures ?? Number.POSITIVE_INFINITY;
   const later = event.waves.slice(event.waveIndex + 1);
-  if (failed.length > tolerance || held) {
-    const reason = `Not started: wave ${wave?.name} ended with ${failed.map((result) => result.clusterName).join(', ')} failed or rolled back, so later waves were held back.`;
+  // Only a wave whose clusters all got there lets the next start: deferred, busy or held-back ones
+  // are not upgraded yet, and the next wave would outrun them.
+  if (later.length > 0 && (failed.length > tolerance || unfinished.length > 0)) {
+    const why = [
+      ...(failed.length > 0 ? [`${names(failed)} failed or rolled back`] : []),
+      ...(unfinished.length > 0 ? [`${names(unfinished)} not upgraded (deferred, busy or held back)`] : []),
+    ].join(', and ');
+    const reason = `Not started: wave ${wave?.name} ended with ${why}, so later waves were held back.`;
     for (const next of later) {
       for (const item of next.items) {
         results.push({
@@ -56,4 +62,16 @@ export function closeWave(event: CloseWaveEvent): WaveProgress {
   }
   const done = later.length === 0;
   return { waveIndex: event.waveIndex + 1, results, done, soakSeconds: done ? 0 : (wave?.soakSeconds ?? 0) };
+}
+
+/** Upgraded (or planned, in a dry run), or ended well in an earlier execution of this window. */
+function finished(result: ClusterOutcome): boolean {
+  return (
+    result.status === 'SUCCEEDED' &&
+    (result.outcome === 'UPGRADED' || result.outcome === 'PLANNED' || result.earlier === true)
+  );
+}
+
+function names(results: ClusterOutcome[]): string {
+  return results.map((result) => result.clusterName).join(', ');
 }

@@ -122,8 +122,24 @@ describe('closeWave', () => {
       wave: 'prod',
       note: 'Not started: wave dev ended with dev-1 failed or rolled back, so later waves were held back.',
     });
-    // A cluster busy with another run is not a failure of the wave.
-    const busy = { ...failed, failure: { Error: 'ClusterBusyError', Cause: 'another run' } };
-    expect(closeWave({ waves, waveIndex: 0, results: [], waveResults: [busy] }).done).toBe(false);
+  });
+
+  it('holds later waves back while a cluster is not upgraded yet (deferred, busy), though none failed', () => {
+    const deferred = { ...upgraded, outcome: 'DEFERRED' };
+    const busy = {
+      ...upgraded,
+      status: 'FAILED',
+      failure: { Error: 'ClusterBusyError', Cause: 'another run' },
+    };
+    for (const result of [deferred, busy]) {
+      const progress = closeWave({
+        waves: [{ ...waves[0], maxFailures: 5 }, waves[1]],
+        waveIndex: 0,
+        results: [],
+        waveResults: [result],
+      });
+      expect(progress.done).toBe(true);
+      expect(progress.results.at(-1)?.note).toContain('dev-1 not upgraded (deferred, busy or held back)');
+    }
   });
 });
