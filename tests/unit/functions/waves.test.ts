@@ -133,7 +133,7 @@ describe('closeWave', () => {
     };
     for (const result of [deferred, busy]) {
       const progress = closeWave({
-        waves: [{ ...waves[0], maxFailures: 5 }, waves[1]],
+        waves: [dev, ...waves.slice(1)],
         waveIndex: 0,
         results: [],
         waveResults: [result],
