@@ -75,6 +75,12 @@ describe('waveGate', () => {
 });
 
 describe('closeWave', () => {
+  const dev = {
+    name: 'dev',
+    items: [{ clusterName: 'dev-1', executionName: 'dev-1-w' }],
+    maxFailures: 5,
+    soakSeconds: 0,
+  };
   const waves = [
     {
       name: 'dev',
