@@ -62,6 +62,7 @@ export const upgradeInputSchema = z
         failOnHealthIssues: z._default(z.boolean(), true),
       }),
     ),
+    acknowledgeGateFailure: z._default(z.boolean(), false),
     rollback: z._default(z.boolean(), false),
     onGateFailure: z._default(z.enum(['stop', 'rollback']), 'stop'),
     approval: z._default(z.enum(['none', 'before-upgrade', 'before-each-hop']), 'none'),

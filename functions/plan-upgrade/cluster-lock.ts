@@ -51,3 +51,45 @@ function parsed(input: string | undefined): { clusterName?: unknown; dryRun?: un
     return {};
   }
 }
+
+/** How a run ends when a bake's gate failed: the next run must not carry on as if it had passed. */
+const gateEnds: ReadonlySet<string> = new Set([
+  'HealthGateFailedError',
+  'UpgradeRolledBackError',
+  'RollbackRefusedError',
+  'RollbackIncompleteError',
+]);
+
+/** Recent executions looked at for the cluster's last run (the product names them after the cluster). */
+const recentExecutions = 200;
+
+/**
+ * The cluster's last finished upgrade, when it ended at a failed gate: a new run would otherwise roll
+ * the node groups onto the version the gate found wanting, with no bake (the hop is done), or take
+ * the same hop and roll it back again every window. Only executions named after the cluster (as the
+ * fleet, the AMI-release trigger and the CLI name them) are looked at.
+ * @returns the sentence saying so, or undefined when the last run did not end at a gate.
+ */
+export async function lastRunStoppedAtGate(
+  clusterName: string,
+  self: ThisExecution,
+  { sfn, stateMachineArn }: UpgradeExecutions,
+): Promise<string | undefined> {
+  let seen = 0;
+  for await (const page of paginateListExecutions({ client: sfn, pageSize: 100 }, { stateMachineArn })) {
+    for (const execution of page.executions ?? []) {
+      seen += 1;
+      if (seen > recentExecutions) return undefined;
+      const { name = '', executionArn, status } = execution;
+      if (!executionArn || name === self.name || status === 'RUNNING' || !name.startsWith(`${clusterName}-`))
+        continue;
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const input = parsed(described.input);
+      if (input.clusterName !== clusterName || input.dryRun === true) continue;
+      // The newest finished run of this cluster decides.
+      if (status !== 'FAILED' || !gateEnds.has(described.error ?? '')) return undefined;
+      return `The last upgrade of cluster ${clusterName} (execution ${name}) ended ${described.error}: ${(described.cause ?? '').slice(0, 400)}`;
+    }
+  }
+  return undefined;
+}

@@ -20,6 +20,7 @@ import {
   ClusterNotFoundError,
   ClusterNotReadyError,
   DowngradeRefusedError,
+  EarlierGateFailureError,
   InvalidInputError,
   isAwsError,
   NodegroupNotFoundError,
@@ -33,7 +34,7 @@ import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
 import { buildPlan, type ClusterFacts, ensureStepsFitWindow, nodegroupEndVersion } from './build-plan.ts';
-import { ensureNoEarlierUpgrade, type UpgradeExecutions } from './cluster-lock.ts';
+import { ensureNoEarlierUpgrade, lastRunStoppedAtGate, type UpgradeExecutions } from './cluster-lock.ts';
 import { planRollbackOf } from './rollback-plan.ts';
 
 export interface PlanUpgradeEvent {
@@ -75,6 +76,15 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
       startTime: event.executionStartTime ?? deps.now().toISOString(),
     };
     await ensureNoEarlierUpgrade(input.clusterName, self, deps.executions);
+    // A rollback is what a person runs after a gate failed; anything else waits for their word.
+    const stopped = input.rollback
+      ? undefined
+      : await lastRunStoppedAtGate(input.clusterName, self, deps.executions);
+    if (stopped && !input.acknowledgeGateFailure) {
+      throw new EarlierGateFailureError(
+        `${stopped} A new run would roll the node groups onto the version the gate found wanting, without a bake, or take the same hop and roll it back again. Look at what the gate saw; then run with "acknowledgeGateFailure": true, or roll back (eks-upgrade rollback). Nothing was changed.`,
+      );
+    }
   }
   const cluster = await describeCluster(deps.eks, input.clusterName);
   if (!cluster.version || !cluster.status) {

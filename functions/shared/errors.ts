@@ -98,6 +98,11 @@ export class RollbackRefusedError extends Error {
   override readonly name = 'RollbackRefusedError';
 }
 
+/** The cluster's last run ended at a failed gate and the input does not acknowledge it. */
+export class EarlierGateFailureError extends Error {
+  override readonly name = 'EarlierGateFailureError';
+}
+
 /** A rollback stopped half-way: the Cause says what is back and what is not. */
 export class RollbackIncompleteError extends Error {
   override readonly name = 'RollbackIncompleteError';
@@ -123,6 +128,7 @@ export const workflowErrorNames = [
   'UpgradeRolledBackError',
   'RollbackRefusedError',
   'RollbackIncompleteError',
+  'EarlierGateFailureError',
 ] as const;
 
 /** True when an AWS SDK error carries the given exception name. */

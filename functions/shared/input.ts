@@ -76,6 +76,8 @@ export const upgradeInputSchema = z
       .strict()
       .optional(),
     bake: bakeSchema.optional(),
+    /** Go on although the cluster's last run ended at a failed gate (a person looked at what it saw). */
+    acknowledgeGateFailure: z.boolean().default(false),
     /** Take the last upgrade back (eks-upgrade rollback): the control plane to the previous minor, within EKS's 7 days. */
     rollback: z.boolean().default(false),
     /** What a failed gate does: stop where it is (default), or roll the hop back (EKS-FACTS 7.1). */

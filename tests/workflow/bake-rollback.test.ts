@@ -123,6 +123,27 @@ describe('bake after a hop', () => {
     });
   });
 
+  it("makes the next run wait for a person's word after a gate failed, instead of rolling node groups on without a bake", async () => {
+    const stop = { ...input, onGateFailure: 'stop' };
+    await runWorkflow(
+      { scenario, input: stop, options: { executionName: `${cluster}-first` } },
+      async ({ execution, aws }) => {
+        expect(execution.error).toBe('HealthGateFailedError');
+        const changesBefore = mutatingCalls(aws).length;
+        const second = await aws.execute(stop, { executionName: `${cluster}-second` });
+        expect(second.error).toBe('EarlierGateFailureError');
+        expect(second.cause).toContain(`execution ${cluster}-first) ended HealthGateFailedError`);
+        expect(mutatingCalls(aws)).toHaveLength(changesBefore);
+        const acknowledged = await aws.execute(
+          { ...stop, acknowledgeGateFailure: true },
+          { executionName: `${cluster}-third` },
+        );
+        expect(acknowledged.status).toBe('SUCCEEDED');
+        expect(shop(aws).nodegroups.map((nodegroup) => nodegroup.version)).toEqual(['1.31', '1.31']);
+      },
+    );
+  });
+
   it('refuses an alarm that does not exist before any change', async () => {
     const missing = { ...input, bake: { minutes: 60, alarms: ['checkout-5xx', 'no-such-alarm'] } };
     await runWorkflow({ scenario, input: missing }, ({ execution, aws }) => {
