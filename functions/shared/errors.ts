@@ -127,8 +127,8 @@ export const workflowErrorNames = [
   'HealthGateFailedError',
   'UpgradeRolledBackError',
   'RollbackRefusedError',
-  'RollbackIncompleteError',
   'EarlierGateFailureError',
+  'RollbackIncompleteError',
 ] as const;
 
 /** True when an AWS SDK error carries the given exception name. */
