@@ -73,7 +73,9 @@ export async function checkHealthGates(
       });
   }
   for (const issue of await healthIssues(deps.eks, event.clusterName)) {
-    if (event.bake.failOnHealthIssues) failures.push(issue);
+    if (event.bake.knownIssues.includes(issue.key))
+      warnings.add(`${issue.gate}: ${issue.cause} (there before the upgrade; not failed)`);
+    else if (event.bake.failOnHealthIssues) failures.push(issue);
     else warnings.add(`${issue.gate}: ${issue.cause} (not failed: failOnHealthIssues is off)`);
   }
   const insights = state.rollbackBlockers === null ? await readInsights(deps.eks, event, state) : undefined;
@@ -177,15 +179,16 @@ async function readAlarms(cloudWatch: CloudWatchClient, names: string[]): Promis
   });
 }
 
-/** Health issues EKS reports on the cluster and on each managed add-on. */
+/** Health issues EKS reports on the cluster and on each managed add-on, keyed as the plan keys them. */
 async function healthIssues(
   eks: EKSClient,
   clusterName: string,
-): Promise<Array<{ gate: string; cause: string }>> {
+): Promise<Array<{ gate: string; cause: string; key: string }>> {
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
   const issues = (cluster?.health?.issues ?? []).map((issue) => ({
     gate: `cluster ${clusterName} health`,
     cause: `${issue.code ?? 'issue'}: ${issue.message ?? ''}`.trim(),
+    key: `cluster:${issue.code ?? 'issue'}`,
   }));
   const names: string[] = [];
   for await (const page of paginateListAddons({ client: eks }, { clusterName }))
@@ -196,6 +199,7 @@ async function healthIssues(
       issues.push({
         gate: `add-on ${addonName} health`,
         cause: `${issue.code ?? 'issue'}: ${issue.message ?? ''}`.trim(),
+        key: `addon:${addonName}:${issue.code ?? 'issue'}`,
       });
     }
   }

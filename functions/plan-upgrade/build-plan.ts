@@ -153,6 +153,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
           alarms: [...new Set(input.bake.alarms.map(alarmName))],
           failOnHealthIssues: input.bake.failOnHealthIssues,
           onGateFailure: input.onGateFailure,
+          knownIssues: [],
         }
       : null,
     approval: input.approval,

@@ -21,6 +21,7 @@ import {
   ClusterNotReadyError,
   DowngradeRefusedError,
   EarlierGateFailureError,
+  HealthGateFailedError,
   InvalidInputError,
   isAwsError,
   NodegroupNotFoundError,
@@ -143,25 +144,56 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   };
   const plan = buildPlan(facts, input, event.executionName);
   ensureStepsFitWindow(plan, input);
-  if (plan.bake) await ensureAlarmsExist(deps.cloudWatch, plan.bake.alarms);
+  if (plan.bake) {
+    await ensureAlarmsQuiet(deps.cloudWatch, plan.bake.alarms);
+    plan.bake.knownIssues = await healthIssueKeys(deps.eks, cluster, addons);
+  }
   return plan;
 }
 
+/** The health issues EKS reports now, as the gate keys them: the bake fails only on new ones. */
+async function healthIssueKeys(
+  eks: EKSClient,
+  cluster: {
+    name?: string | undefined;
+    health?: { issues?: Array<{ code?: string | undefined }> | undefined } | undefined;
+  },
+  addons: Array<{ name: string }>,
+): Promise<string[]> {
+  const keys = (cluster.health?.issues ?? []).map((issue) => `cluster:${issue.code ?? 'issue'}`);
+  for (const { name } of addons) {
+    const { addon } = await eks.send(
+      new DescribeAddonCommand({ clusterName: cluster.name, addonName: name }),
+    );
+    for (const issue of addon?.health?.issues ?? []) keys.push(`addon:${name}:${issue.code ?? 'issue'}`);
+  }
+  return [...new Set(keys)];
+}
+
 /**
- * A gate that watches an alarm nobody can find would pass for ever: refuse it up front. Composite
- * alarms are asked for too (without AlarmTypes, DescribeAlarms lists metric alarms only).
- * @throws InvalidInputError naming the alarms this account and region do not have.
+ * A gate that watches an alarm nobody can find would pass for ever, and one already in ALARM would
+ * fail the first look at a healthy hop (and with rollback, take it back): refuse both up front.
+ * Composite alarms are asked for too (without AlarmTypes, DescribeAlarms lists metric alarms only).
+ * @throws InvalidInputError naming the alarms this account and region do not have;
+ *   HealthGateFailedError naming those already in ALARM.
  */
-async function ensureAlarmsExist(cloudWatch: CloudWatchClient, names: string[]): Promise<void> {
+async function ensureAlarmsQuiet(cloudWatch: CloudWatchClient, names: string[]): Promise<void> {
   if (names.length === 0) return;
   const { MetricAlarms = [], CompositeAlarms = [] } = await cloudWatch.send(
     new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
   );
-  const found = new Set([...MetricAlarms, ...CompositeAlarms].map((alarm) => alarm.AlarmName));
+  const alarms = [...MetricAlarms, ...CompositeAlarms];
+  const found = new Set(alarms.map((alarm) => alarm.AlarmName));
   const missing = names.filter((name) => !found.has(name));
   if (missing.length > 0) {
     throw new InvalidInputError(
       `bake.alarms names alarms this account and region do not have: ${missing.join(', ')}. Nothing was changed.`,
+    );
+  }
+  const firing = alarms.filter((alarm) => alarm.StateValue === 'ALARM');
+  if (firing.length > 0) {
+    throw new HealthGateFailedError(
+      `The bake's alarms are in ALARM before the upgrade began: ${firing.map((alarm) => `${alarm.AlarmName} (${alarm.StateReason ?? 'ALARM'})`).join('; ')}. A gate that fails before any change would judge the upgrade by it; nothing was changed. Run again once they are OK.`,
     );
   }
 }

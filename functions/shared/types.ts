@@ -92,6 +92,8 @@ export interface BakePlan {
   alarms: string[];
   failOnHealthIssues: boolean;
   onGateFailure: 'stop' | 'rollback';
+  /** Health issues there before the upgrade (`cluster:<code>`, `addon:<name>:<code>`): reported, never failed. */
+  knownIssues: string[];
 }
 
 /** Where a hop's bake stands: what each check of the gates returns and the next check takes. */

@@ -134,9 +134,17 @@ describe('bake after a hop', () => {
         expect(second.error).toBe('EarlierGateFailureError');
         expect(second.cause).toContain(`execution ${cluster}-first) ended HealthGateFailedError`);
         expect(mutatingCalls(aws)).toHaveLength(changesBefore);
-        const acknowledged = await aws.execute(
+        // The alarm still fires: a bake watching it is refused before any change.
+        const stillFiring = await aws.execute(
           { ...stop, acknowledgeGateFailure: true },
           { executionName: `${cluster}-third` },
+        );
+        expect(stillFiring.error).toBe('HealthGateFailedError');
+        expect(stillFiring.cause).toContain('in ALARM before the upgrade began');
+        expect(mutatingCalls(aws)).toHaveLength(changesBefore);
+        const acknowledged = await aws.execute(
+          { clusterName: cluster, targetVersion: '1.31', acknowledgeGateFailure: true },
+          { executionName: `${cluster}-fourth` },
         );
         expect(acknowledged.status).toBe('SUCCEEDED');
         expect(shop(aws).nodegroups.map((nodegroup) => nodegroup.version)).toEqual(['1.31', '1.31']);

@@ -27,7 +27,7 @@ const deps = {
 
 const event = (previous: GateState | null, alarms = ['checkout-5xx']): CheckHealthGatesEvent => ({
   clusterName: 'prod',
-  bake: { minutes: 60, alarms, failOnHealthIssues: true, onGateFailure: 'rollback' },
+  bake: { minutes: 60, alarms, failOnHealthIssues: true, onGateFailure: 'rollback', knownIssues: [] },
   hop: { from: '1.30', to: '1.31' },
   hopFinishedAt: '2026-11-25T02:50:00.000Z',
   previous: previous ?? { status: 'NotStarted' },
@@ -118,12 +118,31 @@ describe('checkHealthGates', () => {
     const lenient = await checkHealthGates(
       {
         ...event(null, []),
-        bake: { minutes: 60, alarms: [], failOnHealthIssues: false, onGateFailure: 'stop' },
+        bake: { minutes: 60, alarms: [], failOnHealthIssues: false, onGateFailure: 'stop', knownIssues: [] },
       },
       deps,
     );
     expect(lenient.status).toBe('Baking');
     expect(lenient.warnings[0]).toContain('not failed: failOnHealthIssues is off');
+  });
+
+  it('only reports a health issue that was there before the upgrade (the plan recorded it)', async () => {
+    eksMock.on(DescribeClusterCommand).resolves({
+      cluster: {
+        name: 'prod',
+        health: { issues: [{ code: 'Ec2SubnetNotFound', message: 'subnet-1 is gone' }] },
+      },
+    });
+    const known = {
+      ...event(null, []),
+      bake: { ...event(null, []).bake, knownIssues: ['cluster:Ec2SubnetNotFound'] },
+    };
+    const state = await checkHealthGates(known, deps);
+    expect(state.status).toBe('Baking');
+    expect(state.warnings).toEqual([
+      'cluster prod health: Ec2SubnetNotFound: subnet-1 is gone (there before the upgrade; not failed)',
+    ]);
+    expect((await checkHealthGates(event(null, []), deps)).failure?.gate).toBe('cluster prod health');
   });
 
   it('reads the refreshed insights once: rollback blockers, and errors for the next hop as warnings', async () => {
