@@ -16,6 +16,7 @@ import {
 import { isAwsError } from '../shared/errors.ts';
 import { pollCeilingSeconds, pollFloorSeconds } from '../shared/polling.ts';
 import type { BakePlan, GateState } from '../shared/types.ts';
+import { lastVersionChange } from '../shared/version-history.ts';
 import { formatMinor, nextMinor, parseMinor } from '../shared/versions.ts';
 
 export interface CheckHealthGatesEvent {
@@ -120,7 +121,7 @@ async function firstLook(
   { eks }: CheckHealthGatesDeps,
   now: Date,
 ): Promise<GateState> {
-  const hopFinishedAt = event.hopFinishedAt ?? now.toISOString();
+  const hopFinishedAt = event.hopFinishedAt ?? (await hopStart(eks, event)) ?? now.toISOString();
   const hopEnd = Date.parse(hopFinishedAt);
   let insightsRefreshStartedAt: string | null = now.toISOString();
   try {
@@ -143,6 +144,17 @@ async function firstLook(
     rollbackBlockers: null,
     warnings: [],
   };
+}
+
+/**
+ * A hop this run found done (a rerun, a redrive) has no end time here: its update's start stands in,
+ * which only makes the rollback window look shorter than EKS's, never longer.
+ */
+async function hopStart(eks: EKSClient, event: CheckHealthGatesEvent): Promise<string | undefined> {
+  const change = await lastVersionChange(eks, event.clusterName);
+  return change?.type === 'VersionUpdate' && change.version === event.hop.to
+    ? change.createdAt.toISOString()
+    : undefined;
 }
 
 function intervalSeconds(bake: BakePlan): number {

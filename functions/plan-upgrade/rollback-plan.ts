@@ -1,10 +1,4 @@
-import {
-  type Cluster,
-  DescribeUpdateCommand,
-  type EKSClient,
-  paginateListInsights,
-  paginateListUpdates,
-} from '@aws-sdk/client-eks';
+import { type Cluster, type EKSClient, paginateListInsights } from '@aws-sdk/client-eks';
 import { readAddonCatalog } from '../shared/addon-steps.ts';
 import { resolveDeadline } from '../shared/deadline.ts';
 import { RollbackRefusedError } from '../shared/errors.ts';
@@ -12,6 +6,7 @@ import type { UpgradeInput } from '../shared/input.ts';
 import { addonExpectedSeconds, controlPlaneExpectedSeconds } from '../shared/polling.ts';
 import { addonStepsDown, rollbackRefusal } from '../shared/rollback-rules.ts';
 import type { AddonStep, UpgradePlan } from '../shared/types.ts';
+import { lastVersionChange } from '../shared/version-history.ts';
 import { formatMinor, parseMinor } from '../shared/versions.ts';
 import { notificationSubjects, stageNamePrefixLength } from './build-plan.ts';
 
@@ -124,29 +119,6 @@ export async function planRollbackOf(
 }
 
 const windowMs = 7 * 24 * 3600_000;
-
-/** The control plane's last version change that succeeded, as ListUpdates and DescribeUpdate tell it. */
-async function lastVersionChange(
-  eks: EKSClient,
-  clusterName: string,
-): Promise<{ type: string; version: string | undefined; createdAt: Date } | undefined> {
-  const ids: string[] = [];
-  for await (const page of paginateListUpdates({ client: eks }, { name: clusterName }))
-    ids.push(...(page.updateIds ?? []));
-  let latest: { type: string; version: string | undefined; createdAt: Date } | undefined;
-  for (const updateId of ids) {
-    const { update } = await eks.send(new DescribeUpdateCommand({ name: clusterName, updateId }));
-    if (update?.status !== 'Successful' || !update.createdAt) continue;
-    if (update.type !== 'VersionUpdate' && update.type !== 'VersionRollback') continue;
-    if (latest && latest.createdAt >= update.createdAt) continue;
-    latest = {
-      type: update.type,
-      version: update.params?.find((param) => param.type === 'Version')?.value,
-      createdAt: update.createdAt,
-    };
-  }
-  return latest;
-}
 
 async function rollbackReadiness(
   eks: EKSClient,

@@ -3,9 +3,11 @@ import {
   DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeInsightsRefreshCommand,
+  DescribeUpdateCommand,
   EKSClient,
   ListAddonsCommand,
   ListInsightsCommand,
+  ListUpdatesCommand,
   StartInsightsRefreshCommand,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -124,6 +126,21 @@ describe('checkHealthGates', () => {
     );
     expect(lenient.status).toBe('Baking');
     expect(lenient.warnings[0]).toContain('not failed: failOnHealthIssues is off');
+  });
+
+  it("counts the rollback window from the hop's update start when this run found the hop done", async () => {
+    eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['u-1'] });
+    eksMock.on(DescribeUpdateCommand).resolves({
+      update: {
+        id: 'u-1',
+        type: 'VersionUpdate',
+        status: 'Successful',
+        createdAt: new Date('2026-11-24T01:00:00Z'),
+        params: [{ type: 'Version', value: '1.31' }],
+      },
+    });
+    const state = await checkHealthGates({ ...event(null), hopFinishedAt: null }, deps);
+    expect(state.rollbackPossibleUntil).toBe('2026-12-01T01:00:00.000Z');
   });
 
   it('only reports a health issue that was there before the upgrade (the plan recorded it)', async () => {
