@@ -25,6 +25,8 @@ describe('npm start', () => {
     'insight-blocked',
     'ami-release',
     'window',
+    'bake-rollback',
+    'waves',
   ])('changes nothing under --dry-run in the %s scenario, triggers included', async (scenario) => {
     const { summary } = await start('--scenario', scenario, '--dry-run');
     expect(summary.mutatingCalls).toBe(0);
@@ -120,5 +122,26 @@ describe('npm start', () => {
     const { summary, code } = await start('--fault', 'pdb-blocked');
     expect(code).toBe(1);
     expect(summary).toMatchObject({ status: 'FAILED', error: 'PodEvictionFailure' });
+  });
+
+  it('bake-rollback: ends ROLLED_BACK on 1.30, add-ons back, node groups untouched, the gate named; SUCCEEDED on 1.31 with the alarm quiet', async () => {
+    const { summary, code } = await start('--scenario', 'bake-rollback');
+    expect(code).toBe(1);
+    expect(summary).toMatchObject({
+      status: 'ROLLED_BACK',
+      from: '1.30',
+      to: '1.30',
+      error: 'UpgradeRolledBackError',
+    });
+    expect(summary.cause).toContain('alarm checkout-5xx');
+    expect(summary.cause).toContain('vpc-cni -> v1.17.1-eksbuild.1');
+    expect(
+      summary.nodegroups.every((nodegroup) => nodegroup.rotations === 0 && nodegroup.instancesReplaced === 0),
+    ).toBe(true);
+    expect(summary.invariantViolations).toEqual([]);
+
+    const quiet = await start('--scenario', 'bake-rollback', '--quiet-alarms');
+    expect(quiet.code).toBe(0);
+    expect(quiet.summary).toMatchObject({ status: 'SUCCEEDED', to: '1.31' });
   });
 });
