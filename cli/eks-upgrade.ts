@@ -55,6 +55,21 @@ function startRequest(options: Partial<RequestOptions> & { input?: string }): Up
   return { ...fromFile, ...flags };
 }
 
+/** Starts an execution of the deployed state machine, prints its ARN, and follows it if asked (exit code = outcome). */
+async function startExecution(
+  request: UpgradeRequest,
+  options: ClientOptions & { stateMachineArn?: string; stack?: string; watch?: boolean },
+): Promise<void> {
+  const config = clientConfig(options);
+  const sfn = new SFNClient(config);
+  const arn = await findStateMachine(options, new CloudFormationClient(config));
+  const executionArn = await startCommand(request, arn, sfn);
+  console.log(executionArn);
+  if (!options.watch) return;
+  const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
+  process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+}
+
 const program = new Command('eks-upgrade').description('Plan, start and watch unattended EKS upgrades.');
 const common = (command: Command) =>
   command
@@ -119,14 +134,7 @@ common(
         watch?: boolean;
       },
   ) => {
-    const config = clientConfig(options);
-    const sfn = new SFNClient(config);
-    const arn = await findStateMachine(options, new CloudFormationClient(config));
-    const executionArn = await startCommand(startRequest(options), arn, sfn);
-    console.log(executionArn);
-    if (!options.watch) return;
-    const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
-    process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+    await startExecution(startRequest(options), options);
   },
 );
 
@@ -153,20 +161,13 @@ common(
       watch?: boolean;
     },
   ) => {
-    const config = clientConfig(options);
-    const sfn = new SFNClient(config);
-    const arn = await findStateMachine(options, new CloudFormationClient(config));
     const request: UpgradeRequest = {
       clusterName: options.cluster,
       rollback: true,
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.notify === false ? { notify: false } : {}),
     };
-    const executionArn = await startCommand(request, arn, sfn);
-    console.log(executionArn);
-    if (!options.watch) return;
-    const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
-    process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+    await startExecution(request, options);
   },
 );
 

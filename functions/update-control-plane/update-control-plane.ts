@@ -7,7 +7,7 @@ import {
   UpdateClusterVersionCommand,
 } from '@aws-sdk/client-eks';
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
-import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
+import { type StepBase, skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import {
   InsightsBlockUpgradeError,
   InsightsRefreshPendingError,
@@ -62,7 +62,7 @@ export async function updateControlPlane(
   const wanted = parseMinor(targetVersion);
   if (!current || !wanted)
     throw new UnexpectedResponseError(`Cluster ${clusterName} reports no usable version.`);
-  if (event.rollback) return rollBack(event, cluster?.version ?? '', eks);
+  if (event.rollback) return rollBack(event, cluster?.version ?? '', eks, { ...base, rollback: true });
   // On (or, after a rerun, past) this hop already: nothing to do.
   if (compareMinor(current, wanted) >= 0) {
     return skippedStep(base, `already on ${cluster?.version}`);
@@ -110,15 +110,9 @@ async function rollBack(
   event: UpdateControlPlaneEvent,
   current: string,
   eks: EKSClient,
+  base: StepBase,
 ): Promise<UpdateProgress> {
   const { clusterName, targetVersion } = event;
-  const base = {
-    kind: 'controlPlane' as const,
-    clusterName,
-    target: targetVersion,
-    expectedSeconds: controlPlaneExpectedSeconds,
-    rollback: true as const,
-  };
   if (current === targetVersion) return skippedStep(base, `already back on ${current}`);
   if (current !== event.rollback?.from) {
     throw new RollbackRefusedError(

@@ -777,20 +777,8 @@ export class World {
         );
       }
     }
-    const platformVersion =
-      this.scenario.kubernetesVersions.find((v) => v.version === target)?.platformVersion ?? 'eks.1';
-    const update = this.newUpdate(cluster, 'VersionRollback', 'client', [
-      { type: 'Version', value: target },
-      { type: 'PlatformVersion', value: platformVersion },
-    ]);
-    cluster.status = 'UPDATING';
-    this.step(update, this.successAt(update, this.scenario.timings.controlPlaneUpdate), () => {
-      cluster.version = target;
-      cluster.platformVersion = platformVersion;
-      cluster.status = 'ACTIVE';
-      this.end(update, 'Successful');
-    });
-    return update;
+    // Timed like an upgrade ("several minutes" [doc]).
+    return this.startControlPlaneUpdate(cluster, target, 'client', 'VersionRollback');
   }
 
   /** The control plane's last version change that succeeded: an upgrade or a rollback. */
@@ -837,10 +825,11 @@ export class World {
     cluster: Cluster,
     target: string,
     startedBy: 'client' | 'fault',
+    type: 'VersionUpdate' | 'VersionRollback' = 'VersionUpdate',
   ): UpdateRecord {
     const platformVersion =
       this.scenario.kubernetesVersions.find((v) => v.version === target)?.platformVersion ?? 'eks.1';
-    const update = this.newUpdate(cluster, 'VersionUpdate', startedBy, [
+    const update = this.newUpdate(cluster, type, startedBy, [
       { type: 'Version', value: target },
       { type: 'PlatformVersion', value: platformVersion },
     ]);
