@@ -68,8 +68,13 @@ describe('fleet waves', () => {
       ({ execution, aws }) => {
         expect(execution.status).toBe('FAILED');
         expect(clusterState(aws, 'prod-a').version).toBe('1.30');
-        // The alarm still fires for every later bake: prod-b rolls back too, and then the wave stops.
-        expect(clusterState(aws, 'prod-b').updates.length).toBeGreaterThan(0);
+        // prod-b starts (one failure is tolerated), but its plan finds the bake's alarm firing and
+        // refuses before any change; the second failure holds prod-c back.
+        expect(execution.cause).toMatch(
+          /- prod-b \[prod\]: FAILED[^\n]*\n {2}HealthGateFailedError: The bake's alarms are in ALARM/,
+        );
+        expect(clusterState(aws, 'prod-b').updates).toEqual([]);
+        expect(execution.cause).toContain('- prod-c [prod]: NOT_STARTED');
         expect(clusterState(aws, 'prod-c').updates).toEqual([]);
       },
     );
