@@ -13,10 +13,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { formatPlan, progressLine, type TaskEvent } from '../format/run-text.ts';
 import { planUpgrade } from '../functions/plan-upgrade/plan-upgrade.ts';
 import { executionNameFor } from '../functions/shared/fleet.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
-import { formatPlan, progressLine, type TaskEvent } from './format.ts';
 
 /** The execution input `start` sends (functions/shared/input.ts validates it). */
 export interface UpgradeRequest {

@@ -1,9 +1,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { isStepOutput, stepName } from '../format/run-text.ts';
 import type { UpdateProgress, UpgradePlan } from '../functions/shared/types.ts';
 import type { RunReportData } from '../report/index.ts';
 import type { RunSummary, TaskRecord } from '../report/run-summary.ts';
 import { type ExecutionEvents, runTasksOf } from './commands.ts';
-import { isStepOutput, stepName } from './format.ts';
 
 interface VerificationOutput {
   version?: string;

@@ -1,4 +1,10 @@
-import { formatDuration, isStepOutput, readableCause, type StepOutput, stepName } from '../cli/format.ts';
+import {
+  formatDuration,
+  isStepOutput,
+  readableCause,
+  type StepOutput,
+  stepName,
+} from '../format/run-text.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import type { ExecutionResult } from './harness/local-aws.ts';
 import type { LoggedRequest, SimulatorSnapshot } from './simulator/index.ts';

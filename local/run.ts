@@ -1,7 +1,7 @@
 // `npm start`: the real state machine upgrades a simulated cluster on this machine, on compressed time.
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatPlan, progressLine } from '../cli/format.ts';
+import { formatPlan, progressLine } from '../format/run-text.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { type RunReportData, writeRunReport } from '../report/index.ts';
 import { checkInvariants, errorsByFault } from './harness/invariants.ts';

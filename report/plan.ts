@@ -1,6 +1,6 @@
 // The upgrade plan (the Plan Upgrade task's output) as tables. Fields this file knows get a place of
 // their own; anything else is still shown, as a generic table or as JSON, so a richer plan never hides.
-import { formatDuration } from '../cli/format.ts';
+import { formatDuration } from '../format/run-text.ts';
 import { html, type SafeHtml } from './html.ts';
 import { humanizeKey, isRecord, type JsonRecord, numberField, stringField } from './values.ts';
 

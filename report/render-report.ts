@@ -2,7 +2,7 @@
 // nothing fetched, so it can be mailed, attached to a ticket or opened from a CI artifact.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { formatDuration, readableCause } from '../cli/format.ts';
+import { formatDuration, readableCause } from '../format/run-text.ts';
 import { html, SafeHtml } from './html.ts';
 import { renderPlan } from './plan.ts';
 import type { RunSummary, TaskRecord } from './run-summary.ts';

@@ -1,6 +1,6 @@
 // The run as a Gantt chart in simulated time: one bar per update, its status checks and node replacements.
 
-import { formatDuration } from '../cli/format.ts';
+import { formatDuration } from '../format/run-text.ts';
 import { html, joinHtml, type SafeHtml } from './html.ts';
 import type { RunSummary, TaskRecord } from './run-summary.ts';
 import { arrayField, isRecord, numberField, stringField } from './values.ts';
