@@ -1,4 +1,5 @@
 import { readTemplate, type Template } from '../../scripts/template.ts';
+import type { XmlObject } from './autoscaling.ts';
 import { ApiError, hashHex, uuidFrom, type World } from './model.ts';
 import type { IncomingRequest, Service } from './wire.ts';
 
@@ -36,7 +37,18 @@ interface Role {
   statements: Statement[];
 }
 
-type Principal = { kind: 'administrator' } | { kind: 'role'; role: Role } | { kind: 'unknown' };
+/** Credentials STS AssumeRole handed out: a role of another account, acting there with full access. */
+interface AssumedRole {
+  roleArn: string;
+  account: string;
+  sessionArn: string;
+}
+
+type Principal =
+  | { kind: 'administrator' }
+  | { kind: 'role'; role: Role }
+  | { kind: 'assumed'; assumed: AssumedRole }
+  | { kind: 'unknown' };
 
 type Params = Record<string, unknown>;
 
@@ -96,6 +108,7 @@ const authorizations: Record<string, Authorization> = {
   // Service-level actions: they name no resource (Step Functions developer guide, granular permissions).
   'sfn:SendTaskSuccess': ['states:SendTaskSuccess', anyResource],
   'sfn:SendTaskFailure': ['states:SendTaskFailure', anyResource],
+  'sts:AssumeRole': ['sts:AssumeRole', (p) => text(p.RoleArn)],
 };
 
 /** DescribeUpdate authorizes on the node group or add-on the request names, else on the cluster. */
@@ -339,6 +352,16 @@ export interface Iam {
   roleDenial(logicalId: string, action: string, resource: string): string | undefined;
   /** Who signed the request, as GetCallerIdentity answers; undefined for an unknown key. */
   identityOf(request: IncomingRequest): { arn: string; userId: string; account: string } | undefined;
+  /**
+   * STS AssumeRole for the request's signer: credentials for a scenario role that trusts its account.
+   * @throws ApiError AccessDenied when the role does not exist, does not trust the signer, or the signer may not.
+   */
+  assumeRole(
+    request: IncomingRequest,
+    roleArn: string,
+    sessionName: string,
+    durationSeconds: number,
+  ): XmlObject;
 }
 
 /** IAM over the world's resources, with the template's roles. */
@@ -375,10 +398,13 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
     alarm: (name) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`,
   };
 
+  const assumedByKey = new Map<string, AssumedRole>();
   const principalOf = (request: IncomingRequest): Principal => {
     const key = accessKeyIdOf(request);
     const role = key === undefined ? undefined : byAccessKey.get(key);
     if (role) return { kind: 'role', role };
+    const assumed = key === undefined ? undefined : assumedByKey.get(key);
+    if (assumed) return { kind: 'assumed', assumed };
     if (!administrators || (key !== undefined && administrators.has(key))) return { kind: 'administrator' };
     return { kind: 'unknown' };
   };
@@ -388,9 +414,49 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       const key = accessKeyIdOf(request);
       return (key === undefined ? undefined : byAccessKey.get(key)?.logicalId) ?? key;
     },
+    assumeRole(request, roleArn, sessionName, durationSeconds) {
+      const principal = principalOf(request);
+      const callerArn =
+        principal.kind === 'role'
+          ? principal.role.principalArn
+          : principal.kind === 'assumed'
+            ? principal.assumed.sessionArn
+            : `arn:aws:iam::${accountId}:user/${accessKeyIdOf(request) ?? 'operator'}`;
+      const callerAccount = principal.kind === 'assumed' ? principal.assumed.account : accountId;
+      const target = world.scenario.roles.find((candidate) => candidate.arn === roleArn);
+      // AWS answers a role that does not exist, or does not trust the caller, as it answers a denial.
+      if (!target || !(target.trusts ?? [accountId]).includes(callerAccount)) {
+        throw new ApiError(
+          'AccessDenied',
+          403,
+          `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        );
+      }
+      const account = roleArn.split(':')[4] ?? '';
+      const roleName = roleArn.split('/').at(-1) ?? '';
+      const accessKeyId = `ASIA${hashHex(`${roleArn}/${sessionName}`, 16).toUpperCase()}`;
+      const sessionArn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+      assumedByKey.set(accessKeyId, { roleArn, account, sessionArn });
+      return {
+        Credentials: {
+          AccessKeyId: accessKeyId,
+          SecretAccessKey: hashHex(`${accessKeyId}/secret`, 40),
+          SessionToken: hashHex(`${accessKeyId}/token`, 64),
+          Expiration: new Date(world.clock + durationSeconds * 1000).toISOString(),
+        },
+        AssumedRoleUser: { AssumedRoleId: `AROA${hashHexOf(roleArn)}:${sessionName}`, Arn: sessionArn },
+      };
+    },
     identityOf(request) {
       const principal = principalOf(request);
       if (principal.kind === 'unknown') return undefined;
+      if (principal.kind === 'assumed') {
+        return {
+          arn: principal.assumed.sessionArn,
+          userId: `AROA${hashHexOf(principal.assumed.roleArn)}`,
+          account: principal.assumed.account,
+        };
+      }
       if (principal.kind === 'role') {
         return {
           arn: principal.role.principalArn,
@@ -407,7 +473,13 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
     },
     check(request, service, operation, params) {
       const principal = principalOf(request);
-      if (principal.kind === 'administrator') return undefined;
+      // A cluster is seen only by credentials of its own account (a role assumed there, for another's).
+      const callerAccount = principal.kind === 'assumed' ? principal.assumed.account : accountId;
+      const cluster = service === 'eks' ? clusterNamed(params.name ?? params.clusterName) : undefined;
+      if (cluster && cluster.accountId !== callerAccount) {
+        return new ApiError('ResourceNotFoundException', 404, `No cluster found for name: ${cluster.name}.`);
+      }
+      if (principal.kind === 'administrator' || principal.kind === 'assumed') return undefined;
       // GetCallerIdentity needs no permission; an explicit deny cannot refuse it (STS API reference).
       if (service === 'sts' && operation === 'GetCallerIdentity' && principal.kind === 'role')
         return undefined;

@@ -4,7 +4,7 @@ import { isCloudWatchTarget, routeCloudWatch } from './cloudwatch.ts';
 import { isEksPath, routeEks } from './eks.ts';
 import { createIam, type IamOptions } from './iam.ts';
 import { ApiError, type UpdateRecord, uuidFrom, World } from './model.ts';
-import { type CallerIdentity, routeQuery } from './query-protocol.ts';
+import { routeQuery, type Sts } from './query-protocol.ts';
 import { type Fault, type FaultName, parseScenario, type Scenario } from './scenario.ts';
 import { routeSfn, type StepFunctionsBackend } from './sfn.ts';
 import { routeSsm } from './ssm-sns.ts';
@@ -154,7 +154,7 @@ function route(
   world: World,
   request: IncomingRequest,
   stepFunctions: StepFunctionsBackend | undefined,
-  identity: CallerIdentity,
+  sts: Sts,
 ): RoutedRequest {
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) return routeSsm(world, request, target);
@@ -166,7 +166,7 @@ function route(
   if (isEksPath(request.path)) return routeEks(world, request);
   const contentType = request.headers['content-type'] ?? '';
   if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-    const query = routeQuery(world, request, identity);
+    const query = routeQuery(world, request, sts);
     if (query) return query;
   }
   return routeEks(world, request); // answers NotFoundException for anything unrecognised
@@ -239,7 +239,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       body,
       requestId: uuidFrom(`${world.scenario.name}/request/${requestCount}`),
     };
-    const routed = route(world, request, options.stepFunctions, () => iam.identityOf(request));
+    const routed = route(world, request, options.stepFunctions, {
+      identity: () => iam.identityOf(request),
+      assumeRole: (roleArn, sessionName, durationSeconds) =>
+        iam.assumeRole(request, roleArn, sessionName, durationSeconds),
+    });
     world.beforeRequest(routed.operation);
     const fault = injectFault(routed.service, routed.operation);
     const caller = iam.callerOf(request);

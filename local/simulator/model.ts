@@ -132,6 +132,8 @@ export interface Insight {
 
 export interface Cluster {
   name: string;
+  /** The account it is in: the scenario's, unless it says another. */
+  accountId: string;
   arn: string;
   id: string;
   version: string;
@@ -416,9 +418,11 @@ export class World {
     const { region, accountId } = this.scenario;
     const createdAt = c.createdAt ? Date.parse(c.createdAt) : this.start - 400 * 24 * 60 * minute;
     const subnetIds = c.availabilityZones.map((az) => `subnet-0${hashHex(`${c.name}/subnet/${az}`, 16)}`);
+    const account = c.accountId ?? accountId;
     const cluster: Cluster = {
       name: c.name,
-      arn: `arn:aws:eks:${region}:${accountId}:cluster/${c.name}`,
+      accountId: account,
+      arn: `arn:aws:eks:${region}:${account}:cluster/${c.name}`,
       id: uuidFrom(`${c.name}/cluster`),
       version: c.version,
       platformVersion: c.platformVersion,
@@ -431,7 +435,7 @@ export class World {
       nodegroups: [],
       addons: c.addons.map((a) => ({
         name: a.name,
-        arn: `arn:aws:eks:${region}:${accountId}:addon/${c.name}/${a.name}/${uuidFrom(`${c.name}/addon/${a.name}`)}`,
+        arn: `arn:aws:eks:${region}:${account}:addon/${c.name}/${a.name}/${uuidFrom(`${c.name}/addon/${a.name}`)}`,
         version: a.version,
         status: 'ACTIVE',
         createdAt,
@@ -513,7 +517,7 @@ export class World {
     }
     return {
       name: ng.name,
-      arn: `arn:aws:eks:${region}:${accountId}:nodegroup/${cluster.name}/${ng.name}/${uuidFrom(`${cluster.name}/${ng.name}`)}`,
+      arn: `arn:aws:eks:${region}:${cluster.accountId}:nodegroup/${cluster.name}/${ng.name}/${uuidFrom(`${cluster.name}/${ng.name}`)}`,
       clusterName: cluster.name,
       version: ng.version,
       releaseVersion: ng.releaseVersion,

@@ -13,8 +13,13 @@ const namespaces = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
 } as const;
 
-/** Who signed a request, as STS GetCallerIdentity tells it; undefined for a key AWS does not know. */
-export type CallerIdentity = () => { arn: string; userId: string; account: string } | undefined;
+/** STS as the simulator's IAM answers it for the request's signer. */
+export interface Sts {
+  /** Who signed the request, as GetCallerIdentity tells it; undefined for a key AWS does not know. */
+  identity(): { arn: string; userId: string; account: string } | undefined;
+  /** AssumeRole's result for the signer; throws AWS's AccessDenied when the signer may not. */
+  assumeRole(roleArn: string, sessionName: string, durationSeconds: number): XmlObject;
+}
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -36,19 +41,46 @@ function serviceOf(
   action: string,
   authorization: string | undefined,
 ): 'autoscaling' | 'sns' | 'sts' | undefined {
-  if (action === 'GetCallerIdentity') return 'sts';
+  if (action === 'GetCallerIdentity' || action === 'AssumeRole') return 'sts';
   if (action in autoScalingOperations) return 'autoscaling';
   if (action in snsOperations) return 'sns';
   const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(authorization ?? '')?.[1];
   return scope === 'autoscaling' || scope === 'sns' ? scope : undefined;
 }
 
+function stsOperation(action: string, sts: Sts | undefined) {
+  return (_world: World, params: QueryParams): XmlObject => {
+    if (!sts)
+      throw new ApiError('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
+    if (action === 'AssumeRole') {
+      const duration = Number(params.DurationSeconds ?? 3600);
+      if (
+        !params.RoleArn ||
+        !params.RoleSessionName ||
+        !Number.isInteger(duration) ||
+        duration < 900 ||
+        duration > 43_200
+      )
+        throw new ApiError(
+          'ValidationError',
+          400,
+          'RoleArn, RoleSessionName and DurationSeconds (900-43200) are required',
+        );
+      return sts.assumeRole(params.RoleArn, params.RoleSessionName, duration);
+    }
+    const caller = sts.identity();
+    if (!caller)
+      throw new ApiError(
+        'InvalidClientTokenId',
+        403,
+        'The security token included in the request is invalid.',
+      );
+    return { Arn: caller.arn, UserId: caller.userId, Account: caller.account };
+  };
+}
+
 /** Binds a form-encoded awsQuery request to its operation, or returns undefined when it is not one. */
-export function routeQuery(
-  world: World,
-  request: IncomingRequest,
-  identity: CallerIdentity = () => undefined,
-): RoutedRequest | undefined {
+export function routeQuery(world: World, request: IncomingRequest, sts?: Sts): RoutedRequest | undefined {
   const form = new URLSearchParams(request.body);
   const action = form.get('Action');
   if (!action) return undefined;
@@ -57,19 +89,7 @@ export function routeQuery(
   const service = serviceOf(action, request.headers.authorization);
   const namespace = namespaces[service ?? 'autoscaling'];
   const operations = service === 'sns' ? snsOperations : autoScalingOperations;
-  const operation =
-    service === 'sts'
-      ? () => {
-          const caller = identity();
-          if (!caller)
-            throw new ApiError(
-              'InvalidClientTokenId',
-              403,
-              'The security token included in the request is invalid.',
-            );
-          return { Arn: caller.arn, UserId: caller.userId, Account: caller.account };
-        }
-      : operations[action];
+  const operation = service === 'sts' ? stsOperation(action, sts) : operations[action];
   const loggedService: Service = service ?? 'autoscaling';
   return {
     service: loggedService,

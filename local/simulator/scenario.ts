@@ -131,6 +131,14 @@ const cluster = z.object({
   createdAt: isoDateTime.optional(),
   availabilityZones: z.array(z.string()).min(1),
   supportType: z.enum(['STANDARD', 'EXTENDED']).default('EXTENDED'),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional()
+    .meta({
+      description:
+        "The account the cluster is in (default: the scenario's): only credentials of a role assumed in it see the cluster.",
+    }),
   upgradedFrom: z
     .object({ endedAtSecond: z.number().max(0) })
     .optional()
@@ -340,6 +348,21 @@ export const scenarioSchema = z
     addonVersions: z.array(addonVersionInfo).default([]),
     clusters: z.array(cluster).min(1),
     faults: z.array(fault).default([]),
+    roles: z
+      .array(
+        z.object({
+          arn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/),
+          trusts: z
+            .array(z.string().regex(/^\d{12}$/))
+            .optional()
+            .meta({ description: "Accounts whose principals may assume it (default: the scenario's)." }),
+        }),
+      )
+      .default([])
+      .meta({
+        description:
+          "IAM roles in other accounts that STS AssumeRole hands out credentials for; those credentials act with full access in the role's account.",
+      }),
     alarms: z
       .array(alarm)
       .default([])
