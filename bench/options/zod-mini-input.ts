@@ -2,6 +2,7 @@
 // schema to zod/mini would do to the plan-upgrade bundle (bench/bundles.ts swaps it in at build time).
 import * as z from 'zod/mini';
 import { InvalidInputError } from '../../functions/shared/errors.ts';
+import { roleArnPattern } from '../../functions/shared/role-arn.ts';
 
 const resourceName = z
   .string()
@@ -62,6 +63,7 @@ export const upgradeInputSchema = z
         failOnHealthIssues: z._default(z.boolean(), true),
       }),
     ),
+    roleArn: z.optional(z.string().check(z.regex(roleArnPattern, 'must be an IAM role ARN'))),
     acknowledgeGateFailure: z._default(z.boolean(), false),
     rollback: z._default(z.boolean(), false),
     onGateFailure: z._default(z.enum(['stop', 'rollback']), 'stop'),

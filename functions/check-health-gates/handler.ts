@@ -1,11 +1,23 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { assumedClients } from '../shared/aws-clients.ts';
 import { makeHandler } from '../shared/handler-kit.ts';
+import { roleArnOf } from '../shared/role-arn.ts';
 import { type CheckHealthGatesEvent, checkHealthGates } from './check-health-gates.ts';
 
 const eks = new EKSClient({});
 const cloudWatch = new CloudWatchClient({});
+const clientFor = assumedClients();
 
 export const handler = makeHandler((event: CheckHealthGatesEvent) =>
-  checkHealthGates(event, { eks, cloudWatch, now: () => new Date() }),
+  checkHealthGates(event, {
+    eks: clientFor('eks', (config) => new EKSClient(config), roleArnOf(event), eks),
+    cloudWatch: clientFor(
+      'cloudwatch',
+      (config) => new CloudWatchClient(config),
+      roleArnOf(event),
+      cloudWatch,
+    ),
+    now: () => new Date(),
+  }),
 );

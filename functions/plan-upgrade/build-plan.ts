@@ -157,6 +157,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
         }
       : null,
     approval: input.approval,
+    roleArn: input.roleArn ?? null,
     dryRun: input.dryRun,
     notify: input.notify,
     summary: '',

@@ -11,6 +11,17 @@ export interface UpgradeExecutions {
 export interface ThisExecution {
   name: string;
   startTime: string;
+  /** The role the cluster is reached as (another account), or null: a cluster is its name in its account. */
+  roleArn: string | null;
+}
+
+/** Whether an execution's input is for the same cluster: the same name in the same account. */
+function sameCluster(
+  input: { clusterName?: unknown; roleArn?: unknown },
+  clusterName: string,
+  self: ThisExecution,
+): boolean {
+  return input.clusterName === clusterName && (input.roleArn ?? null) === self.roleArn;
 }
 
 /**
@@ -35,7 +46,7 @@ export async function ensureNoEarlierUpgrade(
       const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: running.executionArn }));
       const held = parsed(input);
       // A dry run changes nothing: it holds no cluster.
-      if (held.clusterName !== clusterName || held.dryRun === true) continue;
+      if (!sameCluster(held, clusterName, self) || held.dryRun === true) continue;
       throw new ClusterBusyError(
         `Cluster ${clusterName} is being upgraded by execution ${running.name}, started ${running.startDate?.toISOString() ?? 'earlier'}; two upgrades of one cluster never run at once, so this run started nothing. The next window or release runs again; or start it once ${running.name} has ended.`,
       );
@@ -43,7 +54,7 @@ export async function ensureNoEarlierUpgrade(
   }
 }
 
-function parsed(input: string | undefined): { clusterName?: unknown; dryRun?: unknown } {
+function parsed(input: string | undefined): { clusterName?: unknown; dryRun?: unknown; roleArn?: unknown } {
   try {
     const value: unknown = JSON.parse(input ?? '{}');
     return typeof value === 'object' && value !== null ? value : {};
@@ -85,7 +96,7 @@ export async function lastRunStoppedAtGate(
         continue;
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       const input = parsed(described.input);
-      if (input.clusterName !== clusterName || input.dryRun === true) continue;
+      if (!sameCluster(input, clusterName, self) || input.dryRun === true) continue;
       // The newest finished run of this cluster decides.
       if (status !== 'FAILED' || !gateEnds.has(described.error ?? '')) return undefined;
       return `The last upgrade of cluster ${clusterName} (execution ${name}) ended ${described.error}: ${(described.cause ?? '').slice(0, 400)}`;

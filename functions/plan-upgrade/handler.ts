@@ -2,12 +2,15 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { assumedClients } from '../shared/aws-clients.ts';
 import { makeHandler, requiredEnvironment } from '../shared/handler-kit.ts';
+import { roleArnOf } from '../shared/role-arn.ts';
 import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 
 const eks = new EKSClient({});
 const ssm = new SSMClient({});
 const cloudWatch = new CloudWatchClient({});
+const clientFor = assumedClients();
 
 // Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
 const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
@@ -18,5 +21,19 @@ const executions = {
 };
 
 export const handler = makeHandler((event: PlanUpgradeEvent) =>
-  planUpgrade(event, { eks, ssm, cloudWatch, allowedClusters, executions, now: () => new Date() }),
+  planUpgrade(event, {
+    // A cluster in another account is read with its role's credentials; SSM's public AMI
+    // parameters and this stack's executions are read as this function.
+    eks: clientFor('eks', (config) => new EKSClient(config), roleArnOf(event.input), eks),
+    ssm,
+    cloudWatch: clientFor(
+      'cloudwatch',
+      (config) => new CloudWatchClient(config),
+      roleArnOf(event.input),
+      cloudWatch,
+    ),
+    allowedClusters,
+    executions,
+    now: () => new Date(),
+  }),
 );

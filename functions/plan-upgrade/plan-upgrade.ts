@@ -75,6 +75,7 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     const self = {
       name: event.executionName,
       startTime: event.executionStartTime ?? deps.now().toISOString(),
+      roleArn: input.roleArn ?? null,
     };
     await ensureNoEarlierUpgrade(input.clusterName, self, deps.executions);
     // A rollback is what a person runs after a gate failed; anything else waits for their word.

@@ -111,6 +111,7 @@ export async function planRollbackOf(
     maxConcurrentNodegroups: 1,
     bake: null,
     approval: input.approval,
+    roleArn: input.roleArn ?? null,
     dryRun: input.dryRun,
     notify: input.notify,
     summary,

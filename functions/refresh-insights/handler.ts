@@ -1,9 +1,15 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { assumedClients } from '../shared/aws-clients.ts';
 import { makeHandler } from '../shared/handler-kit.ts';
+import { roleArnOf } from '../shared/role-arn.ts';
 import { type RefreshInsightsEvent, refreshInsights } from './refresh-insights.ts';
 
 const eks = new EKSClient({});
+const clientFor = assumedClients();
 
 export const handler = makeHandler((event: RefreshInsightsEvent) =>
-  refreshInsights(event, { eks, now: () => new Date() }),
+  refreshInsights(event, {
+    eks: clientFor('eks', (config) => new EKSClient(config), roleArnOf(event), eks),
+    now: () => new Date(),
+  }),
 );

@@ -7,6 +7,7 @@ import {
   matchesClusterPattern,
   parseFleetSpec,
 } from '../shared/fleet.ts';
+import { roleArnPattern } from '../shared/role-arn.ts';
 
 export interface ResolveFleetDeps {
   eks: EKSClient;
@@ -18,7 +19,16 @@ export interface ResolveFleetDeps {
 /** "prod-a=next,prod-b=1.31,edge=ami", or the same as objects. */
 const clusterList = z.union([
   z.string(),
-  z.array(z.object({ clusterName: z.string(), targetVersion: z.string().optional() }).strict()),
+  z.array(
+    z
+      .object({
+        clusterName: z.string(),
+        targetVersion: z.string().optional(),
+        /** A cluster in another account: the role its upgrade assumes (the template's AssumableRoleArns). */
+        roleArn: z.string().regex(roleArnPattern).optional(),
+      })
+      .strict(),
+  ),
 ]);
 
 /** Every cluster carrying this tag, upgraded to `targetVersion` (default "next"; "ami" for AMI refresh). */
@@ -119,11 +129,12 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
   const waves: FleetWave[] = [];
   for (const spec of specs) {
     const members = await membersOf(deps, spec, spec.targetVersion ?? input.targetVersion);
-    // A cluster named in two waves runs in the first.
-    const fresh = [...new Map(members.map((member) => [member.clusterName, member])).values()].filter(
-      (member) => !seen.has(member.clusterName),
+    // A cluster named in two waves runs in the first (a cluster is its name in its account).
+    const keyOf = (member: FleetMember) => `${member.roleArn ?? ''}\n${member.clusterName}`;
+    const fresh = [...new Map(members.map((member) => [keyOf(member), member])).values()].filter(
+      (member) => !seen.has(keyOf(member)),
     );
-    for (const member of fresh) seen.add(member.clusterName);
+    for (const member of fresh) seen.add(keyOf(member));
     const items = fresh.map((member) => itemFor(member, input, windowKey));
     waves.push({
       name: spec.name,
@@ -150,9 +161,11 @@ async function membersOf(
   const members: FleetMember[] =
     typeof spec.clusters === 'string'
       ? parseFleetSpec(spec.clusters)
-      : (spec.clusters ?? []).map(({ clusterName, targetVersion: pinned }) =>
-          pinned ? { clusterName, targetVersion: pinned } : { clusterName },
-        );
+      : (spec.clusters ?? []).map(({ clusterName, targetVersion: pinned, roleArn }) => ({
+          clusterName,
+          ...(pinned ? { targetVersion: pinned } : {}),
+          ...(roleArn ? { roleArn } : {}),
+        }));
   if (spec.tagFilter) members.push(...(await clustersTagged(deps, spec.tagFilter, targetVersion)));
   return members;
 }
@@ -160,10 +173,15 @@ async function membersOf(
 function itemFor(member: FleetMember, input: z.infer<typeof fleetInput>, windowKey: string): FleetItem {
   return {
     clusterName: member.clusterName,
-    // A plan of the window must not take the window's own name, or the real run would find it taken.
-    executionName: executionNameFor(member.clusterName, input.dryRun ? `${windowKey}-plan` : windowKey),
+    // A plan of the window must not take the window's own name, or the real run would find it taken;
+    // a cluster of another account is named with its account (two accounts may use one name).
+    executionName: executionNameFor(
+      member.clusterName,
+      `${member.roleArn ? `${member.roleArn.split(':')[4]}-` : ''}${input.dryRun ? `${windowKey}-plan` : windowKey}`,
+    ),
     input: {
       clusterName: member.clusterName,
+      ...(member.roleArn ? { roleArn: member.roleArn } : {}),
       ...(input.dryRun ? { dryRun: true } : {}),
       ...(member.targetVersion ? { targetVersion: member.targetVersion } : {}),
       ...(input.window ? { window: input.window } : {}),

@@ -6,6 +6,8 @@ export interface FleetMember {
   clusterName: string;
   /** "next", "latest", "standard", a pinned minor, or undefined for an AMI refresh only. */
   targetVersion?: string;
+  /** A cluster in another account: the role its upgrade is made as. */
+  roleArn?: string;
 }
 
 const clusterNamePattern = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;

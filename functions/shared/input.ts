@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from './errors.ts';
+import { roleArnPattern } from './role-arn.ts';
 
 /** EKS cluster and node group names: 1-100 characters, letters, digits, hyphens and underscores. */
 const resourceName = z
@@ -76,6 +77,8 @@ export const upgradeInputSchema = z
       .strict()
       .optional(),
     bake: bakeSchema.optional(),
+    /** A cluster in another account: every call for it is made with credentials of this role (sts:AssumeRole). */
+    roleArn: z.string().regex(roleArnPattern, 'must be an IAM role ARN').optional(),
     /** Go on although the cluster's last run ended at a failed gate (a person looked at what it saw). */
     acknowledgeGateFailure: z.boolean().default(false),
     /** Take the last upgrade back (eks-upgrade rollback): the control plane to the previous minor, within EKS's 7 days. */

@@ -156,6 +156,8 @@ export interface UpgradePlan {
   maxConcurrentNodegroups: number;
   /** The bake and health gates after each hop; null for none. */
   bake: BakePlan | null;
+  /** A cluster in another account: the role every call for it is made as; null for this account. */
+  roleArn: string | null;
   /** Whose yes the run waits for (eks-upgrade approve answers the task token; 24 hours at most). */
   approval: 'none' | 'before-upgrade' | 'before-each-hop';
   dryRun: boolean;
@@ -193,6 +195,8 @@ export interface UpdateProgress {
   adopted: boolean;
   /** Set on a control-plane rollback: EKS's update type is VersionRollback. */
   rollback?: true;
+  /** A cluster in another account: the role each check of this update is made as. */
+  roleArn?: string;
   /** A long-but-normal duration of this update (about AWS's p90), for deadlines; polling does not aim at it. */
   expectedSeconds: number;
   nextWaitSeconds: number;

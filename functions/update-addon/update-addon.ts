@@ -10,6 +10,7 @@ import { compareAddonVersions, parseAddonVersion } from '../shared/addon-version
 import { ensureFitsBeforeDeadline } from '../shared/deadline.ts';
 import { skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { addonExpectedSeconds } from '../shared/polling.ts';
+import { roleOf } from '../shared/role-arn.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { AddonStep, UpdateProgress } from '../shared/types.ts';
 
@@ -21,6 +22,8 @@ export interface UpdateAddonEvent {
   deadline: string | null;
   /** $$.Execution.RedriveCount: a redriven execution must not get its failed update back. */
   redriveCount?: number;
+  /** A cluster in another account: the role its calls are made as; null for this account. */
+  roleArn?: string | null;
 }
 
 export interface UpdateAddonDeps {
@@ -88,8 +91,10 @@ async function replanForActualVersion(
 }
 
 /** The add-on step as its update reports it: which add-on, to what, for how long. */
-function stepBase({ clusterName, addon }: UpdateAddonEvent) {
+function stepBase(event: UpdateAddonEvent) {
+  const { clusterName, addon } = event;
   return {
+    ...roleOf(event),
     kind: 'addon' as const,
     clusterName,
     addonName: addon.name,

@@ -16,6 +16,7 @@ import {
   UnexpectedResponseError,
 } from '../shared/errors.ts';
 import { controlPlaneExpectedSeconds } from '../shared/polling.ts';
+import { roleOf } from '../shared/role-arn.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { UpdateProgress } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
@@ -34,6 +35,8 @@ export interface UpdateControlPlaneEvent {
   insightsFreshAfter?: string;
   /** A failed gate's rollback: back from `rollback.from` to targetVersion, the previous minor (EKS-FACTS 7.1). */
   rollback?: { from: string };
+  /** A cluster in another account: the role its calls are made as; null for this account. */
+  roleArn?: string | null;
 }
 
 export interface UpdateControlPlaneDeps {
@@ -56,6 +59,7 @@ export async function updateControlPlane(
     clusterName,
     target: targetVersion,
     expectedSeconds: controlPlaneExpectedSeconds,
+    ...roleOf(event),
   };
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
   const current = parseMinor(cluster?.version ?? '');

@@ -8,6 +8,7 @@ import { deferredStep, skippedStep, startOrAdopt } from '../shared/eks-updates.t
 import { UnexpectedResponseError } from '../shared/errors.ts';
 import { deletion, describeNodegroupIfPresent } from '../shared/nodegroups.ts';
 import { batchSizeOf, nodegroupExpectedSeconds } from '../shared/polling.ts';
+import { roleOf } from '../shared/role-arn.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { NodegroupStep, UpdateProgress } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
@@ -23,6 +24,8 @@ export interface UpdateNodegroupEvent {
   redriveCount?: number;
   /** The roll's progress so far when it is sent again (someone else's update ended): its checks still count. */
   previous?: UpdateProgress | null;
+  /** A cluster in another account: the role its calls are made as; null for this account. */
+  roleArn?: string | null;
 }
 
 export interface UpdateNodegroupDeps {
@@ -63,6 +66,7 @@ async function sendRoll(
       nodegroupName,
       target,
       expectedSeconds: nodegroupExpectedSeconds(1),
+      ...roleOf(event),
     };
     return skippedStep(gone, `${deleted} (deleted outside this run); nothing was done to it`);
   }
@@ -74,7 +78,15 @@ async function sendRoll(
   const nodes = nodegroup.scalingConfig?.desiredSize ?? 1;
   const rollout = { nodes, batchSize: batchSizeOf(nodegroup.updateConfig, nodes) };
   const expectedSeconds = nodegroupExpectedSeconds(rollout.nodes, rollout.batchSize);
-  const base = { kind: 'nodegroup' as const, clusterName, nodegroupName, target, expectedSeconds, rollout };
+  const base = {
+    kind: 'nodegroup' as const,
+    clusterName,
+    nodegroupName,
+    target,
+    expectedSeconds,
+    rollout,
+    ...roleOf(event),
+  };
   const done = alreadyDone(
     planned,
     nodegroup.version,

@@ -1,7 +1,12 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { assumedClients } from '../shared/aws-clients.ts';
 import { makeHandler } from '../shared/handler-kit.ts';
+import { roleArnOf } from '../shared/role-arn.ts';
 import { type VerifyClusterEvent, verifyCluster } from './verify-cluster.ts';
 
 const eks = new EKSClient({});
+const clientFor = assumedClients();
 
-export const handler = makeHandler((plan: VerifyClusterEvent) => verifyCluster(plan, { eks }));
+export const handler = makeHandler((event: VerifyClusterEvent) =>
+  verifyCluster(event, { eks: clientFor('eks', (config) => new EKSClient(config), roleArnOf(event), eks) }),
+);

@@ -68,6 +68,8 @@ export interface LocalAwsOptions {
   iamTemplate?: Template;
   /** The simulator's port; default 0 (ephemeral). */
   port?: number;
+  /** The template's AssumableRoleArns parameter: roles in other accounts the steps may assume. */
+  assumableRoleArns?: string;
 }
 
 /** The credentials of a person at a terminal (tests, the CLI): an administrator. Any other unknown key is refused. */
@@ -169,6 +171,7 @@ export class LocalAws {
     };
     const parameters = {
       FleetClusters: options.fleetClusters ?? '',
+      AssumableRoleArns: options.assumableRoleArns ?? '',
       LogLevel: 'INFO',
       ClusterNamePattern: '*',
     };

@@ -297,13 +297,55 @@ function getAtt(name: string, attribute: string, ctx: ResolveContext): string {
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
+/** A template Condition, as deployed with these parameters (Fn::Not, Fn::Equals, Fn::And, Fn::Or, Condition). */
+function conditionHolds(value: unknown, ctx: ResolveContext): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || value === null) return Boolean(value);
+  if ('Condition' in value) {
+    const named = (ctx.template as { Conditions?: Record<string, unknown> }).Conditions?.[
+      String(value.Condition)
+    ];
+    return conditionHolds(named, ctx);
+  }
+  const args = (key: string) => (value as Record<string, unknown[]>)[key] ?? [];
+  if ('Fn::Not' in value) return !conditionHolds(args('Fn::Not')[0], ctx);
+  if ('Fn::And' in value) return args('Fn::And').every((item) => conditionHolds(item, ctx));
+  if ('Fn::Or' in value) return args('Fn::Or').some((item) => conditionHolds(item, ctx));
+  if ('Fn::Equals' in value) {
+    const [a, b] = args('Fn::Equals');
+    return resolve(a, ctx) === resolve(b, ctx);
+  }
+  throw new Error(`IAM: cannot evaluate the condition ${JSON.stringify(value)}`);
+}
+
+/** A policy list item as deployed: an Fn::If picks its branch; AWS::NoValue drops it. */
+function deployedPolicy(policy: unknown, ctx: ResolveContext): unknown {
+  if (typeof policy !== 'object' || policy === null || !('Fn::If' in policy)) return policy;
+  const [condition, yes, no] = policy['Fn::If'] as [string, unknown, unknown];
+  const picked = conditionHolds({ Condition: condition }, ctx) ? yes : no;
+  const noValue =
+    typeof picked === 'object' && picked !== null && 'Ref' in picked && picked.Ref === 'AWS::NoValue';
+  return noValue ? undefined : deployedPolicy(picked, ctx);
+}
+
+/** A statement's Resource entries: an Fn::Split gives several. */
+function resourcesOf(value: unknown, ctx: ResolveContext): string[] {
+  if (typeof value === 'object' && value !== null && 'Fn::Split' in value) {
+    const [separator, source] = value['Fn::Split'] as [string, unknown];
+    return resolve(source, ctx).split(separator);
+  }
+  return [resolve(value, ctx)];
+}
+
 /** The roles of the template's functions and state machines, each with its resolved statements. */
 function rolesOf(ctx: ResolveContext): Map<string, Role> {
   const roles = new Map<string, Role>();
   for (const [logicalId, resource] of Object.entries(ctx.template.Resources)) {
     const isFunction = resource.Type === 'AWS::Serverless::Function';
     if (!isFunction && resource.Type !== 'AWS::Serverless::StateMachine') continue;
-    const policies = asList(resource.Properties?.Policies ?? []);
+    const policies = asList(resource.Properties?.Policies ?? [])
+      .map((policy) => deployedPolicy(policy, ctx))
+      .filter((policy) => policy !== undefined);
     const statements = policies.flatMap((policy) => {
       if (typeof policy !== 'object' || policy === null || !('Statement' in policy)) {
         throw new Error(
@@ -323,7 +365,7 @@ function rolesOf(ctx: ResolveContext): Map<string, Role> {
         return {
           effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
           actions: asList(s.Action).map(String),
-          resources: asList(s.Resource).map((r) => resolve(r, ctx)),
+          resources: asList(s.Resource).flatMap((r) => resourcesOf(r, ctx)),
         };
       });
     });
@@ -412,7 +454,8 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
   return {
     callerOf(request) {
       const key = accessKeyIdOf(request);
-      return (key === undefined ? undefined : byAccessKey.get(key)?.logicalId) ?? key;
+      if (key === undefined) return undefined;
+      return byAccessKey.get(key)?.logicalId ?? assumedByKey.get(key)?.sessionArn ?? key;
     },
     assumeRole(request, roleArn, sessionName, durationSeconds) {
       const principal = principalOf(request);

@@ -94,7 +94,8 @@ export function routeQuery(world: World, request: IncomingRequest, sts?: Sts): R
   return {
     service: loggedService,
     operation: action,
-    mutating: !/^(Describe|List|Get)/.test(action),
+    // STS changes no resource: a dry run may assume a role.
+    mutating: service !== 'sts' && !/^(Describe|List|Get)/.test(action),
     params,
     run: () => {
       if (!operation) {

@@ -51,6 +51,7 @@ export const seedPlan: UpgradePlan = {
   maxConcurrentNodegroups: 1,
   bake: null,
   approval: 'none',
+  roleArn: null,
   dryRun: false,
   notify: true,
   summary: '',

@@ -58,6 +58,9 @@ function actionsCalledFrom(entryPoint: string): Set<string> {
         if (existsSync(target)) visit(target);
         continue;
       }
+      // Credentials from an assumed role (a cluster in another account): STS AssumeRole, as the function.
+      if (from === '@aws-sdk/credential-providers' && names.includes('fromTemporaryCredentials'))
+        actions.add('sts:AssumeRole');
       const client = /^@aws-sdk\/(client-[\w-]+)$/.exec(from)?.[1];
       const prefix = client ? iamPrefixByClient[client] : undefined;
       if (!prefix) continue;
@@ -78,9 +81,15 @@ interface Statement {
   Resource: unknown;
 }
 
+/** Every statement a deployment may have: both branches of a conditional policy (Fn::If) count. */
 function statementsOf(properties: Record<string, unknown>): Statement[] {
-  const policies = (properties.Policies as Array<{ Statement?: Statement[] }> | undefined) ?? [];
-  return policies.flatMap((policy) => policy.Statement ?? []);
+  const policies = (properties.Policies as unknown[] | undefined) ?? [];
+  const branches = (policy: unknown): Array<{ Statement?: Statement[] }> => {
+    if (typeof policy !== 'object' || policy === null) return [];
+    if ('Fn::If' in policy) return (policy['Fn::If'] as unknown[]).slice(1).flatMap(branches);
+    return 'Statement' in policy ? [policy as { Statement?: Statement[] }] : [];
+  };
+  return policies.flatMap(branches).flatMap((policy) => policy.Statement ?? []);
 }
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -121,6 +130,7 @@ describe('least privilege', () => {
         'eks:UpdateClusterVersion',
         'eks:ListUpdates',
         'eks:DescribeUpdate',
+        'sts:AssumeRole',
       ]),
     );
   });

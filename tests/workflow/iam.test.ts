@@ -14,7 +14,8 @@ function withStatements(logicalId: string, edit: (statement: PolicyStatement) =>
   const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as Array<{
     Statement: PolicyStatement[];
   }>;
-  for (const policy of policies) policy.Statement = policy.Statement.map(edit);
+  // The conditional assume-role policy (Fn::If) has no Statement of its own at this level.
+  for (const policy of policies) if (policy.Statement) policy.Statement = policy.Statement.map(edit);
   return template;
 }
 

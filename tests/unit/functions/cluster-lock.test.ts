@@ -8,7 +8,7 @@ const executions = {
   sfn: new SFNClient({ region: 'us-east-1' }),
   stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:s',
 };
-const self = { name: 'prod-b-window', startTime: '2026-11-29T02:00:00.000Z' };
+const self = { name: 'prod-b-window', startTime: '2026-11-29T02:00:00.000Z', roleArn: null };
 
 function running(name: string, startDate: string, clusterName: string) {
   return {
@@ -63,5 +63,11 @@ describe('ensureNoEarlierUpgrade', () => {
     });
     given(running('prod-c-window', self.startTime, 'prod'));
     await expect(ensureNoEarlierUpgrade('prod', self, executions)).resolves.toBeUndefined();
+  });
+
+  it("tells clusters of one name in two accounts apart: another account's run does not hold this one", async () => {
+    given(running('prod-ami-refresh', '2026-11-29T01:30:00.000Z', 'prod'));
+    const elsewhere = { ...self, roleArn: 'arn:aws:iam::210987654321:role/eks-upgrade-access' };
+    await expect(ensureNoEarlierUpgrade('prod', elsewhere, executions)).resolves.toBeUndefined();
   });
 });
