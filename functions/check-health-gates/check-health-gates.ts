@@ -74,7 +74,8 @@ export async function checkHealthGates(
       });
   }
   for (const issue of await healthIssues(deps.eks, event.clusterName)) {
-    if (event.bake.knownIssues.includes(issue.key))
+    // A plan made before known issues were recorded has none.
+    if ((event.bake.knownIssues ?? []).includes(issue.key))
       warnings.add(`${issue.gate}: ${issue.cause} (there before the upgrade; not failed)`);
     else if (event.bake.failOnHealthIssues) failures.push(issue);
     else warnings.add(`${issue.gate}: ${issue.cause} (not failed: failOnHealthIssues is off)`);

@@ -55,7 +55,9 @@ export async function closeRollback(
   }
   const failed = rollback.reason;
   if (problems.length > 0) {
-    throw new VerificationFailedError(
+    // After a failed gate, a rollback that did not land is an incomplete one: the next run must know.
+    const Failure = rollback.automatic ? RollbackIncompleteError : VerificationFailedError;
+    throw new Failure(
       `${failed} The rollback ran, but ${problems.join('; ')}. Look at the cluster before running again.`,
     );
   }

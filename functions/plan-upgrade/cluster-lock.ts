@@ -71,8 +71,31 @@ const gateEnds: ReadonlySet<string> = new Set([
   'RollbackIncompleteError',
 ]);
 
-/** Recent executions looked at for the cluster's last run (the product names them after the cluster). */
-const recentExecutions = 200;
+/** Runs refused before any change: they say nothing about how the cluster's last real run ended. */
+const refusedBeforeAnyChange: ReadonlySet<string> = new Set([
+  'EarlierGateFailureError',
+  'AlarmsAlreadyFiringError',
+  'ClusterBusyError',
+  'InvalidInputError',
+  'ClusterNotAllowedError',
+  'ClusterNotFoundError',
+  'ClusterNotReadyError',
+  'DowngradeRefusedError',
+  'UnsupportedTargetError',
+  'InsightsBlockUpgradeError',
+  'NodegroupNotFoundError',
+]);
+
+/** Recent executions looked at for the cluster's last run (listing is cheap; only candidates are described). */
+const recentExecutions = 1000;
+
+/**
+ * The start every execution name the product gives this cluster shares: executionNameFor keeps the
+ * first characters of a long name and hashes the rest, so the first twenty always stand.
+ */
+function namePrefix(clusterName: string): string {
+  return clusterName.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 20);
+}
 
 /**
  * The cluster's last finished upgrade, when it ended at a failed gate: a new run would otherwise roll
@@ -92,12 +115,18 @@ export async function lastRunStoppedAtGate(
       seen += 1;
       if (seen > recentExecutions) return undefined;
       const { name = '', executionArn, status } = execution;
-      if (!executionArn || name === self.name || status === 'RUNNING' || !name.startsWith(`${clusterName}-`))
+      if (
+        !executionArn ||
+        name === self.name ||
+        status === 'RUNNING' ||
+        !name.startsWith(namePrefix(clusterName))
+      )
         continue;
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       const input = parsed(described.input);
       if (!sameCluster(input, clusterName, self) || input.dryRun === true) continue;
-      // The newest finished run of this cluster decides.
+      // The newest finished run of this cluster that got past its plan decides.
+      if (status === 'FAILED' && refusedBeforeAnyChange.has(described.error ?? '')) continue;
       if (status !== 'FAILED' || !gateEnds.has(described.error ?? '')) return undefined;
       return `The last upgrade of cluster ${clusterName} (execution ${name}) ended ${described.error}: ${(described.cause ?? '').slice(0, 400)}`;
     }

@@ -16,12 +16,12 @@ import { type AddonCatalog, readAddonCatalog } from '../shared/addon-steps.ts';
 import { recommendedReleaseParameter, releaseImageParameter } from '../shared/ami-types.ts';
 import { ensureDeadlineAhead } from '../shared/deadline.ts';
 import {
+  AlarmsAlreadyFiringError,
   ClusterNotAllowedError,
   ClusterNotFoundError,
   ClusterNotReadyError,
   DowngradeRefusedError,
   EarlierGateFailureError,
-  HealthGateFailedError,
   InvalidInputError,
   isAwsError,
   NodegroupNotFoundError,
@@ -176,7 +176,7 @@ async function healthIssueKeys(
  * fail the first look at a healthy hop (and with rollback, take it back): refuse both up front.
  * Composite alarms are asked for too (without AlarmTypes, DescribeAlarms lists metric alarms only).
  * @throws InvalidInputError naming the alarms this account and region do not have;
- *   HealthGateFailedError naming those already in ALARM.
+ *   AlarmsAlreadyFiringError naming those already in ALARM.
  */
 async function ensureAlarmsQuiet(cloudWatch: CloudWatchClient, names: string[]): Promise<void> {
   if (names.length === 0) return;
@@ -193,7 +193,7 @@ async function ensureAlarmsQuiet(cloudWatch: CloudWatchClient, names: string[]):
   }
   const firing = alarms.filter((alarm) => alarm.StateValue === 'ALARM');
   if (firing.length > 0) {
-    throw new HealthGateFailedError(
+    throw new AlarmsAlreadyFiringError(
       `The bake's alarms are in ALARM before the upgrade began: ${firing.map((alarm) => `${alarm.AlarmName} (${alarm.StateReason ?? 'ALARM'})`).join('; ')}. A gate that fails before any change would judge the upgrade by it; nothing was changed. Run again once they are OK.`,
     );
   }

@@ -103,6 +103,11 @@ export class EarlierGateFailureError extends Error {
   override readonly name = 'EarlierGateFailureError';
 }
 
+/** A bake's alarm is in ALARM before the upgrade began: nothing was changed. */
+export class AlarmsAlreadyFiringError extends Error {
+  override readonly name = 'AlarmsAlreadyFiringError';
+}
+
 /** A rollback stopped half-way: the Cause says what is back and what is not. */
 export class RollbackIncompleteError extends Error {
   override readonly name = 'RollbackIncompleteError';
@@ -128,6 +133,7 @@ export const workflowErrorNames = [
   'UpgradeRolledBackError',
   'RollbackRefusedError',
   'EarlierGateFailureError',
+  'AlarmsAlreadyFiringError',
   'RollbackIncompleteError',
 ] as const;
 

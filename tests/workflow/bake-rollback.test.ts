@@ -139,12 +139,18 @@ describe('bake after a hop', () => {
           { ...stop, acknowledgeGateFailure: true },
           { executionName: `${cluster}-third` },
         );
-        expect(stillFiring.error).toBe('HealthGateFailedError');
+        expect(stillFiring.error).toBe('AlarmsAlreadyFiringError');
         expect(stillFiring.cause).toContain('in ALARM before the upgrade began');
         expect(mutatingCalls(aws)).toHaveLength(changesBefore);
+        // A run refused before any change does not lift the hold: without the word, still refused.
+        const unacknowledged = await aws.execute(
+          { clusterName: cluster, targetVersion: '1.31' },
+          { executionName: `${cluster}-fourth` },
+        );
+        expect(unacknowledged.error).toBe('EarlierGateFailureError');
         const acknowledged = await aws.execute(
           { clusterName: cluster, targetVersion: '1.31', acknowledgeGateFailure: true },
-          { executionName: `${cluster}-fourth` },
+          { executionName: `${cluster}-fifth` },
         );
         expect(acknowledged.status).toBe('SUCCEEDED');
         expect(shop(aws).nodegroups.map((nodegroup) => nodegroup.version)).toEqual(['1.31', '1.31']);

@@ -71,7 +71,7 @@ describe('fleet waves', () => {
         // prod-b starts (one failure is tolerated), but its plan finds the bake's alarm firing and
         // refuses before any change; the second failure holds prod-c back.
         expect(execution.cause).toMatch(
-          /- prod-b \[prod\]: FAILED[^\n]*\n {2}HealthGateFailedError: The bake's alarms are in ALARM/,
+          /- prod-b \[prod\]: FAILED[^\n]*\n {2}AlarmsAlreadyFiringError: The bake's alarms are in ALARM/,
         );
         expect(clusterState(aws, 'prod-b').updates).toEqual([]);
         expect(execution.cause).toContain('- prod-c [prod]: NOT_STARTED');

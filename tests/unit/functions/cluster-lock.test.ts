@@ -1,7 +1,11 @@
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ensureNoEarlierUpgrade } from '../../../functions/plan-upgrade/cluster-lock.ts';
+import {
+  ensureNoEarlierUpgrade,
+  lastRunStoppedAtGate,
+} from '../../../functions/plan-upgrade/cluster-lock.ts';
+import { executionNameFor } from '../../../functions/shared/fleet.ts';
 
 const sfnMock = mockClient(SFNClient);
 const executions = {
@@ -69,5 +73,46 @@ describe('ensureNoEarlierUpgrade', () => {
     given(running('prod-ami-refresh', '2026-11-29T01:30:00.000Z', 'prod'));
     const elsewhere = { ...self, roleArn: 'arn:aws:iam::210987654321:role/eks-upgrade-access' };
     await expect(ensureNoEarlierUpgrade('prod', elsewhere, executions)).resolves.toBeUndefined();
+  });
+});
+
+describe('lastRunStoppedAtGate', () => {
+  beforeEach(() => sfnMock.reset());
+  const longName = 'payments-production-eu-west-1-primary-cluster-blue-2024';
+
+  function ended(name: string, clusterName: string, error?: string) {
+    const executionArn = `arn:aws:states:us-east-1:1:execution:s:${name}`;
+    sfnMock
+      .on(DescribeExecutionCommand, { executionArn })
+      .resolves({
+        input: JSON.stringify({ clusterName }),
+        ...(error ? { error, cause: `${error} cause` } : {}),
+      });
+    return {
+      name,
+      executionArn,
+      stateMachineArn: executions.stateMachineArn,
+      status: (error ? 'FAILED' : 'SUCCEEDED') as 'FAILED' | 'SUCCEEDED',
+      startDate: new Date('2026-11-28T02:00:00Z'),
+    };
+  }
+
+  it("finds the cluster's last run under the shortened name a long cluster name gets, past runs refused before any change", async () => {
+    const gate = ended(
+      executionNameFor(longName, 'ami-1.32.12-20261126-20261128T0200Z'),
+      longName,
+      'UpgradeRolledBackError',
+    );
+    const refused = ended(executionNameFor(longName, '20261129T0200Z'), longName, 'EarlierGateFailureError');
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [refused, gate] });
+    const stopped = await lastRunStoppedAtGate(longName, { ...self, name: 'now' }, executions);
+    expect(stopped).toContain('ended UpgradeRolledBackError');
+  });
+
+  it('says nothing once a later run of the cluster got past its plan', async () => {
+    const gate = ended('prod-1', 'prod', 'HealthGateFailedError');
+    const later = ended('prod-2', 'prod');
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [later, gate] });
+    expect(await lastRunStoppedAtGate('prod', { ...self, name: 'now' }, executions)).toBeUndefined();
   });
 });
