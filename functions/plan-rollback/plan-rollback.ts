@@ -1,8 +1,13 @@
-import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  type EKSClient,
+  paginateListAddons,
+} from '@aws-sdk/client-eks';
 import { readAddonCatalog } from '../shared/addon-steps.ts';
 import { RollbackRefusedError } from '../shared/errors.ts';
 import { rollbackRefusal } from '../shared/rollback-rules.ts';
-import type { AddonStep, GateState, RollbackPlan, UpdateProgress } from '../shared/types.ts';
+import type { AddonStep, GateState, RollbackPlan } from '../shared/types.ts';
 
 export interface PlanRollbackEvent {
   clusterName: string;
@@ -10,10 +15,8 @@ export interface PlanRollbackEvent {
   hop: { from: string; to: string };
   /** The gate that failed: when the hop ended (the 7-day window) and what blocks a rollback. */
   gate: GateState;
-  /** The hop's add-on updates, as planned. */
+  /** The hop's add-on updates, as planned: undone as far as the add-ons went along them. */
   addonSteps: AddonStep[];
-  /** How each of them went, in the same order (Update Add-ons' results): only those this run made are undone. */
-  addonUpdates: UpdateProgress[];
 }
 
 export interface PlanRollbackDeps {
@@ -49,21 +52,7 @@ export async function planRollback(
   });
   if (why) throw refuse(why);
 
-  // Only updates this run made go back, each to the version it found: a step skipped (the add-on was
-  // already there or past it) or planned again for a control plane moved by hand is left alone.
-  const made = event.addonSteps.filter((step, index) => {
-    const update = event.addonUpdates[index];
-    return update?.status === 'Successful' && update.updateId !== null && update.target === step.to;
-  });
-  const addons = [...made].reverse().map(
-    (step): AddonStep => ({
-      name: step.name,
-      from: step.to,
-      to: step.from,
-      clusterVersion: hop.to,
-      rollback: true,
-    }),
-  );
+  const addons = await undoSteps(eks, event, refuse);
   // Each add-on goes back while the control plane is still on the hop's version: EKS must offer that version there.
   for (const step of addons) {
     const catalog = await readAddonCatalog(eks, step.name, hop.to);
@@ -80,4 +69,51 @@ export async function planRollback(
     reason: gate.failure?.cause ?? 'A health gate failed.',
     automatic: true,
   };
+}
+
+/**
+ * The hop's add-on steps to undo, last first, read from where each add-on is now (a redrive or a
+ * rerun finds steps done by an earlier attempt, which its own results call skipped): each planned
+ * step up to the version the add-on runs goes back. An add-on off the planned path, or one the hop
+ * did not touch, must already run on the version before the hop, or EKS would refuse the rollback.
+ * @throws RollbackRefusedError (through `refuse`) naming an add-on that does not run on N-1.
+ */
+async function undoSteps(
+  eks: EKSClient,
+  { clusterName, hop, addonSteps }: PlanRollbackEvent,
+  refuse: (why: string) => Error,
+): Promise<AddonStep[]> {
+  const installed = new Map<string, string>();
+  for await (const page of paginateListAddons({ client: eks }, { clusterName })) {
+    for (const addonName of page.addons ?? []) {
+      const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+      installed.set(addonName, addon?.addonVersion ?? 'unknown');
+    }
+  }
+  const undone = new Set<AddonStep>();
+  for (const [name, version] of installed) {
+    const path = addonSteps.filter((step) => step.name === name);
+    const reached = path.map((step) => step.to).lastIndexOf(version);
+    if (reached >= 0) {
+      for (const step of path.slice(0, reached + 1)) undone.add(step);
+      continue;
+    }
+    if (path[0]?.from === version) continue;
+    const catalog = await readAddonCatalog(eks, name, hop.from);
+    if (!catalog?.versions.includes(version)) {
+      throw refuse(
+        `add-on ${name} ${version} does not run on Kubernetes ${hop.from}, and this hop did not move it there`,
+      );
+    }
+  }
+  return [...addonSteps]
+    .reverse()
+    .filter((step) => undone.has(step))
+    .map((step) => ({
+      name: step.name,
+      from: step.to,
+      to: step.from,
+      clusterVersion: hop.to,
+      rollback: true,
+    }));
 }

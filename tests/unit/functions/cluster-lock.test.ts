@@ -82,12 +82,10 @@ describe('lastRunStoppedAtGate', () => {
 
   function ended(name: string, clusterName: string, error?: string) {
     const executionArn = `arn:aws:states:us-east-1:1:execution:s:${name}`;
-    sfnMock
-      .on(DescribeExecutionCommand, { executionArn })
-      .resolves({
-        input: JSON.stringify({ clusterName }),
-        ...(error ? { error, cause: `${error} cause` } : {}),
-      });
+    sfnMock.on(DescribeExecutionCommand, { executionArn }).resolves({
+      input: JSON.stringify({ clusterName }),
+      ...(error ? { error, cause: `${error} cause` } : {}),
+    });
     return {
       name,
       executionArn,

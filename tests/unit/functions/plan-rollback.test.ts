@@ -1,9 +1,11 @@
 import {
+  DescribeAddonCommand,
   DescribeAddonVersionsCommand,
   DescribeClusterCommand,
   DescribeClusterVersionsCommand,
   DescribeNodegroupCommand,
   EKSClient,
+  ListAddonsCommand,
   ListNodegroupsCommand,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -32,21 +34,6 @@ const gate: GateState = {
   },
 };
 
-const made = (addonName: string, target: string) => ({
-  kind: 'addon' as const,
-  clusterName: 'prod',
-  addonName,
-  target,
-  updateId: `update-${addonName}`,
-  status: 'Successful' as const,
-  adopted: false,
-  expectedSeconds: 300,
-  nextWaitSeconds: 0,
-  startedAt: null,
-  finishedAt: null,
-  polls: 1,
-});
-
 const event = (change: Partial<PlanRollbackEvent> = {}): PlanRollbackEvent => ({
   clusterName: 'prod',
   hop: { from: '1.33', to: '1.34' },
@@ -55,12 +42,19 @@ const event = (change: Partial<PlanRollbackEvent> = {}): PlanRollbackEvent => ({
     { name: 'kube-proxy', from: 'v1.33.5-eksbuild.2', to: 'v1.34.1-eksbuild.2', clusterVersion: '1.34' },
     { name: 'vpc-cni', from: 'v1.19.2-eksbuild.5', to: 'v1.20.4-eksbuild.2', clusterVersion: '1.34' },
   ],
-  addonUpdates: [made('kube-proxy', 'v1.34.1-eksbuild.2'), made('vpc-cni', 'v1.20.4-eksbuild.2')],
   ...change,
 });
 
-function offered(addonVersion: string) {
-  return { addonVersion, compatibilities: [{ clusterVersion: '1.34' }] };
+function offered(addonVersion: string, clusterVersion = '1.34') {
+  return { addonVersion, compatibilities: [{ clusterVersion }] };
+}
+
+/** The add-ons as the cluster runs them now. */
+function installed(versions: Record<string, string>) {
+  eksMock.on(ListAddonsCommand).resolves({ addons: Object.keys(versions) });
+  for (const [addonName, addonVersion] of Object.entries(versions)) {
+    eksMock.on(DescribeAddonCommand, { addonName }).resolves({ addon: { addonName, addonVersion } });
+  }
 }
 
 describe('planRollback', () => {
@@ -79,6 +73,7 @@ describe('planRollback', () => {
     });
     eksMock.on(ListNodegroupsCommand).resolves({ nodegroups: ['apps'] });
     eksMock.on(DescribeNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'apps', version: '1.33' } });
+    installed({ 'kube-proxy': 'v1.34.1-eksbuild.2', 'vpc-cni': 'v1.20.4-eksbuild.2' });
     eksMock.on(DescribeAddonVersionsCommand, { addonName: 'kube-proxy' }).resolves({
       addons: [
         {
@@ -122,19 +117,27 @@ describe('planRollback', () => {
     });
   });
 
-  it('undoes only the updates this run made: a step skipped as already done stays as it is', async () => {
-    const skipped = {
-      ...made('kube-proxy', 'v1.34.1-eksbuild.2'),
-      status: 'Skipped' as const,
-      updateId: null,
-    };
-    const plan = await planRollback(
-      event({ addonUpdates: [skipped, made('vpc-cni', 'v1.20.4-eksbuild.2')] }),
-      deps,
-    );
+  it('undoes the steps as far as each add-on went along them, whoever made them (a redrive finds them done)', async () => {
+    installed({ 'kube-proxy': 'v1.33.5-eksbuild.2', 'vpc-cni': 'v1.20.4-eksbuild.2' });
+    const plan = await planRollback(event(), deps);
     expect(plan.addons.map((step) => `${step.name} -> ${step.to}`)).toEqual([
       'vpc-cni -> v1.19.2-eksbuild.5',
     ]);
+  });
+
+  it('refuses before anything moves when an add-on off the path does not run on N-1', async () => {
+    installed({
+      'kube-proxy': 'v1.34.1-eksbuild.2',
+      'vpc-cni': 'v1.20.4-eksbuild.2',
+      coredns: 'v1.12.1-eksbuild.1',
+    });
+    eksMock.on(DescribeAddonVersionsCommand, { addonName: 'coredns' }).resolves({
+      addons: [{ addonName: 'coredns', addonVersions: [offered('v1.11.4-eksbuild.24', '1.33')] }],
+    });
+    await expect(planRollback(event(), deps)).rejects.toMatchObject({
+      name: 'RollbackRefusedError',
+      message: expect.stringContaining('add-on coredns v1.12.1-eksbuild.1 does not run on Kubernetes 1.33'),
+    });
   });
 
   it("does not refuse over EKS's readiness finding about the add-ons it moves back first", async () => {
