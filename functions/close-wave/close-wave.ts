@@ -64,12 +64,9 @@ export function closeWave(event: CloseWaveEvent): WaveProgress {
   return { waveIndex: event.waveIndex + 1, results, done, soakSeconds: done ? 0 : (wave?.soakSeconds ?? 0) };
 }
 
-/** Upgraded (or planned, in a dry run), or ended well in an earlier execution of this window. */
+/** Upgraded (or planned, in a dry run), by this run or by an earlier execution of this window. */
 function finished(result: ClusterOutcome): boolean {
-  return (
-    result.status === 'SUCCEEDED' &&
-    (result.outcome === 'UPGRADED' || result.outcome === 'PLANNED' || result.earlier === true)
-  );
+  return result.status === 'SUCCEEDED' && (result.outcome === 'UPGRADED' || result.outcome === 'PLANNED');
 }
 
 function names(results: ClusterOutcome[]): string {

@@ -76,9 +76,10 @@ describe('upgrade windows', () => {
         'UpdateAddon',
         'UpdateNodegroupVersion',
       ]);
-      // The repeated schedule starts nothing and says how the window's earlier execution really ended.
+      // The repeated schedule starts nothing and says how the window's earlier execution really
+      // ended: its outcome, read from its output.
       expect(run.steps.at(-1)?.what).toContain(
-        'ekscluster-eksctl: SUCCEEDED, by an earlier execution of this window',
+        'ekscluster-eksctl: UPGRADED (1.19 -> 1.19), by an earlier execution of this window',
       );
     });
   });
