@@ -114,10 +114,12 @@ export async function reportIncompleteRollback(
   const back: string[] = [];
   const notBack: string[] = [];
   for (const [addonName, version] of new Map(rollback.addons.map((step) => [step.name, step.to]))) {
-    const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
-    (addon?.addonVersion === version ? back : notBack).push(
-      `${addonName} ${addon?.addonVersion ?? 'unknown'}`,
+    // The report must get out whatever it finds: an add-on gone since is reported as unknown.
+    const now = await eks.send(new DescribeAddonCommand({ clusterName, addonName })).then(
+      ({ addon }) => addon?.addonVersion,
+      () => undefined,
     );
+    (now === version ? back : notBack).push(`${addonName} ${now ?? 'unknown'}`);
   }
   const controlPlane =
     cluster?.version === rollback.controlPlane.to
