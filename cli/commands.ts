@@ -34,6 +34,8 @@ export interface UpgradeRequest {
   bake?: { minutes: number; alarms?: string[] };
   onGateFailure?: 'stop' | 'rollback';
   approval?: 'none' | 'before-upgrade' | 'before-each-hop';
+  /** A cluster in another account: the role the steps assume for it. */
+  roleArn?: string;
   /** Take the last upgrade back (the control plane to the previous minor). */
   rollback?: boolean;
 }
@@ -55,6 +57,7 @@ export interface RequestOptions {
   bakeAlarm?: string[];
   onGateFailure?: string;
   approval?: string;
+  roleArn?: string;
 }
 
 /** The execution input from the flags: every field the state machine takes, each only when given. */
@@ -83,6 +86,7 @@ export function requestOf(options: RequestOptions): UpgradeRequest {
       : {}),
     ...(options.onGateFailure ? { onGateFailure: gateFailurePolicy(options.onGateFailure) } : {}),
     ...(options.approval ? { approval: approvalMode(options.approval) } : {}),
+    ...(options.roleArn ? { roleArn: options.roleArn } : {}),
   };
 }
 

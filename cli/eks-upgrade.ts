@@ -120,6 +120,7 @@ common(
     .option('--bake-alarm <name...>', 'CloudWatch alarms that fail the bake when in ALARM')
     .option('--on-gate-failure <stop|rollback>', 'what a failed bake does (default stop)')
     .option('--approval <mode>', 'wait for eks-upgrade approve: before-upgrade or before-each-hop')
+    .option('--role-arn <arn>', 'a cluster in another account: the role the steps assume (AssumableRoleArns)')
     .option('--no-notify', 'send no SNS notification')
     .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
     .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
@@ -145,6 +146,7 @@ common(
       "Take a cluster's last upgrade back: its add-ons, then the control plane to the previous minor (EKS allows it within 7 days of an in-place upgrade; node groups must not run the newer version).",
     )
     .requiredOption('--cluster <name>', 'EKS cluster')
+    .option('--role-arn <arn>', 'a cluster in another account: the role the steps assume (AssumableRoleArns)')
     .option('--dry-run', 'plan the rollback only: check EKS rules, change nothing')
     .option('--no-notify', 'send no SNS notification')
     .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
@@ -154,6 +156,7 @@ common(
   async (
     options: ClientOptions & {
       cluster: string;
+      roleArn?: string;
       dryRun?: boolean;
       notify?: boolean;
       stateMachineArn?: string;
@@ -164,6 +167,7 @@ common(
     const request: UpgradeRequest = {
       clusterName: options.cluster,
       rollback: true,
+      ...(options.roleArn ? { roleArn: options.roleArn } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.notify === false ? { notify: false } : {}),
     };

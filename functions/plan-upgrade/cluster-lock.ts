@@ -1,5 +1,6 @@
 import { DescribeExecutionCommand, paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
 import { ClusterBusyError } from '../shared/errors.ts';
+import { accountOf } from '../shared/role-arn.ts';
 
 /** Where the running upgrades are listed: this stack's upgrade-cluster state machine. */
 export interface UpgradeExecutions {
@@ -21,7 +22,7 @@ function sameCluster(
   clusterName: string,
   self: ThisExecution,
 ): boolean {
-  return input.clusterName === clusterName && (input.roleArn ?? null) === self.roleArn;
+  return input.clusterName === clusterName && accountOf(input.roleArn) === accountOf(self.roleArn);
 }
 
 /**

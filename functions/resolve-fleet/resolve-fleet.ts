@@ -7,7 +7,7 @@ import {
   matchesClusterPattern,
   parseFleetSpec,
 } from '../shared/fleet.ts';
-import { roleArnPattern } from '../shared/role-arn.ts';
+import { accountOf, roleArnPattern } from '../shared/role-arn.ts';
 
 export interface ResolveFleetDeps {
   eks: EKSClient;
@@ -130,7 +130,7 @@ export async function resolveFleet(raw: unknown, deps: ResolveFleetDeps): Promis
   for (const spec of specs) {
     const members = await membersOf(deps, spec, spec.targetVersion ?? input.targetVersion);
     // A cluster named in two waves runs in the first (a cluster is its name in its account).
-    const keyOf = (member: FleetMember) => `${member.roleArn ?? ''}\n${member.clusterName}`;
+    const keyOf = (member: FleetMember) => `${accountOf(member.roleArn) ?? ''}\n${member.clusterName}`;
     const fresh = [...new Map(members.map((member) => [keyOf(member), member])).values()].filter(
       (member) => !seen.has(keyOf(member)),
     );

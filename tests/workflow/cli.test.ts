@@ -161,6 +161,8 @@ describe('eks-upgrade against npm run simulator', () => {
       'rollback',
       '--approval',
       'before-each-hop',
+      '--role-arn',
+      'arn:aws:iam::210987654321:role/eks-upgrade-access',
       '--state-machine-arn',
       stateMachineArn,
       '--watch',
@@ -188,6 +190,7 @@ describe('eks-upgrade against npm run simulator', () => {
       bake: { minutes: 30, alarms: ['api-5xx'] },
       onGateFailure: 'rollback',
       approval: 'before-each-hop',
+      roleArn: 'arn:aws:iam::210987654321:role/eks-upgrade-access',
     });
   }, 120_000);
 
