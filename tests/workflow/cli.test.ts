@@ -161,8 +161,6 @@ describe('eks-upgrade against npm run simulator', () => {
       'rollback',
       '--approval',
       'before-each-hop',
-      '--role-arn',
-      'arn:aws:iam::210987654321:role/eks-upgrade-access',
       '--state-machine-arn',
       stateMachineArn,
       '--watch',
@@ -190,7 +188,6 @@ describe('eks-upgrade against npm run simulator', () => {
       bake: { minutes: 30, alarms: ['api-5xx'] },
       onGateFailure: 'rollback',
       approval: 'before-each-hop',
-      roleArn: 'arn:aws:iam::210987654321:role/eks-upgrade-access',
     });
   }, 120_000);
 
@@ -247,5 +244,32 @@ describe('eks-upgrade against npm run simulator', () => {
       rollback: true,
       dryRun: true,
     });
+  }, 120_000);
+
+  it('passes --role-arn for a cluster in another account; a role the stack may not assume fails the run', async () => {
+    const roleArn = 'arn:aws:iam::210987654321:role/eks-upgrade-access';
+    const refused = await cli(
+      'start',
+      '--cluster',
+      'ekscluster-eksctl',
+      '--target',
+      '1.19',
+      '--role-arn',
+      roleArn,
+      '--dry-run',
+      '--state-machine-arn',
+      stateMachineArn,
+      '--watch',
+    ).catch((error: unknown) => error as { code: number; stdout: string });
+    expect(refused).toMatchObject({ code: 1 });
+    const lines = refused.stdout.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^FAILED: AccessDenied .*sts:AssumeRole/);
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: lines[0] }));
+    expect(JSON.parse(input ?? '{}')).toMatchObject({ roleArn, dryRun: true });
   }, 120_000);
 });
