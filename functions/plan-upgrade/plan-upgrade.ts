@@ -100,7 +100,10 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     );
   }
   if (input.rollback) {
-    const addons = await readAddons(deps.eks, input.clusterName);
+    const addons = (await readAddons(deps.eks, input.clusterName)).map(({ name, version }) => ({
+      name,
+      version,
+    }));
     return planRollbackOf(deps.eks, cluster, input, event.executionName, deps.now(), addons);
   }
   const current = parseVersion(cluster.version, `cluster ${input.clusterName}`);
@@ -127,7 +130,8 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     ? input.nodegroups.flatMap((name) => allNodegroups.filter((nodegroup) => nodegroup.name === name))
     : allNodegroups;
   await ensurePinnedReleasePublished(deps.ssm, input, { current, target }, nodegroups);
-  const addons = await readAddons(deps.eks, input.clusterName);
+  const installedAddons = await readAddons(deps.eks, input.clusterName);
+  const addons = installedAddons.map(({ name, version }) => ({ name, version }));
   const facts: ClusterFacts = {
     clusterName: input.clusterName,
     current,
@@ -147,27 +151,20 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   ensureStepsFitWindow(plan, input);
   if (plan.bake) {
     await ensureAlarmsQuiet(deps.cloudWatch, plan.bake.alarms);
-    plan.bake.knownIssues = await healthIssueKeys(deps.eks, cluster, addons);
+    plan.bake.knownIssues = healthIssueKeys(cluster, installedAddons);
   }
   return plan;
 }
 
 /** The health issues EKS reports now, as the gate keys them: the bake fails only on new ones. */
-async function healthIssueKeys(
-  eks: EKSClient,
-  cluster: {
-    name?: string | undefined;
-    health?: { issues?: Array<{ code?: string | undefined }> | undefined } | undefined;
-  },
-  addons: Array<{ name: string }>,
-): Promise<string[]> {
-  const keys = (cluster.health?.issues ?? []).map((issue) => `cluster:${issue.code ?? 'issue'}`);
-  for (const { name } of addons) {
-    const { addon } = await eks.send(
-      new DescribeAddonCommand({ clusterName: cluster.name, addonName: name }),
-    );
-    for (const issue of addon?.health?.issues ?? []) keys.push(`addon:${name}:${issue.code ?? 'issue'}`);
-  }
+function healthIssueKeys(
+  cluster: { health?: { issues?: Array<{ code?: string | undefined }> | undefined } | undefined },
+  addons: Array<{ name: string; issueCodes: string[] }>,
+): string[] {
+  const keys = [
+    ...(cluster.health?.issues ?? []).map((issue) => `cluster:${issue.code ?? 'issue'}`),
+    ...addons.flatMap(({ name, issueCodes }) => issueCodes.map((code) => `addon:${name}:${code}`)),
+  ];
   return [...new Set(keys)];
 }
 
@@ -388,17 +385,19 @@ function plannedNodegroup(name: string, nodegroup: Nodegroup): PlannedNodegroup 
   };
 }
 
+/** The installed add-ons, with the health issue codes EKS reports on each (the bake's baseline). */
 async function readAddons(
   eks: EKSClient,
   clusterName: string,
-): Promise<Array<{ name: string; version: string }>> {
+): Promise<Array<{ name: string; version: string; issueCodes: string[] }>> {
   const names: string[] = [];
   for await (const page of paginateListAddons({ client: eks }, { clusterName }))
     names.push(...(page.addons ?? []));
   return Promise.all(
     names.map(async (addonName) => {
       const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
-      return { name: addonName, version: addon?.addonVersion ?? 'unknown' };
+      const issueCodes = (addon?.health?.issues ?? []).map((issue) => issue.code ?? 'issue');
+      return { name: addonName, version: addon?.addonVersion ?? 'unknown', issueCodes };
     }),
   );
 }

@@ -86,6 +86,21 @@ export async function updateControlPlane(
     event.deadline,
     now(),
   );
+  // EKS refuses a version update that insights block unless forced; only the input may accept that.
+  return sendVersionUpdate(eks, event, base, blocking.length > 0);
+}
+
+/**
+ * UpdateClusterVersion to the event's target, or the running update of that very move. A rollback
+ * (to the previous minor) has idempotency tokens of its own: it must never get the hop's update back.
+ */
+function sendVersionUpdate(
+  eks: EKSClient,
+  event: UpdateControlPlaneEvent,
+  base: StepBase,
+  force: boolean,
+): Promise<UpdateProgress> {
+  const { clusterName, targetVersion } = event;
   return startOrAdopt(eks, base, targetVersion, () =>
     eks.send(
       new UpdateClusterVersionCommand({
@@ -93,12 +108,11 @@ export async function updateControlPlane(
         version: targetVersion,
         clientRequestToken: updateRequestToken(
           event.executionName,
-          `cluster/${clusterName}`,
+          `cluster/${clusterName}${event.rollback ? '/rollback' : ''}`,
           targetVersion,
           event.redriveCount,
         ),
-        // EKS refuses a version update that insights block unless forced; only the input may accept that.
-        ...(blocking.length > 0 ? { force: true } : {}),
+        ...(force ? { force: true } : {}),
       }),
     ),
   );
@@ -123,20 +137,7 @@ async function rollBack(
       `Cluster ${clusterName} is on ${current}, neither ${event.rollback?.from} (where the hop left it) nor ${targetVersion}; it was moved outside this run, so the rollback was not sent.`,
     );
   }
-  return startOrAdopt(eks, base, targetVersion, () =>
-    eks.send(
-      new UpdateClusterVersionCommand({
-        name: clusterName,
-        version: targetVersion,
-        clientRequestToken: updateRequestToken(
-          event.executionName,
-          `cluster/${clusterName}/rollback`,
-          targetVersion,
-          event.redriveCount,
-        ),
-      }),
-    ),
-  );
+  return sendVersionUpdate(eks, event, base, false);
 }
 
 /**

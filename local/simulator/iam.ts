@@ -475,6 +475,14 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
           `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
         );
       }
+      // A role's credentials assuming another role is role chaining: at most an hour (STS API reference).
+      if (principal.kind !== 'administrator' && durationSeconds > 3600) {
+        throw new ApiError(
+          'ValidationError',
+          400,
+          'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+        );
+      }
       const account = roleArn.split(':')[4] ?? '';
       const roleName = roleArn.split('/').at(-1) ?? '';
       const accessKeyId = `ASIA${hashHex(`${roleArn}/${sessionName}`, 16).toUpperCase()}`;

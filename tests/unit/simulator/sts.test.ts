@@ -78,4 +78,20 @@ describe('STS AssumeRole and clusters in other accounts', () => {
     expect(denied.name).toBe('AccessDenied');
     expect(denied.message).toContain('is not authorized to perform: sts:AssumeRole');
   });
+
+  it("caps a role's chained session at an hour, as STS does", async () => {
+    const scenario = elsewhere();
+    scenario.roles = [{ arn: roleArn, trusts: ['123456789012', other] }];
+    rig = await startRig({ scenario });
+    const { Credentials } = await sts('test').send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'first', DurationSeconds: 7200 }),
+    );
+    const chained = await rejectionOf(
+      sts(Credentials?.AccessKeyId ?? '').send(
+        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'second', DurationSeconds: 7200 }),
+      ),
+    );
+    expect(chained.name).toBe('ValidationError');
+    expect(chained.message).toContain('role chaining');
+  });
 });
