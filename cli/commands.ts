@@ -1,3 +1,4 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EKSClient } from '@aws-sdk/client-eks';
@@ -113,7 +114,7 @@ function nodegroupAndVersion(pair: string): [string, string] {
 /** `eks-upgrade plan`: the plan for one cluster, read-only, as a table (or JSON). */
 export async function planCommand(
   request: UpgradeRequest,
-  deps: { eks: EKSClient; ssm: SSMClient; cloudWatch: CloudWatchClient },
+  deps: { eks: EKSClient; ssm: SSMClient; cloudWatch: CloudWatchClient; autoScaling: AutoScalingClient },
 ): Promise<UpgradePlan> {
   // A person's own credentials decide what they may read; the plan covers the one cluster named.
   return planUpgrade(

@@ -1,6 +1,7 @@
 // eks-upgrade: plan (read-only), start and watch upgrades by hand, against real AWS or --endpoint-url.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
@@ -93,6 +94,7 @@ common(
       eks: new EKSClient(config),
       ssm: new SSMClient(config),
       cloudWatch: new CloudWatchClient(config),
+      autoScaling: new AutoScalingClient(config),
     });
     console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   },

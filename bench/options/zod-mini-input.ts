@@ -1,6 +1,7 @@
 // A zod/mini rendering of functions/shared/input.ts, used only to measure what moving the input
 // schema to zod/mini would do to the plan-upgrade bundle (bench/bundles.ts swaps it in at build time).
 import * as z from 'zod/mini';
+import { replacementAmiTypes } from '../../functions/shared/ami-types.ts';
 import { InvalidInputError } from '../../functions/shared/errors.ts';
 import { roleArnPattern } from '../../functions/shared/role-arn.ts';
 
@@ -63,6 +64,18 @@ export const upgradeInputSchema = z
         failOnHealthIssues: z._default(z.boolean(), true),
       }),
     ),
+    replaceAl2: z.optional(
+      z.strictObject({
+        amiType: z.optional(z.enum(replacementAmiTypes)),
+        namePattern: z.optional(
+          z.string().check(
+            z.regex(/^[0-9A-Za-z{][A-Za-z0-9_{}-]{0,62}$/, 'must be a node group name with "{name}" in it'),
+            z.refine((pattern) => pattern.includes('{name}'), 'must contain "{name}", the old group\'s name'),
+          ),
+        ),
+      }),
+    ),
+    acceptUnmanagedSkew: z._default(z.boolean(), false),
     roleArn: z.optional(z.string().check(z.regex(roleArnPattern, 'must be an IAM role ARN'))),
     acknowledgeGateFailure: z._default(z.boolean(), false),
     rollback: z._default(z.boolean(), false),
@@ -84,6 +97,7 @@ export const upgradeInputSchema = z
         'releaseVersion',
         'launchTemplateVersions',
         'bake',
+        'replaceAl2',
       ] as const) {
         if (input[field] !== undefined)
           context.addIssue({ code: 'custom', path: [field], message: 'is not taken with "rollback": true' });

@@ -13,6 +13,7 @@ import {
   addonExpectedSeconds,
   controlPlaneExpectedSeconds,
   nodegroupExpectedSeconds,
+  replacementExpectedSeconds,
 } from '../shared/polling.ts';
 import { compareReleases } from '../shared/release-versions.ts';
 import { controlPlaneHops, planRotations, skewAllows } from '../shared/rotation-plan.ts';
@@ -26,6 +27,8 @@ import {
   type UpgradePlan,
 } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
+import { ensureCniReadyForAl2023, planReplacement } from './replacement-plan.ts';
+import { kubeletSkewInsight } from './unmanaged-compute.ts';
 
 /** Everything the plan step read from AWS; building the plan from it calls nothing. */
 export interface ClusterFacts {
@@ -40,6 +43,10 @@ export interface ClusterFacts {
   /** "1.30/AL2_x86_64" -> recommended release, where AWS publishes one. */
   recommendedReleases: Map<string, string>;
   notes: string[];
+  /** EKS Auto Mode: EKS manages the core add-ons (and its nodes); the plan leaves them to it. */
+  autoMode?: boolean;
+  /** What the run leaves to a person: nodes outside managed node groups, Fargate pods. */
+  leftToUser?: string[];
 }
 
 /** Execution names are at most 80 characters: room for "-stage12-r" and the redrive count. */
@@ -76,6 +83,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
   planAddons(facts, stages);
 
   const expectedNodegroups: UpgradePlan['expected']['nodegroups'] = [];
+  const deletedNodegroups: string[] = [];
   for (const nodegroup of facts.nodegroups) {
     if (nodegroup.customAmi) {
       expectedNodegroups.push({ name: nodegroup.name, version: null, releaseVersion: null });
@@ -103,6 +111,19 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
         `Node group ${nodegroup.name} runs release ${nodegroup.releaseVersion}, newer than the pinned ${finalRelease}; EKS cannot roll a node group back. Nothing was changed.`,
       );
     }
+    if (nodegroup.replacement) {
+      const replacementRelease =
+        facts.recommendedReleases.get(`${endsText}/${nodegroup.replacement.amiType}`) ?? null;
+      const expected = planReplacement(
+        { ...nodegroup, replacement: nodegroup.replacement },
+        facts,
+        replacementRelease,
+        steps,
+      );
+      if (expected) expectedNodegroups.push(expected);
+      deletedNodegroups.push(nodegroup.name);
+      continue;
+    }
     const rotations = planRotations(facts.current, ends, kubelet);
     for (const rotation of rotations) {
       const isFinal = rotation.reason === 'final';
@@ -128,6 +149,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
   }
   // Longest first: with fewer workers than node groups, the last to start is then a short one.
   for (const stage of stages) stage.rolls = rollsOf(longestFirst(steps[stage.index] ?? [], facts.nodegroups));
+  ensureCniReadyForAl2023(stages, facts.addons, facts.nodegroups);
 
   const plan: UpgradePlan = {
     clusterName: facts.clusterName,
@@ -138,9 +160,17 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     stages: stages.filter((stage) => stage.controlPlane || stage.addons.length > 0 || stage.rolls.length > 0),
     nodegroups: facts.nodegroups,
     addons: facts.addons,
-    selfManagedAddons: coreAddons.filter((name) => !facts.addons.some((addon) => addon.name === name)),
+    // On Auto Mode, EKS runs the core networking itself: nothing of it is the user's.
+    selfManagedAddons: facts.autoMode
+      ? []
+      : coreAddons.filter((name) => !facts.addons.some((addon) => addon.name === name)),
     insights: facts.insights,
-    expected: { nodegroups: expectedNodegroups, addons: expectedAddons(facts, stages) },
+    expected: {
+      nodegroups: expectedNodegroups,
+      addons: expectedAddons(facts, stages),
+      deleted: deletedNodegroups,
+      leftToUser: facts.leftToUser ?? [],
+    },
     notes: facts.notes,
     estimatedSeconds: 0,
     deadline: resolveDeadline(input),
@@ -176,7 +206,10 @@ export function alarmName(reference: string): string {
 }
 
 function refuseBlockingInsights(insights: PlanInsight[], input: UpgradeInput): void {
-  const blocking = insights.filter((insight) => insight.status === 'ERROR');
+  // Kubelet skew is the plan's own: managed groups are rolled, the rest is acceptUnmanagedSkew's.
+  const blocking = insights.filter(
+    (insight) => insight.status === 'ERROR' && insight.name !== kubeletSkewInsight,
+  );
   if (blocking.length === 0 || input.acceptInsightErrors) return;
   throw new InsightsBlockUpgradeError(
     `Upgrade insights report errors that EKS would refuse the upgrade for: ${blocking
@@ -193,6 +226,7 @@ function refuseBlockingInsights(insights: PlanInsight[], input: UpgradeInput): v
 function planAddons(facts: ClusterFacts, stages: PlanStage[]): void {
   const currentVersion = formatMinor(facts.current);
   for (const addon of facts.addons) {
+    if (facts.autoMode && coreAddons.includes(addon.name)) continue;
     let version = addon.version;
     for (const stage of stages) {
       const clusterVersion = stage.controlPlane?.to ?? currentVersion;
@@ -246,16 +280,24 @@ export function nodegroupStep(
   return { name: nodegroup.name, toVersion, releaseVersion, launchTemplate: null, reason };
 }
 
-/** Steps ordered by how long each node group's roll takes (size over batch), longest first; stable. */
+/**
+ * Steps ordered by how long each takes (a roll: size over batch), longest first; stable. A group EKS
+ * reports UPDATING goes first: a rerun adopts the roll a stopped run left before it starts another.
+ */
 function longestFirst(steps: NodegroupStep[], nodegroups: PlannedNodegroup[]): NodegroupStep[] {
-  const seconds = (step: NodegroupStep) => {
-    const nodegroup = nodegroups.find((candidate) => candidate.name === step.name);
-    return nodegroupExpectedSeconds(nodegroup?.desiredSize ?? 1, nodegroup?.maxUnavailable ?? 1);
-  };
+  const updating = (step: NodegroupStep) =>
+    nodegroups.some((nodegroup) => nodegroup.name === step.name && nodegroup.updating) ? 1 : 0;
   return steps
-    .map((step, position) => ({ step, position, seconds: seconds(step) }))
-    .sort((a, b) => b.seconds - a.seconds || a.position - b.position)
+    .map((step, position) => ({ step, position, seconds: stepSeconds(step, nodegroups) }))
+    .sort((a, b) => updating(b.step) - updating(a.step) || b.seconds - a.seconds || a.position - b.position)
     .map(({ step }) => step);
+}
+
+/** How long one node group step takes at about AWS's p90: a replacement, or a roll of the group's size. */
+function stepSeconds(step: NodegroupStep, nodegroups: PlannedNodegroup[]): number {
+  if (step.replacement) return replacementExpectedSeconds;
+  const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step.name);
+  return nodegroupExpectedSeconds(desiredSize, maxUnavailable);
 }
 
 /** A stage's steps as rolls: node groups moving the same way share one entry, in first-placed order. */
@@ -322,11 +364,11 @@ export function ensureStepsFitWindow(plan: UpgradePlan, input: UpgradeInput): vo
         : []),
       ...stage.addons.map((addon): [string, number] => [`The ${addon.name} update`, addonExpectedSeconds]),
       ...nodegroupSteps(stage).map((step): [string, number] => {
-        const { desiredSize, maxUnavailable } = sizeOf(plan, step.name);
-        return [
-          `The roll of node group ${step.name} (${desiredSize} nodes, ${maxUnavailable} at a time)`,
-          nodegroupExpectedSeconds(desiredSize, maxUnavailable),
-        ];
+        const { desiredSize, maxUnavailable } = sizeOf(plan.nodegroups, step.name);
+        const what = step.replacement
+          ? `The replacement of node group ${step.name} by ${step.replacement.name}`
+          : `The roll of node group ${step.name} (${desiredSize} nodes, ${maxUnavailable} at a time)`;
+        return [what, stepSeconds(step, plan.nodegroups)];
       }),
     ];
     const tooLong = steps.find(([, seconds]) => seconds > windowSeconds);
@@ -339,9 +381,14 @@ export function ensureStepsFitWindow(plan: UpgradePlan, input: UpgradeInput): vo
   }
 }
 
-/** A planned node group's size and batch, which set how long its roll takes. */
-function sizeOf(plan: UpgradePlan, name: string): { desiredSize: number; maxUnavailable: number } {
-  const nodegroup = plan.nodegroups.find((candidate) => candidate.name === name);
+/** A planned node group's size and batch, which set how long its roll takes; a replacement has its old group's. */
+function sizeOf(
+  nodegroups: PlannedNodegroup[],
+  name: string,
+): { desiredSize: number; maxUnavailable: number } {
+  const nodegroup = nodegroups.find(
+    (candidate) => candidate.name === name || candidate.replacement?.name === name,
+  );
   return { desiredSize: nodegroup?.desiredSize ?? 1, maxUnavailable: nodegroup?.maxUnavailable ?? 1 };
 }
 
@@ -353,9 +400,8 @@ function estimateSeconds(plan: UpgradePlan): number {
     total += stage.addons.length * addonExpectedSeconds;
     const workers = new Array<number>(Math.max(1, plan.maxConcurrentNodegroups)).fill(0);
     for (const step of nodegroupSteps(stage)) {
-      const { desiredSize, maxUnavailable } = sizeOf(plan, step.name);
       const earliest = workers.indexOf(Math.min(...workers));
-      workers[earliest] = (workers[earliest] ?? 0) + nodegroupExpectedSeconds(desiredSize, maxUnavailable);
+      workers[earliest] = (workers[earliest] ?? 0) + stepSeconds(step, plan.nodegroups);
     }
     total += Math.max(...workers);
   }
@@ -372,9 +418,10 @@ function summarize(plan: UpgradePlan): string {
     const parts = [
       ...(stage.controlPlane ? [`control plane -> ${stage.controlPlane.to}`] : []),
       ...stage.addons.map((addon) => `${addon.name} ${addon.from} -> ${addon.to}`),
-      ...stage.rolls.map(
-        (roll) =>
-          `${namesOf(roll.nodegroups)} -> ${roll.toVersion ?? `launch template version ${roll.launchTemplate?.version ?? '?'}`}${roll.releaseVersion ? ` (${roll.releaseVersion})` : ''}`,
+      ...stage.rolls.map((roll) =>
+        roll.replacement
+          ? `REPLACE node group ${roll.nodegroups[0]} by ${roll.replacement.name} (${roll.replacement.amiType}, ${roll.toVersion}), then DELETE ${roll.nodegroups[0]} (EKS drains its nodes) once ${roll.replacement.name} is ACTIVE with as many nodes`
+          : `${namesOf(roll.nodegroups)} -> ${roll.toVersion ?? `launch template version ${roll.launchTemplate?.version ?? '?'}`}${roll.releaseVersion ? ` (${roll.releaseVersion})` : ''}`,
       ),
     ];
     lines.push(`Stage ${stage.index}: ${parts.join('; ')}.`);
@@ -407,7 +454,7 @@ function summarize(plan: UpgradePlan): string {
   if (plan.selfManagedAddons.length > 0) {
     lines.push(`Self-managed add-ons (yours to move, if installed): ${plan.selfManagedAddons.join(', ')}.`);
   }
-  lines.push(...plan.notes);
+  lines.push(...plan.notes, ...(plan.expected.leftToUser ?? []));
   return lines.join('\n');
 }
 

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -10,6 +11,7 @@ import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 const eks = new EKSClient({});
 const ssm = new SSMClient({});
 const cloudWatch = new CloudWatchClient({});
+const autoScaling = new AutoScalingClient({});
 const clientFor = assumedClients();
 
 // Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
@@ -26,6 +28,12 @@ export const handler = makeHandler((event: PlanUpgradeEvent) =>
     // parameters and this stack's executions are read as this function.
     eks: clientFor('eks', (config) => new EKSClient(config), roleArnOf(event.input), eks),
     ssm,
+    autoScaling: clientFor(
+      'autoscaling',
+      (config) => new AutoScalingClient(config),
+      roleArnOf(event.input),
+      autoScaling,
+    ),
     cloudWatch: clientFor(
       'cloudwatch',
       (config) => new CloudWatchClient(config),
@@ -33,6 +41,7 @@ export const handler = makeHandler((event: PlanUpgradeEvent) =>
       cloudWatch,
     ),
     allowedClusters,
+    replacementNodeRoles: (process.env.NODE_ROLE_ARNS ?? '').split(',').filter(Boolean),
     executions,
     now: () => new Date(),
   }),

@@ -1,3 +1,4 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   ClusterStatus,
@@ -13,7 +14,13 @@ import {
 } from '@aws-sdk/client-eks';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { type AddonCatalog, readAddonCatalog } from '../shared/addon-steps.ts';
-import { recommendedReleaseParameter, releaseImageParameter } from '../shared/ami-types.ts';
+import {
+  isAl2,
+  recommendedReleaseParameter,
+  releaseImageParameter,
+  replacementAmiTypeOf,
+  replacementName,
+} from '../shared/ami-types.ts';
 import { ensureDeadlineAhead } from '../shared/deadline.ts';
 import {
   AlarmsAlreadyFiringError,
@@ -25,11 +32,13 @@ import {
   InvalidInputError,
   isAwsError,
   NodegroupNotFoundError,
+  ReplacementRefusedError,
   UnexpectedResponseError,
   UnsupportedTargetError,
 } from '../shared/errors.ts';
 import { matchesClusterPattern } from '../shared/fleet.ts';
 import { parseUpgradeInput, type UpgradeInput } from '../shared/input.ts';
+import { replacesTag } from '../shared/nodegroups.ts';
 import { batchSizeOf } from '../shared/polling.ts';
 import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
@@ -37,6 +46,12 @@ import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } f
 import { buildPlan, type ClusterFacts, ensureStepsFitWindow, nodegroupEndVersion } from './build-plan.ts';
 import { ensureNoEarlierUpgrade, lastRunStoppedAtGate, type UpgradeExecutions } from './cluster-lock.ts';
 import { planRollbackOf } from './rollback-plan.ts';
+import {
+  ensureUnmanagedKeepUp,
+  fargateNotes,
+  readFargateProfiles,
+  unmanagedSkew,
+} from './unmanaged-compute.ts';
 
 export interface PlanUpgradeEvent {
   input: unknown;
@@ -47,6 +62,8 @@ export interface PlanUpgradeEvent {
 
 export interface PlanUpgradeDeps {
   eks: EKSClient;
+  /** Tells managed node groups' nodes from the rest, when the skew insight flags nodes. */
+  autoScaling: AutoScalingClient;
   ssm: SSMClient;
   /** Checks the bake's alarms exist before anything changes. */
   cloudWatch: CloudWatchClient;
@@ -55,6 +72,8 @@ export interface PlanUpgradeDeps {
   now: () => Date;
   /** The running upgrades, for one per cluster; absent for a plan nobody runs (`eks-upgrade plan`). */
   executions?: UpgradeExecutions;
+  /** The template's NodeRoleArns: node roles this stack may pass to EKS for replacement node groups (unchecked when absent: `eks-upgrade plan`). */
+  replacementNodeRoles?: string[];
 }
 
 /** An UPDATING cluster may be running the very update this run wants: the update step adopts it. */
@@ -117,7 +136,8 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   }
   const hopVersions = controlPlaneHops(current, target).map(formatMinor);
 
-  const allNodegroups = await readNodegroups(deps.eks, input);
+  const described = new Map<string, Nodegroup>();
+  const allNodegroups = await readNodegroups(deps.eks, input, described);
   for (const nodegroup of allNodegroups) {
     if (compareMinor(parseVersion(nodegroup.currentVersion, `node group ${nodegroup.name}`), target) > 0) {
       throw new DowngradeRefusedError(
@@ -130,8 +150,36 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
     ? input.nodegroups.flatMap((name) => allNodegroups.filter((nodegroup) => nodegroup.name === name))
     : allNodegroups;
   await ensurePinnedReleasePublished(deps.ssm, input, { current, target }, nodegroups);
+  if (input.replaceAl2) {
+    const versions = { current, target };
+    await planAl2Replacements(deps, input, input.replaceAl2, versions, nodegroups, described, notes);
+  }
   const installedAddons = await readAddons(deps.eks, input.clusterName);
   const addons = installedAddons.map(({ name, version }) => ({ name, version }));
+  const insights = await readInsights(deps.eks, input.clusterName, hopVersions);
+  const autoMode = cluster.computeConfig?.enabled === true;
+  if (autoMode)
+    notes.push(
+      "EKS Auto Mode: EKS manages this cluster's Auto Mode nodes and core add-ons (vpc-cni, coredns, kube-proxy) and moves them after each hop; the plan neither moves nor lists them.",
+    );
+  const behind = await unmanagedSkew({
+    eks: deps.eks,
+    autoScaling: deps.autoScaling,
+    clusterName: input.clusterName,
+    current,
+    hops: controlPlaneHops(current, target),
+    insights,
+    nodegroups: allNodegroups,
+    described,
+  });
+  const leftToUser = [
+    ...ensureUnmanagedKeepUp(behind, current, target, input.acceptUnmanagedSkew),
+    ...fargateNotes(
+      await readFargateProfiles(deps.eks, input.clusterName),
+      targetText,
+      hopVersions.length > 0,
+    ),
+  ];
   const facts: ClusterFacts = {
     clusterName: input.clusterName,
     current,
@@ -143,7 +191,9 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
       addons.map((addon) => addon.name),
       addons.length > 0 ? [formatMinor(current), ...hopVersions] : [],
     ),
-    insights: await readInsights(deps.eks, input.clusterName, hopVersions),
+    insights,
+    autoMode,
+    leftToUser,
     recommendedReleases: await readRecommendedReleases(deps.ssm, { current, target }, nodegroups, input),
     notes,
   };
@@ -333,7 +383,11 @@ async function resolveTarget(
 }
 
 /** Every managed node group of the cluster, the ones the input leaves out included (they still limit the hops). */
-async function readNodegroups(eks: EKSClient, input: UpgradeInput): Promise<PlannedNodegroup[]> {
+async function readNodegroups(
+  eks: EKSClient,
+  input: UpgradeInput,
+  described: Map<string, Nodegroup>,
+): Promise<PlannedNodegroup[]> {
   const names: string[] = [];
   for await (const page of paginateListNodegroups({ client: eks }, { clusterName: input.clusterName })) {
     names.push(...(page.nodegroups ?? []));
@@ -354,6 +408,7 @@ async function readNodegroups(eks: EKSClient, input: UpgradeInput): Promise<Plan
           `DescribeNodegroup for ${input.clusterName}/${nodegroupName} returned no version.`,
         );
       }
+      described.set(nodegroupName, nodegroup);
       return plannedNodegroup(nodegroupName, nodegroup);
     }),
   );
@@ -373,6 +428,7 @@ function plannedNodegroup(name: string, nodegroup: Nodegroup): PlannedNodegroup 
     maxUnavailable,
     // With a custom AMI in its launch template, releaseVersion holds the AMI id.
     customAmi: releaseVersion.startsWith('ami-') || nodegroup.amiType === 'CUSTOM',
+    ...(nodegroup.status === 'UPDATING' ? { updating: true as const } : {}),
     ...(template
       ? {
           launchTemplate: {
@@ -452,11 +508,13 @@ async function readRecommendedReleases(
   const { current, target } = versions;
   const targetVersion = formatMinor(target);
   const releases = new Map<string, string>();
+  // A replaced group ends as its replacement: that AMI type's release of the target.
   const wanted = new Set(
     nodegroups
       .filter((nodegroup) => !nodegroup.customAmi)
       .map(
-        (nodegroup) => `${formatMinor(nodegroupEndVersion(nodegroup, versions, input))}/${nodegroup.amiType}`,
+        (nodegroup) =>
+          `${formatMinor(nodegroupEndVersion(nodegroup, versions, input))}/${nodegroup.replacement?.amiType ?? nodegroup.amiType}`,
       ),
   );
   for (const key of wanted) {
@@ -471,8 +529,11 @@ async function readRecommendedReleases(
     // No AMI of this type for the target (AL2 ends at 1.32): EKS would refuse these groups' update.
     const names = nodegroups.filter((nodegroup) => nodegroup.amiType === amiType).map((ng) => ng.name);
     const highest = await highestPublishedVersion(ssm, amiType, current, target);
+    const migrate = isAl2(amiType)
+      ? ` Or let this run replace ${names.length > 1 ? 'them' : 'it'}: add "replaceAl2": { "amiType": "${replacementAmiTypeOf(amiType) ?? 'AL2023_x86_64_STANDARD'}" } to the input (a new group with the same configuration is created, then the old one deleted; the dry run shows it).`
+      : '';
     throw new UnsupportedTargetError(
-      `Node group${names.length > 1 ? 's' : ''} ${names.join(', ')} (${amiType}) cannot go past Kubernetes ${highest ?? formatMinor(current)}: EKS publishes no ${amiType} AMI for ${targetVersion}, and a node group's AMI type cannot change in place. Replace ${names.length > 1 ? 'them' : 'it'} with a node group of another AMI type (AL2023 or Bottlerocket), or choose target ${highest ?? formatMinor(current)} or lower. Nothing was changed.`,
+      `Node group${names.length > 1 ? 's' : ''} ${names.join(', ')} (${amiType}) cannot go past Kubernetes ${highest ?? formatMinor(current)}: EKS publishes no ${amiType} AMI for ${targetVersion}, and a node group's AMI type cannot change in place. Replace ${names.length > 1 ? 'them' : 'it'} with a node group of another AMI type (AL2023 or Bottlerocket), or choose target ${highest ?? formatMinor(current)} or lower.${migrate} Nothing was changed.`,
     );
   }
   return releases;
@@ -567,5 +628,85 @@ async function ensurePinnedReleasePublished(
         { cause: error },
       );
     }
+  }
+}
+
+/** EKS node group names: 1-63 characters, a letter or digit first, then letters, digits, "-" and "_". */
+const nodegroupNamePattern = /^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
+/**
+ * With replaceAl2: each selected AL2 group that EKS has no AMI for at the end (AL2 ends at 1.32) is
+ * replaced before the first hop past the last version with an AL2 AMI, as the control plane stands
+ * there. Refused before any change when a replacement could not be made as asked.
+ * @throws InvalidInputError (an AMI type of another architecture, a name EKS refuses);
+ *   ReplacementRefusedError (the name is another group's, the node role may not be passed).
+ */
+async function planAl2Replacements(
+  deps: Pick<PlanUpgradeDeps, 'ssm' | 'replacementNodeRoles'>,
+  input: UpgradeInput,
+  replaceAl2: NonNullable<UpgradeInput['replaceAl2']>,
+  versions: { current: MinorVersion; target: MinorVersion },
+  nodegroups: PlannedNodegroup[],
+  described: Map<string, Nodegroup>,
+  notes: string[],
+): Promise<void> {
+  const { current, target } = versions;
+  const targetText = formatMinor(target);
+  const candidates = nodegroups.filter(
+    (nodegroup) =>
+      isAl2(nodegroup.amiType) && formatMinor(nodegroupEndVersion(nodegroup, versions, input)) === targetText,
+  );
+  const lastAl2Version = new Map<string, string | null>();
+  for (const amiType of new Set(candidates.map((nodegroup) => nodegroup.amiType))) {
+    const published = await recommendedRelease(deps.ssm, targetText, amiType);
+    lastAl2Version.set(
+      amiType,
+      published
+        ? null
+        : ((await highestPublishedVersion(deps.ssm, amiType, current, target)) ?? formatMinor(current)),
+    );
+  }
+  const blocked = candidates.filter((nodegroup) => lastAl2Version.get(nodegroup.amiType));
+  if (blocked.length === 0) {
+    notes.push(
+      `replaceAl2 has nothing to do: no AL2 node group must go past the last version with an AL2 AMI on the way to ${targetText}.`,
+    );
+    return;
+  }
+  for (const nodegroup of blocked) {
+    const amiType = replacementAmiTypeOf(nodegroup.amiType, replaceAl2.amiType);
+    if (!amiType) {
+      throw new InvalidInputError(
+        `replaceAl2.amiType ${replaceAl2.amiType} boots on another architecture than node group ${nodegroup.name} (${nodegroup.amiType}): its instance types would not run it. Leave amiType out for each group's AL2023 counterpart. Nothing was changed.`,
+      );
+    }
+    const pattern =
+      replaceAl2.namePattern ?? `{name}-${amiType.startsWith('BOTTLEROCKET') ? 'bottlerocket' : 'al2023'}`;
+    const name = replacementName(pattern, nodegroup.name);
+    if (!nodegroupNamePattern.test(name)) {
+      throw new InvalidInputError(
+        `The replacement of node group ${nodegroup.name} would be named ${name}, which EKS refuses (1-63 letters, digits, "-" or "_"); give a shorter replaceAl2.namePattern. Nothing was changed.`,
+      );
+    }
+    const existing = described.get(name);
+    if (existing && existing.tags?.[replacesTag] !== nodegroup.name) {
+      throw new ReplacementRefusedError(
+        `Node group ${name}, the name of ${nodegroup.name}'s replacement, is another group of the cluster (it has no ${replacesTag}=${nodegroup.name} tag); give replaceAl2.namePattern another name. Nothing was changed.`,
+      );
+    }
+    const nodeRole = described.get(nodegroup.name)?.nodeRole ?? '';
+    // In another account the assumed role passes the node role, under that account's policies.
+    const passable = deps.replacementNodeRoles;
+    if (!input.roleArn && passable && !passable.includes(nodeRole)) {
+      throw new ReplacementRefusedError(
+        `Node group ${nodegroup.name}'s replacement needs its node role ${nodeRole || '(none)'} passed to EKS, and this stack may pass only the roles in its NodeRoleArns parameter (${passable.join(', ') || 'none'}); deploy it with that role listed. Nothing was changed.`,
+      );
+    }
+    nodegroup.replacement = {
+      name,
+      amiType,
+      atVersion: lastAl2Version.get(nodegroup.amiType) ?? formatMinor(current),
+      exists: existing !== undefined,
+    };
   }
 }

@@ -43,3 +43,52 @@ export function releaseImageParameter(
     : `amazon-eks-${al2ImageVariant[amiType] ?? ''}node-${kubernetesVersion}-v${date}`;
   return `/aws/service/eks/optimized-ami/${kubernetesVersion}/${path}/${image}/image_id`;
 }
+
+/** Amazon Linux 2 AMI types: EKS publishes none past Kubernetes 1.32, and amiType cannot change in place (EKS-FACTS 7.2). */
+const al2AmiTypes: ReadonlySet<string> = new Set(['AL2_x86_64', 'AL2_ARM_64', 'AL2_x86_64_GPU']);
+
+export function isAl2(amiType: string): boolean {
+  return al2AmiTypes.has(amiType);
+}
+
+/** The AMI types a replacement of an AL2 node group may take (replaceAl2.amiType). */
+export const replacementAmiTypes = [
+  'AL2023_x86_64_STANDARD',
+  'AL2023_ARM_64_STANDARD',
+  'AL2023_x86_64_NVIDIA',
+  'AL2023_ARM_64_NVIDIA',
+  'BOTTLEROCKET_x86_64',
+  'BOTTLEROCKET_ARM_64',
+  'BOTTLEROCKET_x86_64_NVIDIA',
+  'BOTTLEROCKET_ARM_64_NVIDIA',
+] as const;
+
+/** Without replaceAl2.amiType, each AL2 type's AL2023 counterpart (same architecture, GPUs kept). */
+const al2023Counterpart: Record<string, string> = {
+  AL2_x86_64: 'AL2023_x86_64_STANDARD',
+  AL2_ARM_64: 'AL2023_ARM_64_STANDARD',
+  AL2_x86_64_GPU: 'AL2023_x86_64_NVIDIA',
+};
+
+/** The CPU architecture an AMI type boots on: a node group's instance types are of one. */
+export function architectureOf(amiType: string): 'arm64' | 'x86_64' {
+  return /ARM_64/.test(amiType) ? 'arm64' : 'x86_64';
+}
+
+/**
+ * The AMI type an AL2 group's replacement runs: the one asked for, or the group's AL2023 counterpart.
+ * @returns undefined when the one asked for boots on another architecture than the group's instances.
+ */
+export function replacementAmiTypeOf(al2AmiType: string, requested?: string): string | undefined {
+  const amiType = requested ?? al2023Counterpart[al2AmiType];
+  if (!amiType || architectureOf(amiType) !== architectureOf(al2AmiType)) return undefined;
+  return amiType;
+}
+
+/** The replacement's name from replaceAl2.namePattern ("{name}" is the old group's name). */
+export function replacementName(namePattern: string, oldName: string): string {
+  return namePattern.replaceAll('{name}', oldName);
+}
+
+/** AL2023 nodes need VPC CNI 1.16.2 or newer (EKS user guide, "Upgrade from AL2 to AL2023"). */
+export const minVpcCniForAl2023 = 'v1.16.2';

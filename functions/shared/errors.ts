@@ -113,6 +113,21 @@ export class RollbackIncompleteError extends Error {
   override readonly name = 'RollbackIncompleteError';
 }
 
+/** An AL2 node group cannot be replaced as asked (its role, launch template or replacement name): nothing was changed. */
+export class ReplacementRefusedError extends Error {
+  override readonly name = 'ReplacementRefusedError';
+}
+
+/** A replacement node group did not come up, or the old one did not go: the Cause says where each is. */
+export class ReplacementFailedError extends Error {
+  override readonly name = 'ReplacementFailedError';
+}
+
+/** Nodes outside managed node groups would fall outside the skew rule (acceptUnmanagedSkew not set). */
+export class UnmanagedSkewError extends Error {
+  override readonly name = 'UnmanagedSkewError';
+}
+
 /** Names of the errors above, in the order the state machine routes them. */
 export const workflowErrorNames = [
   'InvalidInputError',
@@ -135,6 +150,9 @@ export const workflowErrorNames = [
   'EarlierGateFailureError',
   'AlarmsAlreadyFiringError',
   'RollbackIncompleteError',
+  'ReplacementRefusedError',
+  'ReplacementFailedError',
+  'UnmanagedSkewError',
 ] as const;
 
 /** True when an AWS SDK error carries the given exception name. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { replacementAmiTypes } from './ami-types.ts';
 import { InvalidInputError } from './errors.ts';
 import { roleArnPattern } from './role-arn.ts';
 
@@ -31,6 +32,22 @@ const bakeSchema = z
       .max(24 * 60),
     alarms: z.array(alarmReference).max(20).default([]),
     failOnHealthIssues: z.boolean().default(true),
+  })
+  .strict();
+
+/**
+ * Replace the AL2 node groups that cannot follow the control plane past 1.32 (EKS-FACTS 7.2): a new
+ * group of another AMI type with the old one's configuration, then the old one deleted (drained).
+ */
+const replaceAl2Schema = z
+  .object({
+    /** Default: each group's AL2023 counterpart (x86_64, arm64, NVIDIA for GPU groups). */
+    amiType: z.enum(replacementAmiTypes).optional(),
+    namePattern: z
+      .string()
+      .regex(/^[0-9A-Za-z{][A-Za-z0-9_{}-]{0,62}$/, 'must be a node group name with "{name}" in it')
+      .refine((pattern) => pattern.includes('{name}'), 'must contain "{name}", the old group\'s name')
+      .optional(),
   })
   .strict();
 
@@ -77,6 +94,9 @@ export const upgradeInputSchema = z
       .strict()
       .optional(),
     bake: bakeSchema.optional(),
+    replaceAl2: replaceAl2Schema.optional(),
+    /** Go on although nodes outside managed node groups (self-managed, Karpenter, Fargate pods) would fall outside the skew rule. */
+    acceptUnmanagedSkew: z.boolean().default(false),
     /** A cluster in another account: every call for it is made with credentials of this role (sts:AssumeRole). */
     roleArn: z.string().regex(roleArnPattern, 'must be an IAM role ARN').optional(),
     /** Go on although the cluster's last run ended at a failed gate (a person looked at what it saw). */
@@ -104,6 +124,7 @@ export const upgradeInputSchema = z
       'releaseVersion',
       'launchTemplateVersions',
       'bake',
+      'replaceAl2',
     ] as const) {
       if (input[field] !== undefined)
         context.addIssue({ code: 'custom', path: [field], message: 'is not taken with "rollback": true' });

@@ -20,3 +20,6 @@ export function deletion(nodegroup: Nodegroup | null | undefined): string | unde
   if (nodegroup === null) return 'no longer exists';
   return nodegroup?.status === 'DELETING' ? 'is being deleted' : undefined;
 }
+
+/** The tag a replacement node group carries (the old group's name): a rerun knows it, a person sees why it exists. */
+export const replacesTag = 'eks-upgrade/replaces';

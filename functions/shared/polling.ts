@@ -33,6 +33,12 @@ export function nodegroupExpectedSeconds(desiredSize: number, maxUnavailable = 1
   return (8 + rolloutBatches({ nodes: desiredSize, batchSize: maxUnavailable }) * 7 + 15) * 60;
 }
 
+/**
+ * Replacing a node group: the new one created and ACTIVE (~15 min: launch and join), then the old one
+ * deleted (~25 min: each node drained, a pod disruption budget holding one for minutes, then terminated).
+ */
+export const replacementExpectedSeconds = (15 + 25) * 60;
+
 /** How a node group rolls: the nodes it had when the update began and how many go per batch (maxUnavailable). */
 export interface Rollout {
   nodes: number;

@@ -19,10 +19,29 @@ export interface PlannedNodegroup {
   maxUnavailable: number;
   /** True when its AMI comes from its launch template: EKS cannot change its version. */
   customAmi: boolean;
+  /** Set when EKS reports it UPDATING (a stopped run's roll, or a person's): its stage rolls it first, so adopting it keeps to maxConcurrentNodegroups. */
+  updating?: true;
+  /** An AL2 group that cannot follow past 1.32 and is replaced (replaceAl2): by which group, on what, when. */
+  replacement?: PlannedReplacement;
 }
 
-/** Why a node group rolls: the skew rule, its final move, a newer AMI, or a named launch template version. */
-export type RollReason = 'skew' | 'final' | 'ami-refresh' | 'launch-template';
+/** A replacement as planned: created when the control plane is on `atVersion`; `exists` on a rerun that made it. */
+export interface PlannedReplacement extends Replacement {
+  atVersion: string;
+  exists: boolean;
+}
+
+/** A node group that replaces an AL2 one: created with its configuration, then the old one deleted. */
+export interface Replacement {
+  name: string;
+  amiType: string;
+}
+
+/**
+ * Why a node group rolls: the skew rule, its final move, a newer AMI, a named launch template
+ * version, or its replacement by a group of another AMI type (AL2 past 1.32).
+ */
+export type RollReason = 'skew' | 'final' | 'ami-refresh' | 'launch-template' | 'replace-al2';
 
 /**
  * Node groups of one stage that roll to the same version and release for the same reason. One
@@ -37,6 +56,8 @@ export interface NodegroupRoll {
   /** A custom-AMI node group's move to the launch template version the input named (a roll of one); else null. */
   launchTemplate: LaunchTemplateRef | null;
   reason: RollReason;
+  /** Set with reason replace-al2 (a roll of one): the group created at toVersion, before the old one is deleted. */
+  replacement?: Replacement;
 }
 
 /** One rolling update of one node group: what Update Node Group is given. */
@@ -46,6 +67,7 @@ export interface NodegroupStep {
   releaseVersion: string | null;
   launchTemplate: LaunchTemplateRef | null;
   reason: RollReason;
+  replacement?: Replacement;
 }
 
 /** One update of one managed add-on, to a version compatible with the control plane at that stage. */
@@ -145,6 +167,10 @@ export interface UpgradePlan {
   expected: {
     nodegroups: Array<{ name: string; version: string | null; releaseVersion: string | null }>;
     addons: Array<{ name: string; version: string }>;
+    /** Node groups replaced (AL2): they must be gone at the end. Absent in plans made before replacements. */
+    deleted?: string[];
+    /** What the run leaves to a person (nodes outside managed node groups, Fargate pods), for the report. */
+    leftToUser?: string[];
   };
   /** Things a person should know that change nothing (custom AMIs, versions past support...). */
   notes: string[];

@@ -95,6 +95,13 @@ export async function verifyCluster(
     }
   }
 
+  // A replaced AL2 group must be gone: its replacement runs in its place.
+  for (const name of plan.expected.deleted ?? []) {
+    const nodegroup = await describeNodegroupIfPresent(eks, clusterName, name);
+    if (nodegroup)
+      problems.push(`node group ${name}, replaced, still exists (${nodegroup.status ?? 'unknown'})`);
+  }
+
   const addons: Verification['addons'] = [];
   for (const expected of plan.expected.addons) {
     const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName: expected.name }));
@@ -136,6 +143,10 @@ function reportOf(plan: VerifyClusterEvent, verified: Omit<Verification, 'report
           : `Node groups ${names.length <= 5 ? names.join(', ') : `${names[0]} ... ${names.at(-1)} (${names.length})`}: ${state}.`,
     ),
     ...verified.addons.map((addon) => `Add-on ${addon.name}: ${addon.version}, ${addon.status}.`),
+    ...(plan.expected.leftToUser ?? []),
+    ...((plan.expected.deleted ?? []).length > 0
+      ? [`Replaced by node groups of another AMI type, and deleted: ${plan.expected.deleted?.join(', ')}.`]
+      : []),
   ];
   const stages = plan.stageResults ?? [];
   const updates = stages.flatMap((stage) => [

@@ -27,9 +27,15 @@ const param = (update: UpdateRecord, type: string) => update.params.find((p) => 
 const isControlPlane = (update: UpdateRecord) =>
   !update.nodegroupName && !update.addonName && update.type === 'VersionUpdate';
 
-/** A read that AWS answers "no such parameter": how a run learns that no AMI is published (AL2 past 1.32). */
+/**
+ * A read whose "not found" is an answer, not a refusal: no such parameter is how a run learns that no
+ * AMI is published (AL2 past 1.32); no such node group, whether a replacement exists yet or an old
+ * group is gone.
+ */
 const isAnswerNotRefusal = (request: LoggedRequest) =>
-  !request.mutating && request.operation === 'GetParameter' && request.errorCode === 'ParameterNotFound';
+  !request.mutating &&
+  ((request.operation === 'GetParameter' && request.errorCode === 'ParameterNotFound') ||
+    (request.operation === 'DescribeNodegroup' && request.errorCode === 'ResourceNotFoundException'));
 
 /**
  * Every rule a run must keep, read from the simulator's request log and update history.

@@ -70,6 +70,8 @@ export interface LocalAwsOptions {
   port?: number;
   /** The template's AssumableRoleArns parameter: roles in other accounts the steps may assume. */
   assumableRoleArns?: string;
+  /** The template's NodeRoleArns parameter (default: the scenario's deployment). */
+  nodeRoleArns?: string;
 }
 
 /** The credentials of a person at a terminal (tests, the CLI): an administrator. Any other unknown key is refused. */
@@ -172,6 +174,7 @@ export class LocalAws {
     const parameters = {
       FleetClusters: options.fleetClusters ?? '',
       AssumableRoleArns: options.assumableRoleArns ?? '',
+      NodeRoleArns: options.nodeRoleArns ?? scenario.deployment.nodeRoleArns.join(','),
       LogLevel: 'INFO',
       ClusterNamePattern: '*',
     };

@@ -103,6 +103,15 @@ function clusterShape(world: World, c: Cluster): Record<string, unknown> {
     health: { issues: [] },
     accessConfig: { authenticationMode: 'CONFIG_MAP' },
     upgradePolicy: { supportType: c.supportType },
+    ...(c.autoMode
+      ? {
+          computeConfig: {
+            enabled: true,
+            nodePools: ['general-purpose', 'system'],
+            nodeRoleArn: `arn:aws:iam::${accountId}:role/eks-auto-mode-node-role`,
+          },
+        }
+      : {}),
   };
 }
 
@@ -312,6 +321,41 @@ const operations: Record<string, Handler> = {
     );
     return { nodegroups, nextToken };
   },
+  ListFargateProfiles: (world, { name = '' }, request) => {
+    const { page: fargateProfileNames, nextToken } = page(
+      world.cluster(name).fargateProfiles.map((profile) => profile.name),
+      request,
+    );
+    return { fargateProfileNames, nextToken };
+  },
+  DescribeFargateProfile: (world, { name = '', fargateProfileName = '' }) => {
+    const cluster = world.cluster(name);
+    const profile = cluster.fargateProfiles.find((candidate) => candidate.name === fargateProfileName);
+    if (!profile) {
+      throw new ApiError(
+        'ResourceNotFoundException',
+        404,
+        `No Fargate Profile found with name: ${fargateProfileName}.`,
+        {
+          clusterName: name,
+          fargateProfileName,
+        },
+      );
+    }
+    return {
+      fargateProfile: {
+        fargateProfileName: profile.name,
+        fargateProfileArn: profile.arn,
+        clusterName: cluster.name,
+        createdAt: seconds(profile.createdAt),
+        podExecutionRoleArn: `arn:aws:iam::${cluster.accountId}:role/eks-fargate-pod-execution-role`,
+        subnets: cluster.subnetIds,
+        selectors: profile.selectors,
+        status: 'ACTIVE',
+        tags: {},
+      },
+    };
+  },
   DescribeNodegroup: (world, { name = '', nodegroupName = '' }) => ({
     nodegroup: nodegroupShape(world.cluster(name), world.nodegroup(name, nodegroupName)),
   }),
@@ -340,7 +384,10 @@ const operations: Record<string, Handler> = {
             ? 'No action required.'
             : `Resolve this finding before ${insight.kubernetesVersion}.`,
         additionalInfo: {},
-        resources: [],
+        resources: (insight.resources ?? []).map((resource) => ({
+          insightStatus: { status: resource.status, reason: '' },
+          kubernetesResourceUri: resource.uri,
+        })),
         categorySpecificSummary: { deprecationDetails: [], addonCompatibilityDetails: [] },
       },
     };
@@ -486,6 +533,12 @@ const routes: Array<{ method: string; pattern: string[]; operation: keyof typeof
     method: 'POST',
     pattern: ['clusters', ':name', 'node-groups', ':nodegroupName', 'update-config'],
     operation: 'UpdateNodegroupConfig',
+  },
+  { method: 'GET', pattern: ['clusters', ':name', 'fargate-profiles'], operation: 'ListFargateProfiles' },
+  {
+    method: 'GET',
+    pattern: ['clusters', ':name', 'fargate-profiles', ':fargateProfileName'],
+    operation: 'DescribeFargateProfile',
   },
   { method: 'POST', pattern: ['clusters', ':name', 'insights-refresh'], operation: 'StartInsightsRefresh' },
   { method: 'GET', pattern: ['clusters', ':name', 'insights-refresh'], operation: 'DescribeInsightsRefresh' },

@@ -28,6 +28,16 @@ export interface Statement {
   effect: 'Allow' | 'Deny';
   actions: string[];
   resources: string[];
+  /**
+   * Condition StringEquals iam:PassedToService (the only condition modelled): the statement applies to
+   * iam:PassRole for these services only; every other request lacks the key, so it never applies there.
+   */
+  passedToService?: string[];
+}
+
+/** What a request carries for conditions: the service a role is passed to, for iam:PassRole. */
+export interface RequestContext {
+  passedToService?: string;
 }
 
 interface Role {
@@ -57,6 +67,7 @@ interface Arns {
   cluster(name: unknown): string;
   nodegroup(cluster: unknown, name: unknown): string;
   addon(cluster: unknown, name: unknown): string;
+  fargateProfile(cluster: unknown, name: unknown): string;
   parameter(name: unknown): string;
   alarm(name: string): string;
 }
@@ -74,6 +85,11 @@ const authorizations: Record<string, Authorization> = {
   'eks:ListClusters': ['eks:ListClusters', (_, a) => a.cluster('*')],
   'eks:DescribeCluster': ['eks:DescribeCluster', (p, a) => a.cluster(p.name)],
   'eks:ListNodegroups': ['eks:ListNodegroups', (p, a) => a.cluster(p.name)],
+  'eks:ListFargateProfiles': ['eks:ListFargateProfiles', (p, a) => a.cluster(p.name)],
+  'eks:DescribeFargateProfile': [
+    'eks:DescribeFargateProfile',
+    (p, a) => a.fargateProfile(p.name, p.fargateProfileName),
+  ],
   'eks:DescribeNodegroup': ['eks:DescribeNodegroup', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
   'eks:CreateNodegroup': ['eks:CreateNodegroup', (p, a) => a.cluster(p.name)],
   'eks:DeleteNodegroup': ['eks:DeleteNodegroup', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
@@ -123,7 +139,9 @@ interface CallerCheck {
   operation: string;
   applies: (params: Params) => boolean;
   action: string;
-  resource: (params: Params) => string;
+  resource: (params: Params, arns: Arns) => string;
+  /** The request's condition keys for this check (iam:PassedToService for iam:PassRole). */
+  context?: RequestContext;
   /** Undefined: the service's standard access denial. */
   refusal?: () => ApiError;
 }
@@ -152,11 +170,21 @@ const callerChecks: CallerCheck[] = [
     resource: anyResource,
     refusal: launchTemplateDenied,
   },
+  // Tag-on-create: EC2 and ECS authorize the tags of a create as TagResource; EKS is UNVERIFIED, so
+  // the simulator is the stricter of the two and asks for it.
+  {
+    operation: 'eks:CreateNodegroup',
+    applies: (params) =>
+      typeof params.tags === 'object' && params.tags !== null && Object.keys(params.tags).length > 0,
+    action: 'eks:TagResource',
+    resource: (params, arns) => arns.nodegroup(params.name, params.nodegroupName),
+  },
   {
     operation: 'eks:CreateNodegroup',
     applies: (params) => text(params.nodeRole) !== '',
     action: 'iam:PassRole',
     resource: (params) => text(params.nodeRole),
+    context: { passedToService: 'eks.amazonaws.com' },
   },
 ];
 
@@ -207,11 +235,18 @@ export function iamPatternMatches(pattern: string, value: string, ignoreCase: bo
 export type Decision = { allowed: true } | { allowed: false; explicit: boolean };
 
 /** IAM's evaluation of identity policies: an explicit Deny wins, then any Allow, else implicit deny. */
-export function evaluate(statements: readonly Statement[], action: string, resource: string): Decision {
+export function evaluate(
+  statements: readonly Statement[],
+  action: string,
+  resource: string,
+  context: RequestContext = {},
+): Decision {
   const matching = statements.filter(
     (s) =>
       s.actions.some((a) => iamPatternMatches(a, action, true)) &&
-      s.resources.some((r) => iamPatternMatches(r, resource, false)),
+      s.resources.some((r) => iamPatternMatches(r, resource, false)) &&
+      (s.passedToService === undefined ||
+        (context.passedToService !== undefined && s.passedToService.includes(context.passedToService))),
   );
   if (matching.some((s) => s.effect === 'Deny')) return { allowed: false, explicit: true };
   return matching.some((s) => s.effect === 'Allow') ? { allowed: true } : { allowed: false, explicit: false };
@@ -337,6 +372,22 @@ function resourcesOf(value: unknown, ctx: ResolveContext): string[] {
   return [resolve(value, ctx)];
 }
 
+/**
+ * A statement's Condition, when it is the one the simulator models (StringEquals iam:PassedToService);
+ * any other would be allowed more than AWS allows it, so the template is refused.
+ */
+function passedToServiceOf(condition: unknown, logicalId: string): string[] | undefined {
+  if (condition === undefined) return undefined;
+  const equals = (condition as { StringEquals?: Record<string, unknown> }).StringEquals;
+  const keys = Object.keys(condition as object);
+  if (keys.length !== 1 || !equals || Object.keys(equals).join() !== 'iam:PassedToService') {
+    throw new Error(
+      `IAM: ${logicalId} has a Condition the simulator does not model (only StringEquals iam:PassedToService): ${JSON.stringify(condition)}`,
+    );
+  }
+  return asList(equals['iam:PassedToService']).map(String);
+}
+
 /** The roles of the template's functions and state machines, each with its resolved statements. */
 function rolesOf(ctx: ResolveContext): Map<string, Role> {
   const roles = new Map<string, Role>();
@@ -353,9 +404,10 @@ function rolesOf(ctx: ResolveContext): Map<string, Role> {
         );
       }
       return asList(policy.Statement).map((raw): Statement => {
-        const s = raw as { Effect?: string; Action?: unknown; Resource?: unknown };
+        const s = raw as { Effect?: string; Action?: unknown; Resource?: unknown; Condition?: unknown };
+        const passedToService = passedToServiceOf(s.Condition, logicalId);
         // Evaluating a statement without its condition would allow more than AWS does.
-        for (const unmodelled of ['Condition', 'NotAction', 'NotResource', 'Principal']) {
+        for (const unmodelled of ['NotAction', 'NotResource', 'Principal']) {
           if (typeof raw === 'object' && raw !== null && unmodelled in raw) {
             throw new Error(
               `IAM: ${logicalId} has a statement with ${unmodelled}, which the simulator does not model`,
@@ -366,6 +418,7 @@ function rolesOf(ctx: ResolveContext): Map<string, Role> {
           effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
           actions: asList(s.Action).map(String),
           resources: asList(s.Resource).flatMap((r) => resourcesOf(r, ctx)),
+          ...(passedToService ? { passedToService } : {}),
         };
       });
     });
@@ -431,6 +484,9 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
     addon: (cluster, name) =>
       clusterNamed(cluster)?.addons.find((a) => a.name === text(name))?.arn ??
       `${eksArn}:addon/${text(cluster)}/${text(name)}/${uuidFrom(`${text(cluster)}/addon/${text(name)}`)}`,
+    fargateProfile: (cluster, name) =>
+      clusterNamed(cluster)?.fargateProfiles.find((p) => p.name === text(name))?.arn ??
+      `${eksArn}:fargateprofile/${text(cluster)}/${text(name)}/${uuidFrom(`${text(cluster)}/fargate/${text(name)}`)}`,
     // Public parameters (/aws/service/...) have no account in their ARN.
     parameter: (name) => {
       const path = text(name).startsWith('/') ? text(name) : `/${text(name)}`;
@@ -551,8 +607,8 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       }
       for (const extra of callerChecks) {
         if (extra.operation !== key || !extra.applies(params)) continue;
-        const extraResource = extra.resource(params);
-        const extraDecision = evaluate(role.statements, extra.action, extraResource);
+        const extraResource = extra.resource(params, arns);
+        const extraDecision = evaluate(role.statements, extra.action, extraResource, extra.context);
         if (extraDecision.allowed) continue;
         return (
           extra.refusal?.() ??

@@ -128,6 +128,21 @@ export interface Insight {
   description: string;
   /** When the status last changed (ms). */
   transitionedAt: number;
+  /** What the finding is about, as DescribeInsight lists it (Kubelet version skew: the nodes behind). */
+  resources?: Array<{ uri: string; status: string }>;
+}
+
+export interface FargateProfile {
+  name: string;
+  arn: string;
+  createdAt: number;
+  selectors: Array<{ namespace: string; labels?: Record<string, string> | undefined }>;
+}
+
+export interface UnmanagedNode {
+  name: string;
+  kubeletVersion: string;
+  kind: 'self-managed' | 'karpenter' | 'hybrid' | 'fargate';
 }
 
 export interface Cluster {
@@ -147,6 +162,11 @@ export interface Cluster {
   nodegroups: Nodegroup[];
   addons: Addon[];
   insights: Insight[];
+  /** EKS Auto Mode (computeConfig.enabled). */
+  autoMode: boolean;
+  fargateProfiles: FargateProfile[];
+  /** Nodes outside managed node groups; their kubelets move only when their owner rolls them. */
+  unmanagedNodes: UnmanagedNode[];
   updates: UpdateRecord[]; // cluster, node group and add-on updates, in creation order
   deleted: boolean;
   /** When EKS last computed the insights ListInsights shows (default: the scenario's start). */
@@ -453,8 +473,19 @@ export class World {
       })),
       updates: [],
       deleted: false,
+      autoMode: c.autoMode,
+      fargateProfiles: c.fargateProfiles.map((profile) => ({
+        ...profile,
+        arn: `arn:aws:eks:${region}:${account}:fargateprofile/${c.name}/${profile.name}/${uuidFrom(`${c.name}/fargate/${profile.name}`)}`,
+        createdAt,
+      })),
+      unmanagedNodes: c.unmanagedNodes,
     };
     for (const ng of c.nodegroups) cluster.nodegroups.push(this.buildNodegroup(cluster, ng));
+    // The scenario's skew findings list the nodes behind, as EKS's last refresh left them.
+    for (const insight of cluster.insights.filter((i) => i.name === 'Kubelet version skew')) {
+      insight.resources = this.kubeletSkewFinding(cluster, insight.kubernetesVersion).resources;
+    }
     if (c.upgradedFrom) {
       // The in-place upgrade that brought the cluster to its version before the scenario began.
       const endedAt = this.start + c.upgradedFrom.endedAtSecond * 1000;
@@ -531,7 +562,7 @@ export class World {
       maxSize: ng.maxSize,
       desiredSize: ng.desiredSize,
       maxUnavailable: ng.maxUnavailable,
-      nodeRole: `arn:aws:iam::${accountId}:role/eks-${ng.name}-node-role`,
+      nodeRole: ng.nodeRole ?? `arn:aws:iam::${accountId}:role/eks-${ng.name}-node-role`,
       asg,
       // What eksctl, which made the scenario groups, puts on them.
       labels: { 'alpha.eksctl.io/cluster-name': cluster.name, 'alpha.eksctl.io/nodegroup-name': ng.name },
@@ -2035,24 +2066,50 @@ export class World {
     cluster.insightsRefreshedAt = this.clock;
   }
 
-  /** Every node group's kubelet against the skew rule of the version the insight is about. */
-  private kubeletSkewFinding(cluster: Cluster, target: string): { status: string; reason: string } {
-    const behind = cluster.nodegroups.filter((ng) => {
-      const lag = Number(target.split('.')[1]) - Number(ng.version.split('.')[1]);
-      return lag > (compareMinor(ng.version, '1.25') >= 0 ? 3 : 2);
-    });
-    if (behind.length > 0) {
+  /**
+   * Every node's kubelet against the skew rule of the version the insight is about: managed node
+   * groups' nodes (named by resource name, <instance id>.<zone suffix>) and every node the node group
+   * API does not list (self-managed, Karpenter, hybrid, Fargate pods) (EKS-FACTS 7.4).
+   */
+  private kubeletSkewFinding(
+    cluster: Cluster,
+    target: string,
+  ): { status: string; reason: string; resources: Array<{ uri: string; status: string }> } {
+    const outside = (kubelet: string) => {
+      const lag = Number(target.split('.')[1]) - Number(kubelet.split('.')[1]);
+      return lag > (compareMinor(kubelet, '1.25') >= 0 ? 3 : 2);
+    };
+    const suffix =
+      this.scenario.region === 'us-east-1' ? 'ec2.internal' : `${this.scenario.region}.compute.internal`;
+    const behind = cluster.nodegroups.filter((ng) => outside(ng.version));
+    const nodes = [
+      ...behind.flatMap((ng) =>
+        ng.asg.instances.filter((i) => i.lifecycleState !== 'Terminating').map((i) => `${i.id}.${suffix}`),
+      ),
+      ...cluster.unmanagedNodes.filter((node) => outside(node.kubeletVersion)).map((node) => node.name),
+    ];
+    const resources = nodes.map((node) => ({ uri: `/api/v1/nodes/${node}`, status: 'WARNING' }));
+    if (nodes.length > 0) {
+      const others = nodes.length - behind.reduce((sum, ng) => sum + ng.asg.instances.length, 0);
+      const who = [
+        ...(behind.length > 0 ? [`Node groups ${behind.map((ng) => ng.name).join(', ')}`] : []),
+        ...(others > 0 ? [`${others} ${behind.length > 0 ? 'other ' : ''}node${others > 1 ? 's' : ''}`] : []),
+      ].join(' and ');
       return {
         status: 'WARNING',
-        reason: `Node groups ${behind.map((ng) => ng.name).join(', ')} would be outside the supported kubelet version skew of v${target}.`,
+        reason: `${who} would be outside the supported kubelet version skew of v${target}.`,
+        resources,
       };
     }
-    const matching = cluster.nodegroups.every((ng) => ng.version === cluster.version);
+    const matching =
+      cluster.nodegroups.every((ng) => ng.version === cluster.version) &&
+      cluster.unmanagedNodes.every((node) => node.kubeletVersion === cluster.version);
     return {
       status: 'PASSING',
       reason: matching
         ? 'Node kubelet versions match the cluster control plane version.'
         : `Node kubelet versions are within the supported skew of v${target}.`,
+      resources: [],
     };
   }
 

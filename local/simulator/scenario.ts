@@ -58,6 +58,13 @@ const nodegroup = z.object({
     .optional()
     .meta({ description: "Defaults to the cluster's zones." }),
   autoScalingGroupName: z.string().min(1),
+  nodeRole: z
+    .string()
+    .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/)
+    .optional()
+    .meta({
+      description: 'The IAM role its nodes run as (default: a role of its own, eks-<name>-node-role).',
+    }),
   launchTemplateVersion: z
     .int()
     .min(1)
@@ -124,6 +131,23 @@ const insight = z.object({
     }),
 });
 
+/** A node the managed node group API does not list: the Kubelet version skew insight still sees it. */
+const unmanagedNode = z.object({
+  name: z
+    .string()
+    .min(1)
+    .meta({ description: "The Kubernetes node name (a Fargate pod's node is fargate-<ip>...)." }),
+  kubeletVersion: minorVersion,
+  kind: z.enum(['self-managed', 'karpenter', 'hybrid', 'fargate']),
+});
+
+const fargateProfile = z.object({
+  name,
+  selectors: z
+    .array(z.object({ namespace: z.string().min(1), labels: z.record(z.string(), z.string()).optional() }))
+    .min(1),
+});
+
 const cluster = z.object({
   name,
   version: minorVersion,
@@ -149,6 +173,15 @@ const cluster = z.object({
   nodegroups: z.array(nodegroup).default([]),
   addons: z.array(addon).default([]),
   insights: z.array(insight).default([]),
+  autoMode: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'EKS Auto Mode (computeConfig.enabled): EKS manages its nodes and core add-ons.' }),
+  fargateProfiles: z.array(fargateProfile).default([]),
+  unmanagedNodes: z.array(unmanagedNode).default([]).meta({
+    description:
+      'Self-managed, Karpenter, hybrid nodes and Fargate pods: never moved by EKS; seen only by the Kubelet version skew insight.',
+  }),
 });
 
 const addonVersionInfo = z.object({
@@ -362,6 +395,17 @@ export const scenarioSchema = z
       .meta({
         description:
           "IAM roles in other accounts that STS AssumeRole hands out credentials for; those credentials act with full access in the role's account.",
+      }),
+    deployment: z
+      .object({
+        nodeRoleArns: z.array(z.string()).default([]).meta({
+          description: 'The NodeRoleArns parameter: node roles the stack may pass to EKS (AL2 replacements).',
+        }),
+      })
+      .prefault({})
+      .meta({
+        description:
+          'How the stack is deployed for this world: the template parameters an operator would set.',
       }),
     alarms: z
       .array(alarm)

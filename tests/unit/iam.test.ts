@@ -19,7 +19,8 @@ const iamPrefixByClient: Record<string, string> = {
  */
 const callerPermissions: Record<string, string[]> = {
   'eks:UpdateNodegroupVersion': ['ec2:DescribeLaunchTemplateVersions'],
-  'eks:CreateNodegroup': ['iam:PassRole'],
+  // PassRole on the node role; EKS reads a launch template as the caller; tags on create (UNVERIFIED for EKS, checked by the simulator).
+  'eks:CreateNodegroup': ['iam:PassRole', 'ec2:DescribeLaunchTemplateVersions', 'eks:TagResource'],
 };
 
 /** Actions whose APIs have no resource-level permissions, so '*' is the only possible resource. */

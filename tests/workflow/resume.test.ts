@@ -18,7 +18,7 @@ import { namedError } from './helpers.ts';
 
 interface ResumeCase {
   scenario: string;
-  input: { clusterName: string; targetVersion: string };
+  input: { clusterName: string; targetVersion: string; replaceAl2?: { amiType: string } };
   /** Which abort points (1-based task counts) to try, given the uninterrupted run's tasks. */
   abortPoints: (tasks: TaskRecord[]) => number[];
 }
@@ -47,6 +47,22 @@ const cases: ResumeCase[] = [
     scenario: 'multi-hop',
     input: { clusterName: 'legacy-cluster', targetVersion: '1.30' },
     abortPoints: sampledTasks,
+  },
+  {
+    // Stopped while a replacement is being created, or its old group deleted, or between the two.
+    scenario: 'al2-to-al2023',
+    input: {
+      clusterName: 'legacy-al2-cluster',
+      targetVersion: '1.34',
+      replaceAl2: { amiType: 'AL2023_x86_64_STANDARD' },
+    },
+    abortPoints: (tasks) =>
+      [
+        ...new Set([
+          ...tasks.flatMap((task, index) => (task.state === 'Replace Node Group' ? [index + 1] : [])),
+          ...sampledTasks(tasks),
+        ]),
+      ].sort((a, b) => a - b),
   },
 ];
 

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   type ClusterStatus,
@@ -8,6 +9,7 @@ import {
   DescribeNodegroupCommand,
   EKSClient,
   ListAddonsCommand,
+  ListFargateProfilesCommand,
   ListInsightsCommand,
   ListNodegroupsCommand,
 } from '@aws-sdk/client-eks';
@@ -24,6 +26,7 @@ const deps = {
   eks: new EKSClient({ region: 'us-east-1' }),
   ssm: new SSMClient({ region: 'us-east-1' }),
   cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
+  autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
   allowedClusters: '*',
   now: () => new Date('2026-11-25T02:00:00Z'),
 };
@@ -75,6 +78,7 @@ function givenCluster(
   }
   eksMock.on(ListAddonsCommand).resolves({ addons: [] });
   eksMock.on(ListInsightsCommand).resolves({ insights: [] });
+  eksMock.on(ListFargateProfilesCommand).resolves({ fargateProfileNames: [] });
   eksMock.on(DescribeAddonVersionsCommand).resolves({ addons: [] });
   ssmMock.on(GetParameterCommand).callsFake((input: { Name: string }) => {
     const version = /optimized-ami\/([\d.]+)\//.exec(input.Name)?.[1];

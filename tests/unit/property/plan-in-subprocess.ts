@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -19,6 +20,7 @@ try {
       eks: new EKSClient({ region: 'us-east-1' }),
       ssm: new SSMClient({ region: 'us-east-1' }),
       cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
+      autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
       allowedClusters: '*',
       now: () => new Date('2026-11-25T02:00:00Z'),
     },

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -21,6 +22,7 @@ const deps = {
   eks: new EKSClient({ region: 'us-east-1' }),
   ssm: new SSMClient({ region: 'us-east-1' }),
   cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
+  autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
   allowedClusters: '*',
   now: () => new Date('2026-11-25T02:00:00Z'),
 };

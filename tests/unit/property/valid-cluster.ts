@@ -6,6 +6,7 @@ import {
   DescribeNodegroupCommand,
   type EKSClient,
   ListAddonsCommand,
+  ListFargateProfilesCommand,
   ListInsightsCommand,
   ListNodegroupsCommand,
 } from '@aws-sdk/client-eks';
@@ -83,6 +84,7 @@ export function mockValidCluster(eks: AwsClientStub<EKSClient>, ssm: AwsClientSt
     };
   });
   eks.on(ListInsightsCommand).resolves({ insights: [] });
+  eks.on(ListFargateProfilesCommand).resolves({ fargateProfileNames: [] });
   ssm.on(GetParameterCommand).callsFake((input: { Name?: string }) => {
     const version = /optimized-ami\/(\d+\.\d+)\//.exec(input.Name ?? '')?.[1] ?? '1.28';
     return { Parameter: { Value: `${version}.15-20250101` } };

@@ -375,8 +375,28 @@ describe('IAM on the simulator', () => {
       },
     ]);
     await expect(startSimulator({ scenario, iam: { template } })).rejects.toThrow(
-      /Tester has a statement with Condition/,
+      /Tester has a Condition the simulator does not model/,
     );
+  });
+
+  it('models iam:PassedToService: a role passed only to EKS, never by another action', () => {
+    const statements = [
+      {
+        effect: 'Allow' as const,
+        actions: ['iam:PassRole'],
+        resources: ['arn:aws:iam::123456789012:role/node'],
+        passedToService: ['eks.amazonaws.com'],
+      },
+    ];
+    const role = 'arn:aws:iam::123456789012:role/node';
+    expect(evaluate(statements, 'iam:PassRole', role, { passedToService: 'eks.amazonaws.com' })).toEqual({
+      allowed: true,
+    });
+    expect(evaluate(statements, 'iam:PassRole', role, { passedToService: 'ec2.amazonaws.com' })).toEqual({
+      allowed: false,
+      explicit: false,
+    });
+    expect(evaluate(statements, 'iam:PassRole', role)).toEqual({ allowed: false, explicit: false });
   });
 
   it('lets any other credential act as an administrator by default (a person with the AWS CLI)', async () => {

@@ -1,0 +1,15 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { assumedClients } from '../shared/aws-clients.ts';
+import { makeHandler } from '../shared/handler-kit.ts';
+import { roleArnOf } from '../shared/role-arn.ts';
+import { type ReplaceNodegroupEvent, replaceNodegroup } from './replace-nodegroup.ts';
+
+const eks = new EKSClient({});
+const clientFor = assumedClients();
+
+export const handler = makeHandler((event: ReplaceNodegroupEvent) =>
+  replaceNodegroup(event, {
+    eks: clientFor('eks', (config) => new EKSClient(config), roleArnOf(event), eks),
+    now: () => new Date(),
+  }),
+);
