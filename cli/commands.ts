@@ -1,6 +1,7 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import {
   DescribeExecutionCommand,
@@ -114,7 +115,13 @@ function nodegroupAndVersion(pair: string): [string, string] {
 /** `eks-upgrade plan`: the plan for one cluster, read-only, as a table (or JSON). */
 export async function planCommand(
   request: UpgradeRequest,
-  deps: { eks: EKSClient; ssm: SSMClient; cloudWatch: CloudWatchClient; autoScaling: AutoScalingClient },
+  deps: {
+    eks: EKSClient;
+    ssm: SSMClient;
+    cloudWatch: CloudWatchClient;
+    autoScaling: AutoScalingClient;
+    ec2: EC2Client;
+  },
 ): Promise<UpgradePlan> {
   // A person's own credentials decide what they may read; the plan covers the one cluster named.
   return planUpgrade(

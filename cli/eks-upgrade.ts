@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -95,6 +96,7 @@ common(
       ssm: new SSMClient(config),
       cloudWatch: new CloudWatchClient(config),
       autoScaling: new AutoScalingClient(config),
+      ec2: new EC2Client(config),
     });
     console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   },

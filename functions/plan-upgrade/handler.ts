@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -12,6 +13,7 @@ const eks = new EKSClient({});
 const ssm = new SSMClient({});
 const cloudWatch = new CloudWatchClient({});
 const autoScaling = new AutoScalingClient({});
+const ec2 = new EC2Client({});
 const clientFor = assumedClients();
 
 // Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
@@ -34,6 +36,7 @@ export const handler = makeHandler((event: PlanUpgradeEvent) =>
       roleArnOf(event.input),
       autoScaling,
     ),
+    ec2: clientFor('ec2', (config) => new EC2Client(config), roleArnOf(event.input), ec2),
     cloudWatch: clientFor(
       'cloudwatch',
       (config) => new CloudWatchClient(config),

@@ -1,5 +1,6 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeLaunchTemplateVersionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   ClusterStatus,
   DescribeAddonCommand,
@@ -64,6 +65,8 @@ export interface PlanUpgradeDeps {
   eks: EKSClient;
   /** Tells managed node groups' nodes from the rest, when the skew insight flags nodes. */
   autoScaling: AutoScalingClient;
+  /** Reads an AL2 group's launch template before a replacement takes it (its user data). */
+  ec2: EC2Client;
   ssm: SSMClient;
   /** Checks the bake's alarms exist before anything changes. */
   cloudWatch: CloudWatchClient;
@@ -642,7 +645,7 @@ const nodegroupNamePattern = /^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/;
  *   ReplacementRefusedError (the name is another group's, the node role may not be passed).
  */
 async function planAl2Replacements(
-  deps: Pick<PlanUpgradeDeps, 'ssm' | 'replacementNodeRoles'>,
+  deps: Pick<PlanUpgradeDeps, 'ssm' | 'ec2' | 'replacementNodeRoles'>,
   input: UpgradeInput,
   replaceAl2: NonNullable<UpgradeInput['replaceAl2']>,
   versions: { current: MinorVersion; target: MinorVersion },
@@ -702,6 +705,7 @@ async function planAl2Replacements(
         `Node group ${nodegroup.name}'s replacement needs its node role ${nodeRole || '(none)'} passed to EKS, and this stack may pass only the roles in its NodeRoleArns parameter (${passable.join(', ') || 'none'}); deploy it with that role listed. Nothing was changed.`,
       );
     }
+    await ensureTemplateBootsAl2023(deps.ec2, nodegroup.name, described.get(nodegroup.name), amiType);
     nodegroup.replacement = {
       name,
       amiType,
@@ -709,4 +713,33 @@ async function planAl2Replacements(
       exists: existing !== undefined,
     };
   }
+}
+
+/**
+ * A customer launch template goes with the replacement as it is. Its user data, written for AL2's
+ * bootstrap.sh, would not join AL2023 nodes (they bootstrap with nodeadm) nor Bottlerocket ones
+ * (TOML settings): refuse it unless it already holds a nodeadm NodeConfig (EKS-FACTS 7.2).
+ * @throws ReplacementRefusedError naming the template version and what to do.
+ */
+async function ensureTemplateBootsAl2023(
+  ec2: EC2Client,
+  nodegroupName: string,
+  nodegroup: Nodegroup | undefined,
+  amiType: string,
+): Promise<void> {
+  const template = nodegroup?.launchTemplate;
+  if (!template?.version || !(template.id || template.name)) return;
+  const { LaunchTemplateVersions = [] } = await ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({
+      ...(template.id ? { LaunchTemplateId: template.id } : { LaunchTemplateName: template.name }),
+      Versions: [template.version],
+    }),
+  );
+  const userData = LaunchTemplateVersions[0]?.LaunchTemplateData?.UserData;
+  if (!userData) return;
+  const text = Buffer.from(userData, 'base64').toString('utf8');
+  if (amiType.startsWith('AL2023') && text.includes('node.eks.aws/')) return;
+  throw new ReplacementRefusedError(
+    `Node group ${nodegroupName}'s launch template ${template.name ?? template.id} version ${template.version} has user data written for Amazon Linux 2; ${amiType} nodes bootstrap differently (${amiType.startsWith('AL2023') ? 'nodeadm and a NodeConfig' : 'TOML settings'}), so a replacement taking it would not join the cluster. Make a launch template version whose user data suits ${amiType} (or has none), point the group at it, and run again; or replace the group by hand. Nothing was changed.`,
+  );
 }

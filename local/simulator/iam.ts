@@ -85,6 +85,8 @@ const authorizations: Record<string, Authorization> = {
   'eks:ListClusters': ['eks:ListClusters', (_, a) => a.cluster('*')],
   'eks:DescribeCluster': ['eks:DescribeCluster', (p, a) => a.cluster(p.name)],
   'eks:ListNodegroups': ['eks:ListNodegroups', (p, a) => a.cluster(p.name)],
+  // EC2's Describe actions have no resource-level permissions.
+  'ec2:DescribeLaunchTemplateVersions': ['ec2:DescribeLaunchTemplateVersions', anyResource],
   'eks:ListFargateProfiles': ['eks:ListFargateProfiles', (p, a) => a.cluster(p.name)],
   'eks:DescribeFargateProfile': [
     'eks:DescribeFargateProfile',
@@ -197,6 +199,7 @@ const denials: Record<Service, { code: string; status: number }> = {
   sfn: { code: 'AccessDeniedException', status: 400 },
   cloudwatch: { code: 'AccessDenied', status: 403 },
   sts: { code: 'AccessDenied', status: 403 },
+  ec2: { code: 'UnauthorizedOperation', status: 403 },
 };
 
 /** An access key AWS does not know. */
@@ -208,6 +211,7 @@ const unrecognized: Record<Service, { code: string; status: number }> = {
   sfn: { code: 'UnrecognizedClientException', status: 400 },
   cloudwatch: { code: 'InvalidClientTokenId', status: 403 },
   sts: { code: 'InvalidClientTokenId', status: 403 },
+  ec2: { code: 'AuthFailure', status: 401 },
 };
 
 /** An upper-case id part derived from a name, as IAM's unique ids look. */

@@ -114,6 +114,7 @@ const faultErrors: Record<Service, { throttling: [string, number]; server: Array
   ssm: { throttling: ['ThrottlingException', 400], server: [['InternalServerError', 500]] },
   sfn: { throttling: ['ThrottlingException', 400], server: [['ServiceUnavailable', 503]] },
   cloudwatch: { throttling: ['Throttling', 400], server: [['InternalServiceFault', 500]] },
+  ec2: { throttling: ['RequestLimitExceeded', 503], server: [['InternalError', 500]] },
   sts: { throttling: ['Throttling', 400], server: [['InternalFailure', 500]] },
 };
 

@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { autoScalingOperations, type QueryParams, type XmlObject } from './autoscaling.ts';
+import { ec2Operations } from './ec2.ts';
 import { ApiError, type World } from './model.ts';
 import { snsOperations } from './ssm-sns.ts';
 import type { IncomingRequest, Reply, RoutedRequest, Service } from './wire.ts';
@@ -11,6 +12,7 @@ const namespaces = {
   autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
   sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  ec2: 'http://ec2.amazonaws.com/doc/2016-11-15/',
 } as const;
 
 /** STS as the simulator's IAM answers it for the request's signer. */
@@ -40,12 +42,13 @@ function xmlReply(status: number, document: XmlObject, errorCode?: string): Repl
 function serviceOf(
   action: string,
   authorization: string | undefined,
-): 'autoscaling' | 'sns' | 'sts' | undefined {
+): 'autoscaling' | 'sns' | 'sts' | 'ec2' | undefined {
   if (action === 'GetCallerIdentity' || action === 'AssumeRole') return 'sts';
+  if (action in ec2Operations) return 'ec2';
   if (action in autoScalingOperations) return 'autoscaling';
   if (action in snsOperations) return 'sns';
   const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(authorization ?? '')?.[1];
-  return scope === 'autoscaling' || scope === 'sns' ? scope : undefined;
+  return scope === 'autoscaling' || scope === 'sns' || scope === 'ec2' ? scope : undefined;
 }
 
 function stsOperation(action: string, sts: Sts | undefined) {
@@ -88,7 +91,8 @@ export function routeQuery(world: World, request: IncomingRequest, sts?: Sts): R
   for (const [key, value] of form) params[key] = value;
   const service = serviceOf(action, request.headers.authorization);
   const namespace = namespaces[service ?? 'autoscaling'];
-  const operations = service === 'sns' ? snsOperations : autoScalingOperations;
+  const operations =
+    service === 'sns' ? snsOperations : service === 'ec2' ? ec2Operations : autoScalingOperations;
   const operation = service === 'sts' ? stsOperation(action, sts) : operations[action];
   const loggedService: Service = service ?? 'autoscaling';
   return {
@@ -102,6 +106,12 @@ export function routeQuery(world: World, request: IncomingRequest, sts?: Sts): R
         throw new ApiError('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
       }
       const result = operation(world, params);
+      // ec2Query has no Result wrapper and a lower-case requestId.
+      if (service === 'ec2') {
+        return xmlReply(200, {
+          [`${action}Response`]: { '@_xmlns': namespace, requestId: request.requestId, ...result },
+        });
+      }
       return xmlReply(200, {
         [`${action}Response`]: {
           '@_xmlns': namespace,
@@ -111,20 +121,31 @@ export function routeQuery(world: World, request: IncomingRequest, sts?: Sts): R
       });
     },
     renderError: (error) =>
-      xmlReply(
-        error.status,
-        {
-          ErrorResponse: {
-            '@_xmlns': namespace,
-            Error: {
-              Type: error.status >= 500 ? 'Receiver' : 'Sender',
-              Code: error.code,
-              Message: error.message,
+      service === 'ec2'
+        ? xmlReply(
+            error.status,
+            {
+              Response: {
+                Errors: { Error: { Code: error.code, Message: error.message } },
+                RequestID: request.requestId,
+              },
             },
-            RequestId: request.requestId,
-          },
-        },
-        error.code,
-      ),
+            error.code,
+          )
+        : xmlReply(
+            error.status,
+            {
+              ErrorResponse: {
+                '@_xmlns': namespace,
+                Error: {
+                  Type: error.status >= 500 ? 'Receiver' : 'Sender',
+                  Code: error.code,
+                  Message: error.message,
+                },
+                RequestId: request.requestId,
+              },
+            },
+            error.code,
+          ),
   };
 }

@@ -79,6 +79,9 @@ const nodegroup = z.object({
         .min(1)
         .optional()
         .meta({ description: "The customer template's version in use; defaults to launchTemplateVersion." }),
+      userData: z.string().optional().meta({
+        description: 'The user data of the version in use (plain text), when it is not among versions.',
+      }),
       versions: z
         .record(
           z.string().regex(/^\d+$/),
@@ -91,6 +94,10 @@ const nodegroup = z.object({
             kubernetesVersion: minorVersion
               .optional()
               .meta({ description: "The kubelet minor of that AMI; defaults to the node group's version." }),
+            userData: z
+              .string()
+              .optional()
+              .meta({ description: 'The user data of that version (plain text; EC2 returns it base64).' }),
           }),
         )
         .optional()

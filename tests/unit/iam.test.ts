@@ -11,6 +11,7 @@ const iamPrefixByClient: Record<string, string> = {
   'client-ssm': 'ssm',
   'client-sfn': 'states',
   'client-cloudwatch': 'cloudwatch',
+  'client-ec2': 'ec2',
 };
 
 /**

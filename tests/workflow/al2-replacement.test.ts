@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskWrapper } from '../../local/harness/bind-tasks.ts';
 import { loadScenario } from '../../local/simulator/index.ts';
+import { parseScenario } from '../../local/simulator/scenario.ts';
 import { clusterState, failTask, mutatingCalls, runWorkflow, scenarioWith } from './helpers.ts';
 
 // EKS-FACTS 7.2: no AL2 AMI past 1.32 and no amiType change in place. The al2-to-al2023 scenario's
@@ -11,6 +12,51 @@ const scenario = 'al2-to-al2023';
 const clusterName = 'legacy-al2-cluster';
 const input = loadScenario(scenario).defaultInput as Record<string, unknown>;
 const withoutReplacement = { clusterName, targetVersion: '1.34' };
+
+/** The scenario with web-al2 made from a customer launch template (no AMI in it) whose user data is this. */
+function withLaunchTemplate(userData: string) {
+  const base = loadScenario(scenario);
+  const clusters = base.clusters.map((cluster) => ({
+    ...cluster,
+    nodegroups: cluster.nodegroups.map((ng) =>
+      ng.name === 'web-al2'
+        ? {
+            ...ng,
+            customLaunchTemplate: { name: 'web-nodes', id: 'lt-0a1b2c3d4e5f60718', version: 4, userData },
+          }
+        : ng,
+    ),
+  }));
+  return parseScenario({ ...base, clusters }, `${scenario} with a launch template`);
+}
+
+const al2UserData = [
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="//"',
+  '',
+  '--//',
+  'Content-Type: text/x-shellscript; charset="us-ascii"',
+  '',
+  '#!/bin/bash',
+  '/etc/eks/bootstrap.sh legacy-al2-cluster --kubelet-extra-args --max-pods=58',
+  '--//--',
+].join('\n');
+
+const nodeadmUserData = [
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="//"',
+  '',
+  '--//',
+  'Content-Type: application/node.eks.aws',
+  '',
+  'apiVersion: node.eks.aws/v1alpha1',
+  'kind: NodeConfig',
+  'spec:',
+  '  kubelet:',
+  '    config:',
+  '      maxPods: 58',
+  '--//--',
+].join('\n');
 
 describe('replacing AL2 node groups (replaceAl2)', () => {
   it('ends on 1.34 with each AL2 group replaced by an AL2023 group of its configuration, the old one deleted after', async () => {
@@ -170,6 +216,28 @@ describe('replacing AL2 node groups (replaceAl2)', () => {
       expect(execution.error).toBe('ReplacementRefusedError');
       expect(execution.cause).toContain('is another group of the cluster');
       expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
+
+  it('refuses, before any change, a launch template whose user data is written for AL2', async () => {
+    await runWorkflow({ scenario: withLaunchTemplate(al2UserData), input }, ({ execution, aws }) => {
+      expect(execution.error).toBe('ReplacementRefusedError');
+      expect(execution.cause).toContain(
+        'launch template web-nodes version 4 has user data written for Amazon Linux 2',
+      );
+      expect(mutatingCalls(aws)).toEqual([]);
+    });
+  });
+
+  it('keeps a launch template whose user data is a nodeadm NodeConfig: the replacement takes it', async () => {
+    await runWorkflow({ scenario: withLaunchTemplate(nodeadmUserData), input }, ({ execution, aws }) => {
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      const create = aws.simulator.requestLog.find(
+        (request) =>
+          request.operation === 'CreateNodegroup' && request.params.nodegroupName === 'web-al2-al2023',
+      );
+      expect(create?.params.launchTemplate).toEqual({ id: 'lt-0a1b2c3d4e5f60718', version: '4' });
+      expect(create?.params).not.toHaveProperty('diskSize');
     });
   });
 });

@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type ClusterStatus,
   DescribeAddonCommand,
@@ -27,6 +28,7 @@ const deps = {
   ssm: new SSMClient({ region: 'us-east-1' }),
   cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
   autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
+  ec2: new EC2Client({ region: 'us-east-1' }),
   allowedClusters: '*',
   now: () => new Date('2026-11-25T02:00:00Z'),
 };

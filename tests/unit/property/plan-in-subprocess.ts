@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -21,6 +22,7 @@ try {
       ssm: new SSMClient({ region: 'us-east-1' }),
       cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
       autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
+      ec2: new EC2Client({ region: 'us-east-1' }),
       allowedClusters: '*',
       now: () => new Date('2026-11-25T02:00:00Z'),
     },
