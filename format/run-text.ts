@@ -80,6 +80,10 @@ export function progressLine(task: TaskEvent, runStartedAt: number): string | un
       if (foreign) {
         return `${clock}  ${who}: busy with someone else's ${foreign.type} ${output.updateId ?? ''}; the roll to ${output.target} starts once it ends.`;
       }
+      // A replacement says which step it is on (creating the new group, deleting the old one).
+      if (task.state === 'Replace Node Group' && 'note' in output) {
+        return `${clock}  ${who}: replacing by ${output.target}: ${String(output.note)}.`;
+      }
       if (task.state.startsWith('Update') || task.state.startsWith('Roll Back')) {
         return `${clock}  ${who}: ${output.adopted ? 'adopted the running update' : 'update started'} to ${output.target}${id}.`;
       }

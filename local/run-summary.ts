@@ -51,13 +51,25 @@ export function summarizeRun(args: {
     };
   });
 
+  // A group the run created (an AL2 replacement) shows "new"; one it deleted, "deleted".
+  const deleted = (clusterBefore?.nodegroups ?? [])
+    .filter((nodegroup) => !clusterAfter?.nodegroups.some((candidate) => candidate.name === nodegroup.name))
+    .map((nodegroup) => ({
+      name: nodegroup.name,
+      from: nodegroup.version,
+      to: 'deleted',
+      releaseFrom: nodegroup.releaseVersion,
+      releaseTo: 'deleted',
+      rotations: 0,
+      instancesReplaced: 0,
+    }));
   const nodegroups = (clusterAfter?.nodegroups ?? []).map((nodegroup) => {
     const earlier = clusterBefore?.nodegroups.find((candidate) => candidate.name === nodegroup.name);
     return {
       name: nodegroup.name,
-      from: earlier?.version ?? nodegroup.version,
+      from: earlier?.version ?? 'new',
       to: nodegroup.version,
-      releaseFrom: earlier?.releaseVersion ?? nodegroup.releaseVersion,
+      releaseFrom: earlier?.releaseVersion ?? 'created',
       releaseTo: nodegroup.releaseVersion,
       rotations: steps.filter(
         (step) =>
@@ -77,7 +89,7 @@ export function summarizeRun(args: {
     ...outcomeOf(execution),
     dryRun: args.dryRun,
     steps,
-    nodegroups,
+    nodegroups: [...nodegroups, ...deleted],
     stateTransitions: execution.stateTransitions,
     lambdaInvocations: execution.lambdaInvocations,
     historyEvents: execution.largestHistoryEvents,

@@ -9,6 +9,7 @@ import {
   UnsupportedTargetError,
 } from '../shared/errors.ts';
 import type { UpgradeInput } from '../shared/input.ts';
+import { kubeletSkewInsight } from '../shared/kubelet-skew.ts';
 import {
   addonExpectedSeconds,
   controlPlaneExpectedSeconds,
@@ -28,7 +29,6 @@ import {
 } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
 import { ensureCniReadyForAl2023, planReplacement } from './replacement-plan.ts';
-import { kubeletSkewInsight } from './unmanaged-compute.ts';
 
 /** Everything the plan step read from AWS; building the plan from it calls nothing. */
 export interface ClusterFacts {
@@ -73,6 +73,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
         : {
             from: formatMinor(index === 1 ? facts.current : (hops[index - 2] ?? facts.current)),
             to: formatMinor(version),
+            ...(input.acceptUnmanagedSkew ? { acceptUnmanagedSkew: true as const } : {}),
           },
     addons: [],
     rolls: [],

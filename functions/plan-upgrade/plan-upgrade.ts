@@ -156,32 +156,43 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   if (input.replaceAl2) {
     const versions = { current, target };
     await planAl2Replacements(deps, input, input.replaceAl2, versions, nodegroups, described, notes);
+    // A rerun that names the old groups: the replacements an earlier run made roll with them.
+    for (const replacement of nodegroups.flatMap((nodegroup) => nodegroup.replacement ?? [])) {
+      const made = allNodegroups.find((nodegroup) => nodegroup.name === replacement.name);
+      if (replacement.exists && made && !nodegroups.includes(made)) nodegroups.push(made);
+    }
   }
   const installedAddons = await readAddons(deps.eks, input.clusterName);
   const addons = installedAddons.map(({ name, version }) => ({ name, version }));
   const insights = await readInsights(deps.eks, input.clusterName, hopVersions);
-  const autoMode = cluster.computeConfig?.enabled === true;
+  const fargateProfiles = await readFargateProfiles(deps.eks, input.clusterName);
+  // Auto Mode's networking and DNS serve its own nodes only: the add-ons stay the user's while other compute runs.
+  const autoModeEnabled = cluster.computeConfig?.enabled === true;
+  const autoMode = autoModeEnabled && allNodegroups.length === 0 && fargateProfiles.length === 0;
   if (autoMode)
     notes.push(
-      "EKS Auto Mode: EKS manages this cluster's Auto Mode nodes and core add-ons (vpc-cni, coredns, kube-proxy) and moves them after each hop; the plan neither moves nor lists them.",
+      "EKS Auto Mode: EKS manages this cluster's nodes and core networking (vpc-cni, coredns, kube-proxy) and moves them after each hop; the plan neither moves nor lists them.",
     );
-  const behind = await unmanagedSkew({
+  else if (autoModeEnabled)
+    notes.push(
+      'EKS Auto Mode manages its own nodes; the core add-ons still serve the managed node groups and Fargate pods here, so the plan moves them as usual.',
+    );
+  const { behind, unchecked } = await unmanagedSkew({
     eks: deps.eks,
     autoScaling: deps.autoScaling,
     clusterName: input.clusterName,
-    current,
     hops: controlPlaneHops(current, target),
     insights,
     nodegroups: allNodegroups,
     described,
   });
+  if (unchecked.length > 0 && !input.acceptUnmanagedSkew)
+    notes.push(
+      `EKS lists no Kubelet version skew insight for ${unchecked.map(formatMinor).join(', ')} yet: nodes outside managed node groups are checked for ${unchecked.length > 1 ? 'those hops' : 'that hop'} before ${unchecked.length > 1 ? 'each' : 'it'}, once the stage has refreshed the insights.`,
+    );
   const leftToUser = [
     ...ensureUnmanagedKeepUp(behind, current, target, input.acceptUnmanagedSkew),
-    ...fargateNotes(
-      await readFargateProfiles(deps.eks, input.clusterName),
-      targetText,
-      hopVersions.length > 0,
-    ),
+    ...fargateNotes(fargateProfiles, targetText, hopVersions.length > 0),
   ];
   const facts: ClusterFacts = {
     clusterName: input.clusterName,
@@ -677,7 +688,11 @@ async function planAl2Replacements(
     return;
   }
   for (const nodegroup of blocked) {
-    const amiType = replacementAmiTypeOf(nodegroup.amiType, replaceAl2.amiType);
+    const amiType = replacementAmiTypeOf(
+      nodegroup.amiType,
+      replaceAl2.amiType,
+      described.get(nodegroup.name)?.instanceTypes ?? [],
+    );
     if (!amiType) {
       throw new InvalidInputError(
         `replaceAl2.amiType ${replaceAl2.amiType} boots on another architecture than node group ${nodegroup.name} (${nodegroup.amiType}): its instance types would not run it. Leave amiType out for each group's AL2023 counterpart. Nothing was changed.`,
@@ -706,6 +721,11 @@ async function planAl2Replacements(
       );
     }
     await ensureTemplateBootsAl2023(deps.ec2, nodegroup.name, described.get(nodegroup.name), amiType);
+    const stack = described.get(nodegroup.name)?.tags?.['aws:cloudformation:stack-name'];
+    if (stack)
+      notes.push(
+        `Node group ${nodegroup.name} belongs to CloudFormation stack ${stack} (eksctl or your own): its replacement ${name} is made outside the stack, which still describes ${nodegroup.name}; update the stack's definition after the run, or its next update may try to bring ${nodegroup.name} back.`,
+      );
     nodegroup.replacement = {
       name,
       amiType,

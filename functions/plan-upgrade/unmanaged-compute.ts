@@ -1,18 +1,15 @@
-import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { type AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeFargateProfileCommand,
-  DescribeInsightCommand,
   type EKSClient,
   type Nodegroup,
   paginateListFargateProfiles,
 } from '@aws-sdk/client-eks';
 import { UnmanagedSkewError } from '../shared/errors.ts';
+import { kubeletSkewInsight, skewInsightNodes } from '../shared/kubelet-skew.ts';
 import { skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
-
-/** The upgrade insight that sees every node's kubelet, managed or not (EKS-FACTS 7.4). */
-export const kubeletSkewInsight = 'Kubelet version skew';
 
 /** A Fargate profile and the namespaces whose pods it runs. */
 export interface FargateProfileFacts {
@@ -51,7 +48,6 @@ export interface SkewContext {
   eks: EKSClient;
   autoScaling: AutoScalingClient;
   clusterName: string;
-  current: MinorVersion;
   hops: MinorVersion[];
   insights: PlanInsight[];
   /** Every managed node group (those the input leaves out too) and what DescribeNodegroup said. */
@@ -60,56 +56,72 @@ export interface SkewContext {
 }
 
 /**
- * For each hop, the nodes outside managed node groups that the Kubelet version skew insight flags.
- * A managed group behind at that hop is the plan's to roll; its nodes are told apart by their
- * instance ID in the node name (EKS resource-based names), and where names do not show it (IP-based
- * names), by count: more flagged nodes than such groups have means some are outside them.
+ * For each hop, the nodes outside managed node groups that the Kubelet version skew insight flags,
+ * and the hops EKS computed no such insight for (it computes them for the next versions only; the
+ * stage checks those before its hop, after refreshing the insights). Managed groups' nodes are told
+ * apart by their instance ID in the node name (EKS resource-based names); where names do not show
+ * it (IP-based names), by count: more flagged nodes than the lagging managed groups have means some
+ * are outside them. An ERROR finding that names no node counts as one outside, unread.
  */
-export async function unmanagedSkew(context: SkewContext): Promise<Behind[]> {
-  const found: Behind[] = [];
+export async function unmanagedSkew(
+  context: SkewContext,
+): Promise<{ behind: Behind[]; unchecked: MinorVersion[] }> {
+  const behind: Behind[] = [];
+  const unchecked: MinorVersion[] = [];
+  let instanceIds: string[] | undefined;
   for (const hop of context.hops) {
     const insight = context.insights.find(
       (candidate) =>
-        candidate.name === kubeletSkewInsight &&
-        candidate.kubernetesVersion === formatMinor(hop) &&
-        candidate.status !== 'PASSING',
+        candidate.name === kubeletSkewInsight && candidate.kubernetesVersion === formatMinor(hop),
     );
-    if (!insight) continue;
-    const { insight: detail } = await context.eks.send(
-      new DescribeInsightCommand({ clusterName: context.clusterName, id: insight.id }),
-    );
-    const flagged = (detail?.resources ?? []).flatMap((resource) => {
-      const name = /\/nodes\/([^/]+)$/.exec(resource.kubernetesResourceUri ?? '')?.[1];
-      return name ? [name] : [];
-    });
+    if (!insight) {
+      unchecked.push(hop);
+      continue;
+    }
+    if (insight.status === 'PASSING') continue;
+    const flagged = await skewInsightNodes(context.eks, context.clusterName, insight.id);
+    if (flagged.length === 0) {
+      // ERROR says the hop breaks the rule; a WARNING that names no node is about a later one.
+      if (insight.status === 'ERROR')
+        behind.push({ hop, nodes: [`nodes the insight does not name (${insight.reason})`] });
+      continue;
+    }
+    instanceIds ??= await managedInstanceIds(context);
+    const ids = instanceIds;
+    const rest = flagged.filter((name) => !ids.some((id) => name.startsWith(`${id}.`)));
     const managedBehind = context.nodegroups.filter((nodegroup) => {
       const kubelet = parseMinor(nodegroup.currentVersion);
       return kubelet !== undefined && !skewAllows(hop, kubelet);
     });
-    if (managedBehind.length === 0) {
-      if (flagged.length > 0) found.push({ hop, nodes: flagged });
-      continue;
-    }
-    const instanceIds = await managedInstanceIds(context, managedBehind);
-    const rest = flagged.filter((name) => !instanceIds.some((id) => name.startsWith(`${id}.`)));
     const managedNodes = managedBehind.reduce((sum, nodegroup) => sum + nodegroup.desiredSize, 0);
     const unmatched = Math.max(0, managedNodes - (flagged.length - rest.length));
     const outside = rest.length - unmatched;
-    if (outside > 0) found.push({ hop, nodes: rest, ...(unmatched > 0 ? { atLeast: outside } : {}) });
+    if (outside > 0) behind.push({ hop, nodes: rest, ...(unmatched > 0 ? { atLeast: outside } : {}) });
   }
-  return found;
+  return { behind, unchecked };
 }
 
-async function managedInstanceIds(context: SkewContext, nodegroups: PlannedNodegroup[]): Promise<string[]> {
-  const names = nodegroups.flatMap(
+/** The instances of every managed node group (their Auto Scaling groups, 50 names a call). */
+async function managedInstanceIds(context: SkewContext): Promise<string[]> {
+  const names = context.nodegroups.flatMap(
     (nodegroup) =>
-      context.described.get(nodegroup.name)?.resources?.autoScalingGroups?.flatMap((g) => g.name ?? []) ?? [],
+      context.described
+        .get(nodegroup.name)
+        ?.resources?.autoScalingGroups?.flatMap((group) => group.name ?? []) ?? [],
   );
-  if (names.length === 0) return [];
-  const { AutoScalingGroups = [] } = await context.autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }),
-  );
-  return AutoScalingGroups.flatMap((group) => group.Instances ?? []).flatMap((i) => i.InstanceId ?? []);
+  const ids: string[] = [];
+  for (let start = 0; start < names.length; start += 50) {
+    const pages = paginateDescribeAutoScalingGroups(
+      { client: context.autoScaling },
+      { AutoScalingGroupNames: names.slice(start, start + 50) },
+    );
+    for await (const page of pages) {
+      for (const group of page.AutoScalingGroups ?? []) {
+        ids.push(...(group.Instances ?? []).flatMap((instance) => instance.InstanceId ?? []));
+      }
+    }
+  }
+  return ids;
 }
 
 /** How a person moves such nodes: Fargate pods restart, the rest are their owner's roll. */

@@ -31,8 +31,8 @@ export interface ReplaceNodegroupDeps {
   now: () => Date;
 }
 
-/** Tag keys AWS keeps for itself: CreateNodegroup refuses them. */
-const reservedTagPrefix = 'aws:';
+/** Tag keys AWS keeps for itself, in any case: CreateNodegroup refuses them. */
+const reservedTagPrefix = /^aws:/i;
 
 /**
  * One step of replacing an AL2 node group, decided from what EKS reports now, so a retry or a rerun
@@ -61,10 +61,13 @@ export async function replaceNodegroup(
   ]);
   const startedAt = event.previous?.startedAt ?? now().toISOString();
   const polls = (event.previous?.polls ?? -1) + 1;
+  // The old group's size when the replacement was made: what the replacement must have before the delete.
+  const oldNodes = event.previous?.rollout?.nodes ?? old?.scalingConfig?.desiredSize ?? 0;
   const waiting = (note: string): UpdateProgress => {
     const elapsed = (now().getTime() - Date.parse(startedAt)) / 1000;
     return {
       ...base,
+      rollout: { nodes: oldNodes, batchSize: 1 },
       updateId: null,
       status: 'InProgress',
       adopted: false,
@@ -118,6 +121,8 @@ export async function replaceNodegroup(
 
   const createdStatus = created.status ?? 'UNKNOWN';
   if (createdStatus === 'CREATING') return waiting(`creating ${replacement.name}`);
+  // A roll or a config update of the replacement (a rerun's, a person's): it stands once that ends.
+  if (createdStatus === 'UPDATING') return waiting(`${replacement.name} is UPDATING; waiting for it`);
   if (createdStatus !== 'ACTIVE') {
     return failed(
       `Replacement ${replacement.name} of ${step.name} is ${createdStatus}${issuesOf(created)}; ${old ? `${step.name} was kept, untouched` : `${step.name} is already gone`}. ${createdStatus === 'CREATE_FAILED' ? `Delete ${replacement.name}, fix the cause, and run again.` : 'Look at it in the EKS console, then run again.'}`,
@@ -138,7 +143,7 @@ export async function replaceNodegroup(
       `Node group ${step.name} could not be deleted${issuesOf(old)}; its replacement ${replacement.name} is ACTIVE. Fix the cause and run again (or delete ${step.name} by hand).`,
     );
   }
-  const unready = notReadyToDelete(old, created);
+  const unready = notReadyToDelete(oldNodes, created);
   if (unready)
     return failed(
       `${unready} ${step.name} was kept, untouched; ${replacement.name} stays. Fix the replacement and run again.`,
@@ -156,12 +161,14 @@ export async function replaceNodegroup(
   return waiting(`deleting ${step.name} (EKS drains its nodes)`);
 }
 
-/** Why the old group must not go yet, or undefined: the replacement must stand with its capacity, healthy. */
-function notReadyToDelete(old: Nodegroup, created: Nodegroup): string | undefined {
-  const wanted = old.scalingConfig?.desiredSize ?? 0;
+/**
+ * Why the old group must not go yet, or undefined: the replacement must stand with the capacity the
+ * old group had when the replacement was made (a cluster autoscaler may have moved either since), healthy.
+ */
+function notReadyToDelete(wanted: number, created: Nodegroup): string | undefined {
   const has = created.scalingConfig?.desiredSize ?? 0;
   if (has < wanted) {
-    return `Replacement ${created.nodegroupName} wants ${has} nodes, fewer than the ${wanted} of the group it replaces (scaled down since it was created?).`;
+    return `Replacement ${created.nodegroupName} wants ${has} nodes, fewer than the ${wanted} the group it replaces had when it was made (scaled down since?).`;
   }
   const issues = created.health?.issues ?? [];
   if (issues.length > 0)
@@ -189,7 +196,7 @@ export function replacementRequest(
 ): CreateNodegroupRequest {
   const template = old.launchTemplate;
   const tags = Object.fromEntries(
-    Object.entries(old.tags ?? {}).filter(([key]) => !key.startsWith(reservedTagPrefix)),
+    Object.entries(old.tags ?? {}).filter(([key]) => !reservedTagPrefix.test(key)),
   );
   return {
     clusterName: run.clusterName,

@@ -57,6 +57,7 @@ export const replacementAmiTypes = [
   'AL2023_ARM_64_STANDARD',
   'AL2023_x86_64_NVIDIA',
   'AL2023_ARM_64_NVIDIA',
+  'AL2023_x86_64_NEURON',
   'BOTTLEROCKET_x86_64',
   'BOTTLEROCKET_ARM_64',
   'BOTTLEROCKET_x86_64_NVIDIA',
@@ -79,8 +80,16 @@ export function architectureOf(amiType: string): 'arm64' | 'x86_64' {
  * The AMI type an AL2 group's replacement runs: the one asked for, or the group's AL2023 counterpart.
  * @returns undefined when the one asked for boots on another architecture than the group's instances.
  */
-export function replacementAmiTypeOf(al2AmiType: string, requested?: string): string | undefined {
-  const amiType = requested ?? al2023Counterpart[al2AmiType];
+export function replacementAmiTypeOf(
+  al2AmiType: string,
+  requested?: string,
+  instanceTypes: string[] = [],
+): string | undefined {
+  // AL2's GPU AMI served Inferentia and Trainium too; AL2023 has an image of its own for them.
+  const neuron = instanceTypes.length > 0 && instanceTypes.every((type) => /^(inf|trn)\d/.test(type));
+  const amiType =
+    requested ??
+    (al2AmiType === 'AL2_x86_64_GPU' && neuron ? 'AL2023_x86_64_NEURON' : al2023Counterpart[al2AmiType]);
   if (!amiType || architectureOf(amiType) !== architectureOf(al2AmiType)) return undefined;
   return amiType;
 }

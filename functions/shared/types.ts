@@ -87,7 +87,8 @@ export interface AddonStep {
  */
 export interface PlanStage {
   index: number;
-  controlPlane: { from: string; to: string } | null;
+  /** The hop; `acceptUnmanagedSkew` when the input lets nodes outside managed node groups fall behind. */
+  controlPlane: { from: string; to: string; acceptUnmanagedSkew?: true } | null;
   addons: AddonStep[];
   rolls: NodegroupRoll[];
   /** Present (true) in a rollback's plan: the control plane goes back, after these add-ons, and no node group moves. */

@@ -14,7 +14,9 @@ import {
   isAwsError,
   RollbackRefusedError,
   UnexpectedResponseError,
+  UnmanagedSkewError,
 } from '../shared/errors.ts';
+import { skewFinding } from '../shared/kubelet-skew.ts';
 import { controlPlaneExpectedSeconds } from '../shared/polling.ts';
 import { roleOf } from '../shared/role-arn.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
@@ -37,6 +39,8 @@ export interface UpdateControlPlaneEvent {
   rollback?: { from: string };
   /** A cluster in another account: the role its calls are made as; null for this account. */
   roleArn?: string | null;
+  /** The plan's hop: whether the input lets nodes outside managed node groups fall behind. */
+  hop?: { acceptUnmanagedSkew?: boolean };
 }
 
 export interface UpdateControlPlaneDeps {
@@ -79,6 +83,8 @@ export async function updateControlPlane(
       `Upgrade insights for ${targetVersion} on cluster ${clusterName} report errors: ${blocking.join('; ')}. Fix them, or run with "acceptInsightErrors": true. The cluster stays on ${cluster?.version}.`,
     );
   }
+
+  if (!event.hop?.acceptUnmanagedSkew) await ensureNoNodeLeftBehind(eks, event, cluster?.version ?? '');
 
   ensureFitsBeforeDeadline(
     `Control plane hop to ${targetVersion}`,
@@ -193,4 +199,26 @@ async function insightErrors(
     }
   }
   return found;
+}
+
+/**
+ * Before the hop, after the stage's insights refresh: the plan rolled every managed group the hop
+ * needs, so nodes EKS's skew finding still names are outside managed node groups (self-managed,
+ * Karpenter, hybrid, Fargate pods), or a finding the plan could not read for a hop beyond the next.
+ * @throws UnmanagedSkewError naming them; the control plane stays.
+ */
+async function ensureNoNodeLeftBehind(
+  eks: EKSClient,
+  event: UpdateControlPlaneEvent,
+  currentVersion: string,
+): Promise<void> {
+  const finding = await skewFinding(eks, event.clusterName, event.targetVersion);
+  if (!finding || finding.status === 'PASSING') return;
+  // A WARNING that names no node is about a later hop, which is checked before it.
+  if (finding.nodes.length === 0 && finding.status !== 'ERROR') return;
+  const nodes =
+    finding.nodes.length > 0 ? finding.nodes.join(', ') : `nodes it does not name (${finding.reason})`;
+  throw new UnmanagedSkewError(
+    `EKS's Kubelet version skew insight for ${event.targetVersion} on cluster ${event.clusterName} names ${nodes}: they would fall outside the skew rule under a ${event.targetVersion} control plane. Roll them (self-managed, Karpenter, hybrid nodes) or restart them (Fargate pods), or run with "acceptUnmanagedSkew": true to go on without them. The cluster stays on ${currentVersion}.`,
+  );
 }

@@ -127,6 +127,7 @@ describe('least privilege', () => {
       new Set([
         'eks:DescribeCluster',
         'eks:ListInsights',
+        'eks:DescribeInsight',
         'eks:DescribeInsightsRefresh',
         'eks:StartInsightsRefresh',
         'eks:UpdateClusterVersion',

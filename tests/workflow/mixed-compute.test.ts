@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../local/simulator/index.ts';
+import { parseScenario } from '../../local/simulator/scenario.ts';
 import { clusterState, mutatingCalls, runWorkflow } from './helpers.ts';
 
 // EKS-FACTS 7.4: the managed node group API sees only managed groups; EKS's Kubelet version skew
@@ -45,6 +47,34 @@ describe('compute outside managed node groups', () => {
           'Left to you: nodes outside managed node groups, behind the kubelet skew rule at 1.33: ip-10-0-7-21.ec2.internal, ip-10-0-7-22.ec2.internal',
         );
       }
+    });
+  });
+});
+
+/** The scenario as a plan would find it a day after EKS's last refresh: the 1.33 finding still PASSING. */
+function withStaleSkewInsight() {
+  const base = loadScenario(scenario);
+  const clusters = base.clusters.map((cluster) => ({
+    ...cluster,
+    insights: cluster.insights.map((insight) =>
+      insight.kubernetesVersion === '1.33'
+        ? { ...insight, status: 'PASSING' as const, reason: 'stale' }
+        : insight,
+    ),
+  }));
+  return parseScenario({ ...base, clusters }, `${scenario} with a stale insight`);
+}
+
+describe('nodes outside managed node groups seen only before the hop', () => {
+  it('stops before the hop the refreshed finding refuses: the control plane stays where it is', async () => {
+    await runWorkflow({ scenario: withStaleSkewInsight(), input }, ({ execution, aws }) => {
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('UnmanagedSkewError');
+      expect(execution.cause).toContain('ip-10-0-7-21.ec2.internal');
+      expect(execution.cause).toContain('The cluster stays on 1.32');
+      expect(clusterState(aws, 'mixed-cluster').version).toBe('1.32');
+      const hops = aws.simulator.requestLog.filter((request) => request.operation === 'UpdateClusterVersion');
+      expect(hops.map((request) => request.params.version)).toEqual(['1.30', '1.31', '1.32']);
     });
   });
 });
