@@ -73,6 +73,9 @@ export const upgradeInputSchema = z
             z.refine((pattern) => pattern.includes('{name}'), 'must contain "{name}", the old group\'s name'),
           ),
         ),
+        launchTemplateVersions: z.optional(
+          z.record(resourceName, z.string().check(z.regex(/^\d+$/, 'must be a version number'))),
+        ),
       }),
     ),
     acceptUnmanagedSkew: z._default(z.boolean(), false),

@@ -1,6 +1,10 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeLaunchTemplateVersionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeLaunchTemplateVersionsCommand,
+  type DescribeLaunchTemplateVersionsCommandOutput,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   ClusterStatus,
   DescribeAddonCommand,
@@ -720,7 +724,13 @@ async function planAl2Replacements(
         `Node group ${nodegroup.name}'s replacement needs its node role ${nodeRole || '(none)'} passed to EKS, and this stack may pass only the roles in its NodeRoleArns parameter (${passable.join(', ') || 'none'}); deploy it with that role listed. Nothing was changed.`,
       );
     }
-    await ensureTemplateBootsAl2023(deps.ec2, nodegroup.name, described.get(nodegroup.name), amiType);
+    const launchTemplateVersion = await templateForReplacement(
+      deps.ec2,
+      nodegroup.name,
+      described.get(nodegroup.name),
+      amiType,
+      replaceAl2.launchTemplateVersions?.[nodegroup.name],
+    );
     const stack = described.get(nodegroup.name)?.tags?.['aws:cloudformation:stack-name'];
     if (stack)
       notes.push(
@@ -729,37 +739,67 @@ async function planAl2Replacements(
     nodegroup.replacement = {
       name,
       amiType,
+      ...(launchTemplateVersion ? { launchTemplateVersion } : {}),
       atVersion: lastAl2Version.get(nodegroup.amiType) ?? formatMinor(current),
       exists: existing !== undefined,
     };
   }
 }
 
+/** What only AL2 has: user data that uses it would fail on AL2023 (EKS user guide, "Upgrade from AL2 to AL2023"). */
+const al2OnlyUserData = ['/etc/eks/bootstrap.sh', 'amazon-linux-extras'];
+
 /**
- * A customer launch template goes with the replacement as it is. Its user data, written for AL2's
- * bootstrap.sh, would not join AL2023 nodes (they bootstrap with nodeadm) nor Bottlerocket ones
- * (TOML settings): refuse it unless it already holds a nodeadm NodeConfig (EKS-FACTS 7.2).
+ * A customer launch template goes with the replacement: the group's version, or the one
+ * replaceAl2.launchTemplateVersions names. EKS adds its own bootstrap to it (MIME multi-part on
+ * AL2023, nodeadm reads its NodeConfig and runs the shell parts); user data that calls AL2's
+ * bootstrap.sh or tools would fail there, Bottlerocket takes TOML settings only, and compressed user
+ * data cannot be read to tell: refuse those before any change.
+ * @returns the launch template version the replacement takes, or undefined for none.
  * @throws ReplacementRefusedError naming the template version and what to do.
  */
-async function ensureTemplateBootsAl2023(
+async function templateForReplacement(
   ec2: EC2Client,
   nodegroupName: string,
   nodegroup: Nodegroup | undefined,
   amiType: string,
-): Promise<void> {
+  named: string | undefined,
+): Promise<string | undefined> {
   const template = nodegroup?.launchTemplate;
-  if (!template?.version || !(template.id || template.name)) return;
-  const { LaunchTemplateVersions = [] } = await ec2.send(
-    new DescribeLaunchTemplateVersionsCommand({
-      ...(template.id ? { LaunchTemplateId: template.id } : { LaunchTemplateName: template.name }),
-      Versions: [template.version],
-    }),
-  );
-  const userData = LaunchTemplateVersions[0]?.LaunchTemplateData?.UserData;
-  if (!userData) return;
-  const text = Buffer.from(userData, 'base64').toString('utf8');
-  if (amiType.startsWith('AL2023') && text.includes('node.eks.aws/')) return;
+  if (!template?.version || !(template.id || template.name)) return undefined;
+  const version = named ?? template.version;
+  const which = `Node group ${nodegroupName}'s launch template ${template.name ?? template.id} version ${version}`;
+  let found: DescribeLaunchTemplateVersionsCommandOutput;
+  try {
+    found = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        ...(template.id ? { LaunchTemplateId: template.id } : { LaunchTemplateName: template.name }),
+        Versions: [version],
+      }),
+    );
+  } catch (error) {
+    if (!isAwsError(error, 'InvalidLaunchTemplateId.VersionNotFound')) throw error;
+    throw new ReplacementRefusedError(
+      `${which} does not exist; name one that does in replaceAl2.launchTemplateVersions. Nothing was changed.`,
+      { cause: error },
+    );
+  }
+  const userData = found.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData;
+  if (!userData) return version;
+  const bytes = Buffer.from(userData, 'base64');
+  const text = bytes.toString('utf8');
+  const compressed = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const problem = compressed
+    ? 'compressed user data, which the plan cannot read to check'
+    : amiType.startsWith('BOTTLEROCKET')
+      ? /^#!|MIME-Version|text\/x-shellscript/m.test(text)
+        ? 'shell or MIME user data; Bottlerocket takes TOML settings only'
+        : undefined
+      : al2OnlyUserData.find((marker) => text.includes(marker))
+        ? `user data that calls ${al2OnlyUserData.filter((marker) => text.includes(marker)).join(' and ')}, which ${amiType} does not have (it bootstraps with nodeadm)`
+        : undefined;
+  if (!problem) return version;
   throw new ReplacementRefusedError(
-    `Node group ${nodegroupName}'s launch template ${template.name ?? template.id} version ${template.version} has user data written for Amazon Linux 2; ${amiType} nodes bootstrap differently (${amiType.startsWith('AL2023') ? 'nodeadm and a NodeConfig' : 'TOML settings'}), so a replacement taking it would not join the cluster. Make a launch template version whose user data suits ${amiType} (or has none), point the group at it, and run again; or replace the group by hand. Nothing was changed.`,
+    `${which} has ${problem}, so a replacement taking it would not join the cluster. Make a launch template version whose user data suits ${amiType} and name it in "replaceAl2": {"launchTemplateVersions": {"${nodegroupName}": "<version>"}} (the old group keeps its own), or replace the group by hand. Nothing was changed.`,
   );
 }

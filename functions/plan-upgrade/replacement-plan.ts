@@ -29,7 +29,13 @@ export function planReplacement(
   }
   steps[stage]?.push({
     ...step(nodegroup.name, replacement.atVersion, 'replace-al2'),
-    replacement: { name: replacement.name, amiType: replacement.amiType },
+    replacement: {
+      name: replacement.name,
+      amiType: replacement.amiType,
+      ...(replacement.launchTemplateVersion
+        ? { launchTemplateVersion: replacement.launchTemplateVersion }
+        : {}),
+    },
   });
   if (replacement.exists) return undefined;
   for (const rotation of planRotations(at, range.target, at)) {

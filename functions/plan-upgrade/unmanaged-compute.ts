@@ -61,7 +61,8 @@ export interface SkewContext {
  * stage checks those before its hop, after refreshing the insights). Managed groups' nodes are told
  * apart by their instance ID in the node name (EKS resource-based names); where names do not show
  * it (IP-based names), by count: more flagged nodes than the lagging managed groups have means some
- * are outside them. An ERROR finding that names no node counts as one outside, unread.
+ * are outside them. Only ERROR findings count (a WARNING node lags within the rule); one that names no
+ * node counts as one outside, unread.
  */
 export async function unmanagedSkew(
   context: SkewContext,
@@ -78,12 +79,11 @@ export async function unmanagedSkew(
       unchecked.push(hop);
       continue;
     }
-    if (insight.status === 'PASSING') continue;
+    // ERROR: the hop would put nodes outside the rule. WARNING: nodes lag, within it.
+    if (insight.status !== 'ERROR') continue;
     const flagged = await skewInsightNodes(context.eks, context.clusterName, insight.id);
     if (flagged.length === 0) {
-      // ERROR says the hop breaks the rule; a WARNING that names no node is about a later one.
-      if (insight.status === 'ERROR')
-        behind.push({ hop, nodes: [`nodes the insight does not name (${insight.reason})`] });
+      behind.push({ hop, nodes: [`nodes the insight does not name (${insight.reason})`] });
       continue;
     }
     instanceIds ??= await managedInstanceIds(context);

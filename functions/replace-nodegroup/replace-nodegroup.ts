@@ -206,7 +206,8 @@ export function replacementRequest(
     nodeRole: old.nodeRole,
     subnets: old.subnets,
     ...(old.scalingConfig ? { scalingConfig: old.scalingConfig } : {}),
-    ...(old.instanceTypes ? { instanceTypes: old.instanceTypes } : {}),
+    // Empty when the launch template sets the type: EKS refuses both.
+    ...(old.instanceTypes?.length ? { instanceTypes: old.instanceTypes } : {}),
     ...(old.capacityType ? { capacityType: old.capacityType } : {}),
     ...(old.labels ? { labels: old.labels } : {}),
     ...(old.taints?.length ? { taints: old.taints } : {}),
@@ -215,9 +216,10 @@ export function replacementRequest(
     ...(old.nodeRepairConfig ? { nodeRepairConfig: old.nodeRepairConfig } : {}),
     ...(template?.version && (template.id || template.name)
       ? {
-          launchTemplate: template.id
-            ? { id: template.id, version: template.version }
-            : { name: template.name, version: template.version },
+          launchTemplate: {
+            ...(template.id ? { id: template.id } : { name: template.name }),
+            version: step.replacement.launchTemplateVersion ?? template.version,
+          },
         }
       : {
           ...(old.remoteAccess ? { remoteAccess: old.remoteAccess } : {}),

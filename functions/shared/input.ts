@@ -48,6 +48,10 @@ const replaceAl2Schema = z
       .regex(/^[0-9A-Za-z{][A-Za-z0-9_{}-]{0,62}$/, 'must be a node group name with "{name}" in it')
       .refine((pattern) => pattern.includes('{name}'), 'must contain "{name}", the old group\'s name')
       .optional(),
+    /** A launch template version for a group's replacement to take instead of the group's (its user data for AL2023). */
+    launchTemplateVersions: z
+      .record(resourceName, z.string().regex(/^\d+$/, 'must be a version number'))
+      .optional(),
   })
   .strict();
 

@@ -7,15 +7,18 @@ export const kubeletSkewInsight = 'Kubelet version skew';
 export interface SkewFinding {
   status: string;
   reason: string;
-  /** Node names of the resources not PASSING. */
+  /** Node names of the resources in ERROR: outside the rule once the hop is made. */
   nodes: string[];
 }
 
-/** The nodes of a skew insight that are not PASSING (DescribeInsight; `/api/v1/nodes/<name>`). */
+/**
+ * The nodes a skew insight says the hop would put outside the rule: its resources in ERROR
+ * (DescribeInsight; `/api/v1/nodes/<name>`). A WARNING node lags within the rule; it is not one.
+ */
 export async function skewInsightNodes(eks: EKSClient, clusterName: string, id: string): Promise<string[]> {
   const { insight } = await eks.send(new DescribeInsightCommand({ clusterName, id }));
   return (insight?.resources ?? []).flatMap((resource) => {
-    if (resource.insightStatus?.status === 'PASSING') return [];
+    if (resource.insightStatus?.status !== 'ERROR') return [];
     const name = /\/nodes\/([^/]+)$/.exec(resource.kubernetesResourceUri ?? '')?.[1];
     // A resource EKS names some other way is still a finding: kept under what EKS gave.
     return [name ?? resource.kubernetesResourceUri ?? resource.arn ?? 'an unnamed resource'];
@@ -37,7 +40,7 @@ export async function skewFinding(
     return {
       status,
       reason,
-      nodes: status === 'PASSING' ? [] : await skewInsightNodes(eks, clusterName, insight.id),
+      nodes: status === 'ERROR' ? await skewInsightNodes(eks, clusterName, insight.id) : [],
     };
   }
   return undefined;

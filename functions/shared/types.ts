@@ -35,6 +35,8 @@ export interface PlannedReplacement extends Replacement {
 export interface Replacement {
   name: string;
   amiType: string;
+  /** The version of the old group's launch template the replacement takes (replaceAl2.launchTemplateVersions, else the group's). */
+  launchTemplateVersion?: string;
 }
 
 /**

@@ -93,9 +93,10 @@ export const ec2Operations: Record<string, (world: World, params: QueryParams) =
         `Could not find launch template version ${missing[0]} for launch template ${all[0]?.id ?? id ?? name}.`,
       );
     }
+    // One set element holding every <item>, as EC2 writes it.
     return {
-      launchTemplateVersionSet: found.map((v) => ({
-        item: {
+      launchTemplateVersionSet: {
+        item: found.map((v) => ({
           launchTemplateId: v.id,
           launchTemplateName: v.name,
           versionNumber: v.version,
@@ -104,8 +105,8 @@ export const ec2Operations: Record<string, (world: World, params: QueryParams) =
             ...(v.imageId ? { imageId: v.imageId } : {}),
             ...(v.userData ? { userData: v.userData } : {}),
           },
-        },
-      })),
+        })),
+      },
     };
   },
 };

@@ -2088,7 +2088,7 @@ export class World {
       ),
       ...cluster.unmanagedNodes.filter((node) => outside(node.kubeletVersion)).map((node) => node.name),
     ];
-    const resources = nodes.map((node) => ({ uri: `/api/v1/nodes/${node}`, status: 'WARNING' }));
+    const resources = nodes.map((node) => ({ uri: `/api/v1/nodes/${node}`, status: 'ERROR' }));
     if (nodes.length > 0) {
       const others = nodes.length - behind.reduce((sum, ng) => sum + ng.asg.instances.length, 0);
       const who = [
@@ -2096,19 +2096,33 @@ export class World {
         ...(others > 0 ? [`${others} ${behind.length > 0 ? 'other ' : ''}node${others > 1 ? 's' : ''}`] : []),
       ].join(' and ');
       return {
-        status: 'WARNING',
+        status: 'ERROR',
         reason: `${who} would be outside the supported kubelet version skew of v${target}.`,
         resources,
       };
     }
-    const matching =
-      cluster.nodegroups.every((ng) => ng.version === cluster.version) &&
-      cluster.unmanagedNodes.every((node) => node.kubeletVersion === cluster.version);
+    // Nodes behind the control plane but within the rule: a WARNING naming them (the stricter reading
+    // of what EKS reports for them, UNVERIFIED; see the README).
+    const lagging = [
+      ...cluster.nodegroups
+        .filter((ng) => ng.version !== cluster.version)
+        .flatMap((ng) =>
+          ng.asg.instances.filter((i) => i.lifecycleState !== 'Terminating').map((i) => `${i.id}.${suffix}`),
+        ),
+      ...cluster.unmanagedNodes
+        .filter((node) => node.kubeletVersion !== cluster.version)
+        .map((node) => node.name),
+    ];
+    if (lagging.length > 0) {
+      return {
+        status: 'WARNING',
+        reason: 'Node kubelet versions are behind the control plane.',
+        resources: lagging.map((node) => ({ uri: `/api/v1/nodes/${node}`, status: 'WARNING' })),
+      };
+    }
     return {
       status: 'PASSING',
-      reason: matching
-        ? 'Node kubelet versions match the cluster control plane version.'
-        : `Node kubelet versions are within the supported skew of v${target}.`,
+      reason: 'Node kubelet versions match the cluster control plane version.',
       resources: [],
     };
   }

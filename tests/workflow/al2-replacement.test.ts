@@ -14,7 +14,7 @@ const input = loadScenario(scenario).defaultInput as Record<string, unknown>;
 const withoutReplacement = { clusterName, targetVersion: '1.34' };
 
 /** The scenario with web-al2 made from a customer launch template (no AMI in it) whose user data is this. */
-function withLaunchTemplate(userData: string) {
+function withLaunchTemplate(userData: string, versions: Record<string, { userData: string }> = {}) {
   const base = loadScenario(scenario);
   const clusters = base.clusters.map((cluster) => ({
     ...cluster,
@@ -22,7 +22,13 @@ function withLaunchTemplate(userData: string) {
       ng.name === 'web-al2'
         ? {
             ...ng,
-            customLaunchTemplate: { name: 'web-nodes', id: 'lt-0a1b2c3d4e5f60718', version: 4, userData },
+            customLaunchTemplate: {
+              name: 'web-nodes',
+              id: 'lt-0a1b2c3d4e5f60718',
+              version: 4,
+              userData,
+              ...(Object.keys(versions).length > 0 ? { versions: { '4': { userData }, ...versions } } : {}),
+            },
           }
         : ng,
     ),
@@ -223,7 +229,7 @@ describe('replacing AL2 node groups (replaceAl2)', () => {
     await runWorkflow({ scenario: withLaunchTemplate(al2UserData), input }, ({ execution, aws }) => {
       expect(execution.error).toBe('ReplacementRefusedError');
       expect(execution.cause).toContain(
-        'launch template web-nodes version 4 has user data written for Amazon Linux 2',
+        'launch template web-nodes version 4 has user data that calls /etc/eks/bootstrap.sh',
       );
       expect(mutatingCalls(aws)).toEqual([]);
     });
@@ -238,6 +244,38 @@ describe('replacing AL2 node groups (replaceAl2)', () => {
       );
       expect(create?.params.launchTemplate).toEqual({ id: 'lt-0a1b2c3d4e5f60718', version: '4' });
       expect(create?.params).not.toHaveProperty('diskSize');
+    });
+  });
+
+  it('keeps shell-only user data (EKS adds its own bootstrap; nodeadm runs the shell parts)', async () => {
+    const shellOnly = al2UserData.replace(
+      '/etc/eks/bootstrap.sh legacy-al2-cluster --kubelet-extra-args --max-pods=58',
+      'sysctl -w vm.max_map_count=262144',
+    );
+    await runWorkflow({ scenario: withLaunchTemplate(shellOnly), input }, ({ execution }) => {
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    });
+  });
+
+  it('lets the replacement take another launch template version (replaceAl2.launchTemplateVersions), the old group keeping its own', async () => {
+    const scenarioWithV5 = withLaunchTemplate(al2UserData, { '5': { userData: nodeadmUserData } });
+    const named = {
+      ...input,
+      replaceAl2: { ...(input.replaceAl2 as object), launchTemplateVersions: { 'web-al2': '5' } },
+    };
+    await runWorkflow({ scenario: scenarioWithV5, input: named }, ({ execution, aws }) => {
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      const create = aws.simulator.requestLog.find(
+        (request) =>
+          request.operation === 'CreateNodegroup' && request.params.nodegroupName === 'web-al2-al2023',
+      );
+      expect(create?.params.launchTemplate).toEqual({ id: 'lt-0a1b2c3d4e5f60718', version: '5' });
+      expect(
+        aws.simulator.requestLog.some(
+          (request) =>
+            request.operation === 'UpdateNodegroupVersion' && request.params.nodegroupName === 'web-al2',
+        ),
+      ).toBe(false);
     });
   });
 });

@@ -20,11 +20,11 @@ const apps: PlannedNodegroup = {
 };
 const described = new Map([['apps', { resources: { autoScalingGroups: [{ name: 'eks-apps' }] } }]]);
 
-function context(resources: string[], status = 'WARNING') {
+function context(resources: string[], status = 'ERROR') {
   eksMock.on(DescribeInsightCommand).resolves({
     insight: {
       resources: resources.map((name) => ({
-        insightStatus: { status: 'WARNING' },
+        insightStatus: { status: 'ERROR' },
         kubernetesResourceUri: `/api/v1/nodes/${name}`,
       })),
     },
@@ -72,10 +72,10 @@ describe('unmanagedSkew', () => {
     expect(two.behind).toEqual([]);
   });
 
-  it('counts an ERROR finding that names no node as one it could not read; a WARNING one is about a later hop', async () => {
+  it('counts an ERROR finding that names no node as one it could not read; a WARNING (nodes lag within the rule) is none', async () => {
     const error = await unmanagedSkew(context([], 'ERROR'));
     expect(error.behind[0]?.nodes[0]).toContain('nodes the insight does not name');
-    const warning = await unmanagedSkew(context([], 'WARNING'));
+    const warning = await unmanagedSkew(context(['ip-a', 'ip-b', 'ip-c'], 'WARNING'));
     expect(warning.behind).toEqual([]);
   });
 });

@@ -33,13 +33,20 @@ function resolvedAtTenMinutes(): Scenario {
 
 const deprecated125: InsightsFilter = { kubernetesVersions: ['1.25'], statuses: ['WARNING'] };
 
+/** The 1.25 deprecated-API finding while it is a WARNING (the kubelet skew finding is one too, for ng-123's lag). */
+async function deprecatedWarnings(clusterName: string) {
+  return (await listInsights(clusterName, deprecated125)).filter((i) =>
+    i.name?.startsWith('Deprecated APIs'),
+  );
+}
+
 describe('StartInsightsRefresh and DescribeInsightsRefresh', () => {
   it('runs IN_PROGRESS for a short time, then COMPLETED, and ListInsights then shows the current state', async () => {
     rig = await startRig({ scenario: resolvedAtTenMinutes() });
     const name = 'legacy-cluster';
     rig.advanceMinutes(20);
     // EKS has not recomputed since the start: the finding it last saw is still reported.
-    expect(await listInsights(name, deprecated125)).toHaveLength(1);
+    expect(await deprecatedWarnings(name)).toHaveLength(1);
 
     const started = await rig.eks.send(new StartInsightsRefreshCommand({ clusterName: name }));
     expect(started.status).toBe('IN_PROGRESS');
@@ -50,7 +57,7 @@ describe('StartInsightsRefresh and DescribeInsightsRefresh', () => {
     rig.advanceMinutes(2);
     const done = await rig.eks.send(new DescribeInsightsRefreshCommand({ clusterName: name }));
     expect(done).toMatchObject({ status: 'COMPLETED', endedAt: new Date(rig.now()) });
-    expect(await listInsights(name, deprecated125)).toEqual([]);
+    expect(await deprecatedWarnings(name)).toEqual([]);
     const [resolved] = await listInsights(name, { kubernetesVersions: ['1.25'], statuses: ['PASSING'] });
     expect(resolved).toMatchObject({
       name: 'Deprecated APIs removed in Kubernetes v1.25',
@@ -89,9 +96,9 @@ describe("EKS's own 24-hour insight cycle", () => {
   it('picks up a change without an on-demand refresh a day after the last computation', async () => {
     rig = await startRig({ scenario: resolvedAtTenMinutes() });
     rig.advanceMinutes(23 * 60);
-    expect(await listInsights('legacy-cluster', deprecated125)).toHaveLength(1);
+    expect(await deprecatedWarnings('legacy-cluster')).toHaveLength(1);
     rig.advanceMinutes(60);
-    expect(await listInsights('legacy-cluster', deprecated125)).toEqual([]);
+    expect(await deprecatedWarnings('legacy-cluster')).toEqual([]);
   });
 });
 
@@ -111,7 +118,7 @@ describe('recomputed insights', () => {
     rig.advanceMinutes(2);
     const after = (await listInsights('legacy-cluster', skew)).find((i) => i.name === 'Kubelet version skew');
     expect(after?.insightStatus).toEqual({
-      status: 'WARNING',
+      status: 'ERROR',
       reason: 'Node groups ng-123 would be outside the supported kubelet version skew of v1.25.',
     });
   });
