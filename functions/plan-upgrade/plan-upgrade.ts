@@ -731,6 +731,15 @@ async function planAl2Replacements(
       amiType,
       replaceAl2.launchTemplateVersions?.[nodegroup.name],
     );
+    // EKS takes at most 50 tags on a resource; the replacement adds one to the old group's own.
+    const ownTags = Object.keys(described.get(nodegroup.name)?.tags ?? {}).filter(
+      (key) => !/^aws:/i.test(key),
+    );
+    if (ownTags.length >= 50) {
+      throw new ReplacementRefusedError(
+        `Node group ${nodegroup.name} has ${ownTags.length} tags; its replacement would need one more (${replacesTag}) and EKS takes at most 50. Remove one, then run again. Nothing was changed.`,
+      );
+    }
     const stack = described.get(nodegroup.name)?.tags?.['aws:cloudformation:stack-name'];
     if (stack)
       notes.push(

@@ -14,7 +14,7 @@ import {
   ListInsightsCommand,
   ListNodegroupsCommand,
 } from '@aws-sdk/client-eks';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { planUpgrade } from '../../../functions/plan-upgrade/plan-upgrade.ts';
@@ -430,5 +430,54 @@ describe('planUpgrade', () => {
     givenCluster('1.28');
     const result = await plan({ clusterName: name, targetVersion: '1.29' });
     for (const subject of Object.values(result.subjects)) expect(subject.length).toBeLessThanOrEqual(100);
+  });
+
+  describe('replaceAl2', () => {
+    /** A 1.30 cluster whose AL2 group EKS gives no AMI for at 1.31 (as past 1.32 on AWS). */
+    function givenAl2Group(tags: Record<string, string>) {
+      givenCluster('1.30', 'ACTIVE', { legacy: '1.30' });
+      eksMock.on(DescribeNodegroupCommand, { nodegroupName: 'legacy' }).resolves({
+        nodegroup: {
+          nodegroupName: 'legacy',
+          version: '1.30',
+          releaseVersion: '1.30.9-20240101',
+          amiType: 'AL2_x86_64',
+          status: 'ACTIVE',
+          nodeRole: 'arn:aws:iam::123456789012:role/node',
+          scalingConfig: { desiredSize: 3 },
+          tags,
+        },
+      });
+      ssmMock.on(GetParameterCommand).callsFake((input: { Name: string }) => {
+        const version = /optimized-ami\/([\d.]+)\//.exec(input.Name)?.[1];
+        if (version === '1.31' && input.Name.includes('/amazon-linux-2/'))
+          throw new ParameterNotFound({ message: 'not found', $metadata: {} });
+        return { Parameter: { Value: `${version}.15-20250101` } };
+      });
+    }
+    const input = { clusterName: 'prod', targetVersion: '1.31', replaceAl2: {} };
+
+    it('plans the replacement at the last version with an AL2 AMI, and the old group deleted', async () => {
+      givenAl2Group({ team: 'web' });
+      const result = await plan(input);
+      expect(result.nodegroups[0]?.replacement).toEqual({
+        name: 'legacy-al2023',
+        amiType: 'AL2023_x86_64_STANDARD',
+        atVersion: '1.30',
+        exists: false,
+      });
+      expect(result.expected.deleted).toEqual(['legacy']);
+      expect(result.expected.nodegroups).toEqual([
+        { name: 'legacy-al2023', version: '1.31', releaseVersion: '1.31.15-20250101' },
+      ]);
+    });
+
+    it('refuses a group whose tags leave no room for the replacement tag (EKS takes at most 50)', async () => {
+      givenAl2Group(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`tag-${i}`, 'x'])));
+      await expect(plan(input)).rejects.toMatchObject({
+        name: 'ReplacementRefusedError',
+        message: expect.stringContaining('at most 50'),
+      });
+    });
   });
 });
