@@ -51,12 +51,7 @@ import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } f
 import { buildPlan, type ClusterFacts, ensureStepsFitWindow, nodegroupEndVersion } from './build-plan.ts';
 import { ensureNoEarlierUpgrade, lastRunStoppedAtGate, type UpgradeExecutions } from './cluster-lock.ts';
 import { planRollbackOf } from './rollback-plan.ts';
-import {
-  ensureUnmanagedKeepUp,
-  fargateNotes,
-  readFargateProfiles,
-  unmanagedSkew,
-} from './unmanaged-compute.ts';
+import { planOutsideCompute } from './unmanaged-compute.ts';
 
 export interface PlanUpgradeEvent {
   input: unknown;
@@ -169,35 +164,10 @@ export async function planUpgrade(event: PlanUpgradeEvent, deps: PlanUpgradeDeps
   const installedAddons = await readAddons(deps.eks, input.clusterName);
   const addons = installedAddons.map(({ name, version }) => ({ name, version }));
   const insights = await readInsights(deps.eks, input.clusterName, hopVersions);
-  const fargateProfiles = await readFargateProfiles(deps.eks, input.clusterName);
-  // Auto Mode's networking and DNS serve its own nodes only: the add-ons stay the user's while other compute runs.
-  const autoModeEnabled = cluster.computeConfig?.enabled === true;
-  const autoMode = autoModeEnabled && allNodegroups.length === 0 && fargateProfiles.length === 0;
-  if (autoMode)
-    notes.push(
-      "EKS Auto Mode: EKS manages this cluster's nodes and core networking (vpc-cni, coredns, kube-proxy) and moves them after each hop; the plan neither moves nor lists them.",
-    );
-  else if (autoModeEnabled)
-    notes.push(
-      'EKS Auto Mode manages its own nodes; the core add-ons still serve the managed node groups and Fargate pods here, so the plan moves them as usual.',
-    );
-  const { behind, unchecked } = await unmanagedSkew({
-    eks: deps.eks,
-    autoScaling: deps.autoScaling,
-    clusterName: input.clusterName,
-    hops: controlPlaneHops(current, target),
-    insights,
-    nodegroups: allNodegroups,
-    described,
-  });
-  if (unchecked.length > 0 && !input.acceptUnmanagedSkew)
-    notes.push(
-      `EKS lists no Kubelet version skew insight for ${unchecked.map(formatMinor).join(', ')} yet: nodes outside managed node groups are checked for ${unchecked.length > 1 ? 'those hops' : 'that hop'} before ${unchecked.length > 1 ? 'each' : 'it'}, once the stage has refreshed the insights.`,
-    );
-  const leftToUser = [
-    ...ensureUnmanagedKeepUp(behind, current, target, input.acceptUnmanagedSkew),
-    ...fargateNotes(fargateProfiles, targetText, hopVersions.length > 0),
-  ];
+  const { autoMode, leftToUser } = await planOutsideCompute(
+    { ...deps, clusterName: input.clusterName, hops: controlPlaneHops(current, target), insights, described },
+    { cluster, nodegroups: allNodegroups, input, current, target, notes },
+  );
   const facts: ClusterFacts = {
     clusterName: input.clusterName,
     current,

@@ -17,7 +17,7 @@ export interface FargateProfileFacts {
   namespaces: string[];
 }
 
-export async function readFargateProfiles(
+async function readFargateProfiles(
   eks: EKSClient,
   clusterName: string,
 ): Promise<FargateProfileFacts[]> {
@@ -171,7 +171,7 @@ export function ensureUnmanagedKeepUp(
 }
 
 /** Fargate pods keep the kubelet they started with: restarted, they take the control plane's version. */
-export function fargateNotes(profiles: FargateProfileFacts[], target: string, moves: boolean): string[] {
+function fargateNotes(profiles: FargateProfileFacts[], target: string, moves: boolean): string[] {
   if (profiles.length === 0 || !moves) return [];
   const named = profiles.map(
     (profile) => `${profile.name} (${profile.namespaces.join(', ') || 'no namespace'})`,
@@ -179,4 +179,49 @@ export function fargateNotes(profiles: FargateProfileFacts[], target: string, mo
   return [
     `Left to you: Fargate pods of profile${profiles.length > 1 ? 's' : ''} ${named.join(', ')} keep the kubelet they started with; restart them after the upgrade (kubectl rollout restart) to run on ${target}.`,
   ];
+}
+
+/**
+ * The compute the node group API does not show, as the plan sees it: Auto Mode (EKS's own nodes and
+ * networking), Fargate profiles, and nodes outside managed node groups that a hop would leave outside
+ * the skew rule (refused unless accepted). Adds what a person should know to `notes`.
+ * @returns whether the core add-ons are EKS's (Auto Mode and nothing else), and what is left to the user.
+ * @throws UnmanagedSkewError before any change (see ensureUnmanagedKeepUp).
+ */
+export async function planOutsideCompute(
+  context: Omit<SkewContext, 'nodegroups'>,
+  plan: {
+    cluster: { computeConfig?: { enabled?: boolean | undefined } | undefined };
+    nodegroups: PlannedNodegroup[];
+    input: { acceptUnmanagedSkew: boolean };
+    current: MinorVersion;
+    target: MinorVersion;
+    notes: string[];
+  },
+): Promise<{ autoMode: boolean; leftToUser: string[] }> {
+  const { cluster, nodegroups, input, current, target, notes } = plan;
+  const fargateProfiles = await readFargateProfiles(context.eks, context.clusterName);
+  // Auto Mode's networking and DNS serve its own nodes only: the add-ons stay the user's while other compute runs.
+  const autoModeEnabled = cluster.computeConfig?.enabled === true;
+  const autoMode = autoModeEnabled && nodegroups.length === 0 && fargateProfiles.length === 0;
+  if (autoMode)
+    notes.push(
+      "EKS Auto Mode: EKS manages this cluster's nodes and core networking (vpc-cni, coredns, kube-proxy) and moves them after each hop; the plan neither moves nor lists them.",
+    );
+  else if (autoModeEnabled)
+    notes.push(
+      'EKS Auto Mode manages its own nodes; the core add-ons still serve the managed node groups and Fargate pods here, so the plan moves them as usual.',
+    );
+  const { behind, unchecked } = await unmanagedSkew({ ...context, nodegroups });
+  if (unchecked.length > 0 && !input.acceptUnmanagedSkew)
+    notes.push(
+      `EKS lists no Kubelet version skew insight for ${unchecked.map(formatMinor).join(', ')} yet: nodes outside managed node groups are checked for ${unchecked.length > 1 ? 'those hops' : 'that hop'} before ${unchecked.length > 1 ? 'each' : 'it'}, once the stage has refreshed the insights.`,
+    );
+  return {
+    autoMode,
+    leftToUser: [
+      ...ensureUnmanagedKeepUp(behind, current, target, input.acceptUnmanagedSkew),
+      ...fargateNotes(fargateProfiles, formatMinor(target), context.hops.length > 0),
+    ],
+  };
 }
