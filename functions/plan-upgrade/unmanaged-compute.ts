@@ -17,10 +17,7 @@ export interface FargateProfileFacts {
   namespaces: string[];
 }
 
-async function readFargateProfiles(
-  eks: EKSClient,
-  clusterName: string,
-): Promise<FargateProfileFacts[]> {
+async function readFargateProfiles(eks: EKSClient, clusterName: string): Promise<FargateProfileFacts[]> {
   const names: string[] = [];
   for await (const page of paginateListFargateProfiles({ client: eks }, { clusterName })) {
     names.push(...(page.fargateProfileNames ?? []));
