@@ -85,7 +85,17 @@ const refusedBeforeAnyChange: ReadonlySet<string> = new Set([
   'UnsupportedTargetError',
   'InsightsBlockUpgradeError',
   'NodegroupNotFoundError',
+  'ReplacementRefusedError',
 ]);
+
+/**
+ * UnmanagedSkewError ends a run either at its plan ("Nothing was changed.") or before a later hop,
+ * after earlier ones moved the cluster: only the first says nothing about the cluster's last run.
+ */
+function wasRefusedBeforeAnyChange(error: string, cause: string): boolean {
+  if (error === 'UnmanagedSkewError') return cause.includes('Nothing was changed.');
+  return refusedBeforeAnyChange.has(error);
+}
 
 /** Recent executions looked at for the cluster's last run (listing is cheap; only candidates are described). */
 const recentExecutions = 1000;
@@ -127,7 +137,8 @@ export async function lastRunStoppedAtGate(
       const input = parsed(described.input);
       if (!sameCluster(input, clusterName, self) || input.dryRun === true) continue;
       // The newest finished run of this cluster that got past its plan decides.
-      if (status === 'FAILED' && refusedBeforeAnyChange.has(described.error ?? '')) continue;
+      if (status === 'FAILED' && wasRefusedBeforeAnyChange(described.error ?? '', described.cause ?? ''))
+        continue;
       if (status !== 'FAILED' || !gateEnds.has(described.error ?? '')) return undefined;
       return `The last upgrade of cluster ${clusterName} (execution ${name}) ended ${described.error}: ${(described.cause ?? '').slice(0, 400)}`;
     }

@@ -16,7 +16,7 @@ import {
   UnexpectedResponseError,
   UnmanagedSkewError,
 } from '../shared/errors.ts';
-import { kubeletSkewInsight, skewFinding } from '../shared/kubelet-skew.ts';
+import { kubeletSkewInsight, skewInsightNodes } from '../shared/kubelet-skew.ts';
 import { controlPlaneExpectedSeconds } from '../shared/polling.ts';
 import { roleOf } from '../shared/role-arn.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
@@ -79,7 +79,7 @@ export async function updateControlPlane(
   if (event.insightsFreshAfter) await ensureFreshInsights(eks, clusterName, event.insightsFreshAfter);
   const errors = await insightErrors(eks, clusterName, targetVersion);
   // Kubelet skew is its own check: nodes the plan rolled are not in it, the rest is acceptUnmanagedSkew's.
-  const skewError = errors.some((error) => error.name === kubeletSkewInsight);
+  const skewError = errors.find((error) => error.name === kubeletSkewInsight);
   const blocking = errors.filter((error) => error.name !== kubeletSkewInsight).map((error) => error.text);
   if (blocking.length > 0 && !event.acceptInsightErrors) {
     throw new InsightsBlockUpgradeError(
@@ -87,7 +87,9 @@ export async function updateControlPlane(
     );
   }
 
-  if (!event.hop?.acceptUnmanagedSkew) await ensureNoNodeLeftBehind(eks, event, cluster?.version ?? '');
+  // WARNING: nodes lag within the rule. Only an ERROR finding says the hop would put some outside it.
+  if (skewError && !event.hop?.acceptUnmanagedSkew)
+    await refuseNodesLeftBehind(eks, event, skewError, cluster?.version ?? '');
 
   ensureFitsBeforeDeadline(
     `Control plane hop to ${targetVersion}`,
@@ -96,7 +98,7 @@ export async function updateControlPlane(
     now(),
   );
   // EKS refuses a version update that insights block unless forced; only the input may accept that.
-  return sendVersionUpdate(eks, event, base, blocking.length > 0 || skewError);
+  return sendVersionUpdate(eks, event, base, blocking.length > 0 || skewError !== undefined);
 }
 
 /**
@@ -187,17 +189,18 @@ async function insightErrors(
   eks: EKSClient,
   clusterName: string,
   kubernetesVersion: string,
-): Promise<Array<{ name: string; text: string }>> {
+): Promise<Array<{ id: string; name: string; reason: string; text: string }>> {
   const filter = {
     categories: ['UPGRADE_READINESS' as const],
     kubernetesVersions: [kubernetesVersion],
     statuses: ['ERROR' as const],
   };
-  const found: Array<{ name: string; text: string }> = [];
+  const found: Array<{ id: string; name: string; reason: string; text: string }> = [];
   for await (const page of paginateListInsights({ client: eks }, { clusterName, filter })) {
     for (const insight of page.insights ?? []) {
       const name = insight.name ?? insight.id ?? 'insight';
-      found.push({ name, text: `${name}: ${insight.insightStatus?.reason ?? insight.description ?? ''}` });
+      const reason = insight.insightStatus?.reason ?? insight.description ?? '';
+      found.push({ id: insight.id ?? '', name, reason, text: `${name}: ${reason}` });
     }
   }
   return found;
@@ -209,16 +212,14 @@ async function insightErrors(
  * Karpenter, hybrid, Fargate pods), or a finding the plan could not read for a hop beyond the next.
  * @throws UnmanagedSkewError naming them; the control plane stays.
  */
-async function ensureNoNodeLeftBehind(
+async function refuseNodesLeftBehind(
   eks: EKSClient,
   event: UpdateControlPlaneEvent,
+  finding: { id: string; reason: string },
   currentVersion: string,
-): Promise<void> {
-  const finding = await skewFinding(eks, event.clusterName, event.targetVersion);
-  // WARNING: nodes lag within the rule. Only ERROR says the hop would put some outside it.
-  if (finding?.status !== 'ERROR') return;
-  const nodes =
-    finding.nodes.length > 0 ? finding.nodes.join(', ') : `nodes it does not name (${finding.reason})`;
+): Promise<never> {
+  const named = await skewInsightNodes(eks, event.clusterName, finding.id);
+  const nodes = named.length > 0 ? named.join(', ') : `nodes it does not name (${finding.reason})`;
   throw new UnmanagedSkewError(
     `EKS's Kubelet version skew insight for ${event.targetVersion} on cluster ${event.clusterName} names ${nodes}: they would fall outside the skew rule under a ${event.targetVersion} control plane. Roll them (self-managed, Karpenter, hybrid nodes) or restart them (Fargate pods), or run with "acceptUnmanagedSkew": true to go on without them. The cluster stays on ${currentVersion}.`,
   );

@@ -1605,6 +1605,7 @@ export class World {
         fields,
       );
     }
+    this.checkTags(request.tags, fields);
     const scaling = this.checkCreateScaling(request.scalingConfig, fields);
     const maxUnavailable = this.checkUpdateConfig(request.updateConfig, fields);
     const lt = request.launchTemplate;
@@ -1697,6 +1698,18 @@ export class World {
       ng.modifiedAt = this.clock;
     });
     return ng;
+  }
+
+  /**
+   * At most 50 tags, none with the `aws:` prefix in any case (EKS user guide, "Tag your Amazon EKS
+   * resources"; messages ours).
+   */
+  private checkTags(tags: Record<string, string> | undefined, fields: Record<string, string>): void {
+    const keys = Object.keys(tags ?? {});
+    if (keys.length > 50)
+      throw invalidParameter(`${keys.length} tags given; a resource takes at most 50`, fields);
+    const reserved = keys.find((key) => /^aws:/i.test(key));
+    if (reserved) throw invalidParameter(`Tag key ${reserved} uses the reserved prefix aws:`, fields);
   }
 
   /** "All or none" of scalingConfig on create [sdk], with EKS's defaults 1/2/2 when none. */

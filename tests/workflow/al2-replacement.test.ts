@@ -210,9 +210,28 @@ describe('replacing AL2 node groups (replaceAl2)', () => {
 
   it('a pod disruption budget that holds the old nodes slows the deletion; EKS deletes them anyway after its timeout', async () => {
     const held = scenarioWith(scenario, { type: 'pdb-blocked', cluster: clusterName, nodegroup: 'web-al2' });
+    // How long each old group took to go: from its DeleteNodegroup to the first "no such node group".
+    const deletionSeconds = (
+      log: readonly { operation: string; params: Record<string, unknown>; at: number; errorCode?: string }[],
+      name: string,
+    ) => {
+      const sent = log.find((r) => r.operation === 'DeleteNodegroup' && r.params.nodegroupName === name);
+      const gone = log.find(
+        (r) =>
+          r.operation === 'DescribeNodegroup' &&
+          r.params.nodegroupName === name &&
+          r.errorCode === 'ResourceNotFoundException' &&
+          r.at > (sent?.at ?? 0),
+      );
+      return ((gone?.at ?? 0) - (sent?.at ?? 0)) / 1000;
+    };
+    const unheld = await runWorkflow({ scenario, input }, ({ aws }) =>
+      deletionSeconds(aws.simulator.requestLog, 'web-al2'),
+    );
     await runWorkflow({ scenario: held, input }, ({ execution, aws }) => {
       expect(execution.status, execution.cause).toBe('SUCCEEDED');
       expect(clusterState(aws, clusterName).nodegroups.some((ng) => ng.name === 'web-al2')).toBe(false);
+      expect(deletionSeconds(aws.simulator.requestLog, 'web-al2')).toBeGreaterThan(unheld);
     });
   });
 

@@ -80,11 +80,11 @@ describe('lastRunStoppedAtGate', () => {
   beforeEach(() => sfnMock.reset());
   const longName = 'payments-production-eu-west-1-primary-cluster-blue-2024';
 
-  function ended(name: string, clusterName: string, error?: string) {
+  function ended(name: string, clusterName: string, error?: string, cause = `${error} cause`) {
     const executionArn = `arn:aws:states:us-east-1:1:execution:s:${name}`;
     sfnMock.on(DescribeExecutionCommand, { executionArn }).resolves({
       input: JSON.stringify({ clusterName }),
-      ...(error ? { error, cause: `${error} cause` } : {}),
+      ...(error ? { error, cause } : {}),
     });
     return {
       name,
@@ -105,6 +105,19 @@ describe('lastRunStoppedAtGate', () => {
     sfnMock.on(ListExecutionsCommand).resolves({ executions: [refused, gate] });
     const stopped = await lastRunStoppedAtGate(longName, { ...self, name: 'now' }, executions);
     expect(stopped).toContain('ended UpgradeRolledBackError');
+  });
+
+  it('looks past a run whose plan refused a replacement or unmanaged skew, not past one stopped before a later hop', async () => {
+    const gate = ended('prod-1', 'prod', 'HealthGateFailedError');
+    const replacement = ended('prod-2', 'prod', 'ReplacementRefusedError');
+    const atPlan = ended('prod-3', 'prod', 'UnmanagedSkewError', 'Nodes outside ... Nothing was changed.');
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [atPlan, replacement, gate] });
+    expect(await lastRunStoppedAtGate('prod', { ...self, name: 'now' }, executions)).toContain(
+      'ended HealthGateFailedError',
+    );
+    const atHop = ended('prod-4', 'prod', 'UnmanagedSkewError', 'Nodes ... The cluster stays on 1.32.');
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [atHop, gate] });
+    expect(await lastRunStoppedAtGate('prod', { ...self, name: 'now' }, executions)).toBeUndefined();
   });
 
   it('says nothing once a later run of the cluster got past its plan', async () => {

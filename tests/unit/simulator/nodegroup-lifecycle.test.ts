@@ -177,6 +177,8 @@ describe('CreateNodegroup', () => {
       'Disk size must be specified within the launch template',
     ],
     [{ amiType: 'CUSTOM' }, 'needs a launchTemplate'],
+    [{ tags: { 'AWS:CloudFormation:stack-name': 'x' } }, 'reserved prefix aws:'],
+    [{ tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x'])) }, 'at most 50'],
   ] satisfies Array<[Partial<CreateNodegroupCommandInput>, string]>)(
     'refuses %o with InvalidParameterException',
     async (overrides, message) => {
