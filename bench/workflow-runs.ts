@@ -24,7 +24,14 @@ import { fixedWaits, isUpgradePlan, naivePlanRewriter } from './naive.ts';
 
 const execFileAsync = promisify(execFile);
 
-export type Variant = 'product' | 'naive';
+/**
+ * product: the workflow as deployed. naive: every Wait held at 30 s, one node group at a time, every
+ * group rolled at every hop. eksctl: a waiter on status every 30 s, the control plane then each group
+ * in order, one at a time, rolled as the product's plan says (eksctl upgrade cluster, then nodegroup).
+ */
+export type Variant = 'product' | 'naive' | 'eksctl';
+
+export const variants: readonly Variant[] = ['product', 'naive', 'eksctl'];
 
 export interface RunSetup {
   scenario: string;
@@ -33,13 +40,16 @@ export interface RunSetup {
   maxConcurrentNodegroups?: number;
   /** Multiplies every simulator timing: AWS slower (> 1) or faster (< 1) than the workflow expects. */
   timingScale?: number;
+  /** The simulator's seed: which draw of its timing distributions this run gets (default the scenario's). */
+  seed?: number;
 }
 
 export function isRunSetup(value: unknown): value is RunSetup {
   if (typeof value !== 'object' || value === null) return false;
   if (!('scenario' in value) || typeof value.scenario !== 'string') return false;
-  if (!('variant' in value) || (value.variant !== 'product' && value.variant !== 'naive')) return false;
+  if (!('variant' in value) || !variants.some((variant) => variant === value.variant)) return false;
   if ('timingScale' in value && typeof value.timingScale !== 'number') return false;
+  if ('seed' in value && typeof value.seed !== 'number') return false;
   return !('maxConcurrentNodegroups' in value) || typeof value.maxConcurrentNodegroups === 'number';
 }
 
@@ -157,10 +167,11 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 export async function runVariant(setup: RunSetup): Promise<RunMetrics> {
   const wallStart = performance.now();
   const loaded = loadScenario(setup.scenario);
-  const scenario = setup.timingScale ? scaleTimings(loaded, setup.timingScale) : loaded;
+  const seeded = setup.seed === undefined ? loaded : { ...loaded, seed: setup.seed };
+  const scenario = setup.timingScale ? scaleTimings(seeded, setup.timingScale) : seeded;
   const defaults: Record<string, unknown> = scenario.defaultInput ?? { targetVersion: 'next' };
   const concurrency =
-    setup.variant === 'naive'
+    setup.variant !== 'product'
       ? 1
       : (setup.maxConcurrentNodegroups ?? Number(defaults.maxConcurrentNodegroups ?? 1));
   const input = {
@@ -175,9 +186,9 @@ export async function runVariant(setup: RunSetup): Promise<RunMetrics> {
     const before = aws.simulator.snapshot();
     const execution = await aws.execute(input, {
       executionName: `bench-${setup.scenario}-${setup.variant}-${concurrency}-x${Math.round((setup.timingScale ?? 1) * 100)}`,
+      ...(setup.variant === 'product' ? {} : { waitSecondsOverrides: upgradeFixedWaits() }),
       ...(setup.variant === 'naive'
         ? {
-            waitSecondsOverrides: upgradeFixedWaits(),
             wrapTask: naivePlanRewriter((plan) => {
               originalPlan = plan;
             }),

@@ -9,7 +9,7 @@ import {
   UpdateStatus,
 } from '@aws-sdk/client-eks';
 import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
-import { nextWaitSeconds, pollFloorSeconds } from '../shared/polling.ts';
+import { nextWaitSeconds, pollFloorSeconds, type RollingProgress, tailHasBegun } from '../shared/polling.ts';
 import { isDegraded, isSettled } from '../shared/resource-status.ts';
 import type { UpdateProgress } from '../shared/types.ts';
 
@@ -86,15 +86,24 @@ async function inspect(event: UpdateProgress, deps: CheckUpdateDeps): Promise<Up
   const withProgress = resource.progress ? { progress: resource.progress } : {};
 
   switch (update.status) {
-    case UpdateStatus.IN_PROGRESS:
+    case UpdateStatus.IN_PROGRESS: {
       if (watchedSeconds > stuckFactor * event.expectedSeconds) return stuck(event, elapsedSeconds, timing);
+      // The tail began after the previous check (which saw old nodes) at the earliest: timed from
+      // then, it is never seen begun later than it did, and so never looked at after its end.
+      const tailFromSeconds =
+        event.tailFromSeconds ??
+        (event.rollout && resource.progress && tailHasBegun(resource.progress)
+          ? Math.max(0, elapsedSeconds - event.nextWaitSeconds)
+          : undefined);
+      const polled = tailFromSeconds === undefined ? event : { ...event, tailFromSeconds };
       return {
-        ...event,
+        ...polled,
         ...withProgress,
         ...timing,
         status: 'InProgress',
-        nextWaitSeconds: nextWaitSeconds(event, elapsedSeconds, resource.progress),
+        nextWaitSeconds: nextWaitSeconds(polled, elapsedSeconds, resource.progress),
       };
+    }
     case UpdateStatus.SUCCESSFUL: {
       // The update record can end before the resource leaves UPDATING; wait for it to settle,
       // but not for ever: a resource that never settles is as stuck as an update.
@@ -172,7 +181,7 @@ const settling: ReadonlySet<string> = new Set(['UPDATING', 'CREATING', 'PENDING'
 interface ResourceState {
   /** The cluster's, node group's or add-on's own status (ACTIVE, UPDATING, DEGRADED...). */
   status: string;
-  progress?: { updated: number; total: number };
+  progress?: RollingProgress;
 }
 
 /** Whether the updated resource is ACTIVE and, for a node group, how far its rolling replacement is. */
@@ -209,18 +218,25 @@ async function readResource(
   // Progress = instances on the group's current launch template version, out of those not leaving.
   let updated = 0;
   let total = 0;
+  let launching = 0;
+  let leaving = 0;
   for (const group of groups) {
     // A group of Spot capacity or several instance types names its template in a MixedInstancesPolicy.
     const currentVersion =
       group.LaunchTemplate?.Version ??
       group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.Version;
     for (const instance of group.Instances ?? []) {
-      if (instance.LifecycleState?.startsWith('Terminat')) continue;
+      const state = instance.LifecycleState ?? '';
+      if (state.startsWith('Terminat')) {
+        if (state !== 'Terminated') leaving += 1;
+        continue;
+      }
+      if (state.startsWith('Pending')) launching += 1;
       total += 1;
       if (currentVersion !== undefined && instance.LaunchTemplate?.Version === currentVersion) updated += 1;
     }
   }
-  return { status, progress: { updated, total } };
+  return { status, progress: { updated, total, launching, leaving } };
 }
 
 /** What to do next, per EKS update error code: the part of a failure report a person acts on. */

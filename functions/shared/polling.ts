@@ -1,25 +1,52 @@
 import type { UpdateKind } from './types.ts';
 
-// How long to wait before looking at an update again. AWS's durations spread widely (EKS-FACTS 7.7: a
-// control plane takes 8 min at p10, 11 at the median, 18 at p90, 40 at p99 and up to 60), so no schedule
-// aims at one expected end: after a first look, each wait is a share of the update's age, so the time
-// between the end and its detection stays a small share of the duration whether AWS takes 8 or 60 min.
+// How long to wait before looking at an update again. AWS's durations spread widely (EKS-FACTS 7.7:
+// control planes "10-15 min" now, 21-60 min in older reports; add-ons 1-5 min; a node group's
+// scale-down tail 10-15 min), so no schedule aims at one expected end. Where AWS shows no progress, a
+// phase is polled densely over the whole range its ends are reported in, and sparsely outside it: not
+// at all before its fastest reported end, a share of its age past its slowest. A node group shows its
+// progress on its Auto Scaling group: the batches are waited out at the pace seen, and the blind
+// scale-down tail is timed from when the last old node left.
 
 /** Polling rhythm: never more often than the floor, never rarer than the ceiling. */
 export const pollFloorSeconds = 10;
 export const pollCeilingSeconds = 300;
 
-/** The shortest wait once an update is under way: fewer polls than a 30 s loop, a late end seen within it. */
-const shortestWaitSeconds = 30;
+/**
+ * The wait while an end is likely: an end is seen within it, half of them within half of it. Each poll
+ * costs three state transitions (Wait, Check, Choice); a fixed 30 s loop polls the whole update at 30 s.
+ */
+const denseWaitSeconds = 18;
 
-/** Each wait is this share of the update's age: detected within a tenth of its duration (past the floor). */
+/** Past the range AWS's ends are reported in, each wait is this share of the phase's age. */
 const shareOfAge = 1 / 10;
 
 /**
- * The first look, just under the shortest durations reported for each kind (EKS-FACTS 7.7): control
- * plane 8 min at p10 ("10-15 min" typical), add-ons 1-5 min, a node group's surge launch alone 5-8 min.
+ * A stretch of an update AWS shows no progress in, by when its ends are reported (EKS-FACTS 7.7): the
+ * first look just under the fastest, dense polling until past the slowest.
  */
-const firstLookSeconds: Record<UpdateKind, number> = { controlPlane: 5 * 60, addon: 60, nodegroup: 5 * 60 };
+interface BlindPhase {
+  firstLookSeconds: number;
+  denseUntilSeconds: number;
+}
+
+const blindPhases = {
+  // "10-15 min" in 2025-26 reports; a fair model puts p10 at 8 min and p90 at 18.
+  controlPlane: { firstLookSeconds: 7 * 60, denseUntilSeconds: 16 * 60 },
+  // "About 1-5 min".
+  addon: { firstLookSeconds: 45, denseUntilSeconds: 5 * 60 },
+  // A node group without an Auto Scaling group to read: its surge launch alone takes 5-8 min.
+  nodegroup: { firstLookSeconds: 5 * 60, denseUntilSeconds: 5 * 60 },
+  // The scale-down after the last old node left: "a 10-15 min tail".
+  nodegroupTail: { firstLookSeconds: 9 * 60, denseUntilSeconds: 16 * 60 },
+} satisfies Record<UpdateKind | 'nodegroupTail', BlindPhase>;
+
+/** The wait in a blind phase this many seconds old. */
+function blindWaitSeconds(phase: BlindPhase, ageSeconds: number): number {
+  if (ageSeconds < phase.firstLookSeconds) return phase.firstLookSeconds - ageSeconds;
+  if (ageSeconds < phase.denseUntilSeconds) return denseWaitSeconds;
+  return Math.max(denseWaitSeconds, ageSeconds * shareOfAge);
+}
 
 /**
  * Long-but-normal durations (about p90 in EKS-FACTS 7.7) for deadlines and plan estimates, never for
@@ -45,10 +72,13 @@ export interface Rollout {
   batchSize: number;
 }
 
-/** Instances on the node group's new launch template version, out of all not terminating (from its ASG). */
+/** A node group's Auto Scaling group as a check sees it: instances on the new launch template version, out of all not leaving. */
 export interface RollingProgress {
   updated: number;
   total: number;
+  /** Instances still launching (Pending), and old ones still terminating: the tail has not begun while any are. */
+  launching?: number;
+  leaving?: number;
 }
 
 /** Nodes EKS drains at once in a rolling update: maxUnavailable, or its share of the nodes (EKS's default 1). */
@@ -66,28 +96,48 @@ function rolloutBatches({ nodes, batchSize }: Rollout): number {
   return Math.max(1, Math.ceil(nodes / Math.max(1, batchSize)));
 }
 
+/** What a check knows of an update besides its age: its kind, a node group's rollout and when its tail began. */
+export interface Polled {
+  kind: UpdateKind;
+  rollout?: Rollout | undefined;
+  /** The update's age when a check first saw no old node left and none launching: its scale-down tail began. */
+  tailFromSeconds?: number | undefined;
+}
+
+/** Whether a node group's rolling replacement is over on its Auto Scaling group: only the scale-down is left. */
+export function tailHasBegun(progress: RollingProgress): boolean {
+  return progress.updated >= progress.total && !progress.launching && !progress.leaving;
+}
+
 /**
- * The next wait for an update of this kind, this many seconds old. Before the first look, the rest of
- * the way to it. After it, a tenth of the age (30 s to 300 s). A node group with old nodes left waits
- * at least half the time those batches need at the pace seen so far (the setup and surge launch counted
- * as one batch, EKS-FACTS 7.7 gives them a like length): it cannot end before they are gone. Once no old
- * node is left only the scale-down tail remains, whose length AWS shows nowhere: back to a tenth of the age.
+ * The next wait for an update this many seconds old. A control plane or add-on: its blind phase. A
+ * node group with old nodes left: at least half the time those batches need at the pace seen so far
+ * (the setup and surge launch counted as one batch, EKS-FACTS 7.7 gives them a like length), as it
+ * cannot end before they are gone. Once none is left and none is launching, its tail's blind phase.
  */
-export function nextWaitSeconds(
-  update: { kind: UpdateKind; rollout?: Rollout | undefined },
-  elapsedSeconds: number,
-  progress?: RollingProgress,
-): number {
-  const firstLook = firstLookSeconds[update.kind];
-  let wait = elapsedSeconds < firstLook ? firstLook - elapsedSeconds : elapsedSeconds * shareOfAge;
-  if (elapsedSeconds >= firstLook && update.rollout && progress) {
-    const oldLeft = Math.max(0, progress.total - progress.updated);
-    if (oldLeft > 0) {
-      const batchesLeft = Math.ceil(oldLeft / Math.max(1, update.rollout.batchSize));
-      const batchesDone = Math.max(0, rolloutBatches(update.rollout) - batchesLeft);
-      const secondsPerBatch = elapsedSeconds / (batchesDone + 1);
-      wait = Math.max(wait, (batchesLeft * secondsPerBatch) / 2);
-    }
-  }
-  return Math.min(pollCeilingSeconds, Math.max(shortestWaitSeconds, Math.ceil(wait)));
+export function nextWaitSeconds(update: Polled, elapsedSeconds: number, progress?: RollingProgress): number {
+  const wait = rawWaitSeconds(update, elapsedSeconds, progress);
+  return Math.min(pollCeilingSeconds, Math.max(pollFloorSeconds, Math.ceil(wait)));
+}
+
+/** While replacements launch after the last old node left: a launch takes minutes; the tail's start is wanted to a minute. */
+const launchingWaitSeconds = 60;
+
+/** In a node group's last batch: its tail is timed from the check before the one that sees it begun. */
+const lastBatchWaitSeconds = 120;
+
+function rawWaitSeconds(update: Polled, elapsedSeconds: number, progress?: RollingProgress): number {
+  const blind = blindWaitSeconds(blindPhases[update.kind], elapsedSeconds);
+  if (update.kind !== 'nodegroup' || !update.rollout || !progress) return blind;
+  if (update.tailFromSeconds !== undefined)
+    return blindWaitSeconds(blindPhases.nodegroupTail, elapsedSeconds - update.tailFromSeconds);
+  if (elapsedSeconds < blindPhases.nodegroup.firstLookSeconds) return blind;
+  const oldLeft = Math.max(0, progress.total - progress.updated);
+  if (oldLeft === 0) return launchingWaitSeconds;
+  const batchesLeft = Math.ceil(oldLeft / Math.max(1, update.rollout.batchSize));
+  const batchesDone = Math.max(0, rolloutBatches(update.rollout) - batchesLeft);
+  const secondsPerBatch = elapsedSeconds / (batchesDone + 1);
+  // In the last batch, often enough to time the tail from its start within a couple of minutes.
+  const cap = batchesLeft <= 1 ? lastBatchWaitSeconds : pollCeilingSeconds;
+  return Math.min(cap, Math.max(denseWaitSeconds, (batchesLeft * secondsPerBatch) / 2));
 }

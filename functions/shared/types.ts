@@ -1,3 +1,4 @@
+import type { RollingProgress } from './polling.ts';
 /** The shapes passed between states of statemachine/upgrade-cluster.asl.json. */
 
 export interface LaunchTemplateRef {
@@ -231,8 +232,10 @@ export interface UpdateProgress {
   nextWaitSeconds: number;
   /** A node group's nodes when its update began and its batch size (maxUnavailable): the pace of its progress. */
   rollout?: { nodes: number; batchSize: number };
-  /** Rolling progress of a node group: instances on the new launch template version / total. */
-  progress?: { updated: number; total: number };
+  /** Rolling progress of a node group, from its Auto Scaling group. */
+  progress?: RollingProgress;
+  /** A node group's age when a check first saw its rolling replacement over: its scale-down tail began. */
+  tailFromSeconds?: number;
   /** When EKS created the update, and when a check first saw it end (ISO; null until known): its duration for people. */
   startedAt: string | null;
   finishedAt: string | null;

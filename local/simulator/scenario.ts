@@ -587,10 +587,6 @@ export function loadScenario(nameOrPath: string): Scenario {
   return parseScenario(json, `scenario ${path}`);
 }
 
-/**
- * The scenario with its timings drawn from another seed (`--seed N`).
- * @throws Error when the text is not a whole number from 0 to 2^32 - 1.
- */
 /** The scenario with every alarm OK throughout: what a run looks like when nothing goes wrong. */
 export function withQuietAlarms(scenario: Scenario): Scenario {
   return {
@@ -599,6 +595,10 @@ export function withQuietAlarms(scenario: Scenario): Scenario {
   };
 }
 
+/**
+ * The scenario with its timings drawn from another seed (`--seed N`).
+ * @throws Error when the text is not a whole number from 0 to 2^32 - 1.
+ */
 export function withSeed(scenario: Scenario, seedText: string): Scenario {
   const seed = Number(seedText);
   if (!/^\d+$/.test(seedText) || seed > 2 ** 32 - 1)

@@ -127,7 +127,12 @@ describe('checkUpdate', () => {
       ],
     });
     const rolling = { ...nodegroup, rollout: { nodes: 2, batchSize: 1 } };
-    expect((await checkUpdate(rolling, deps(20 * 60))).progress).toEqual({ updated: 2, total: 3 });
+    expect((await checkUpdate(rolling, deps(20 * 60))).progress).toEqual({
+      updated: 2,
+      total: 3,
+      launching: 1,
+      leaving: 1,
+    });
   });
 
   it('waits longer the older an update in progress is, up to the ceiling', async () => {
@@ -152,15 +157,32 @@ describe('checkUpdate', () => {
     expect(stuck.failure?.cause).toContain('It is still running in EKS');
   });
 
-  it('waits longer for a node group with many old nodes left than for one with none', async () => {
+  it('times the scale-down tail from the check before the one that saw no old node left, and keeps it', async () => {
     givenUpdate('InProgress');
-    // The Auto Scaling group above: one old node left of the two, batches of one.
-    const rolling = { ...nodegroup, rollout: { nodes: 2, batchSize: 1 } };
+    // The Auto Scaling group above: one old node left of the two, one terminating, one launching.
+    const rolling = { ...nodegroup, rollout: { nodes: 2, batchSize: 1 }, nextWaitSeconds: 120 };
     const oneLeft = await checkUpdate(rolling, deps(20 * 60));
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
-    const noneLeft = await checkUpdate(rolling, deps(20 * 60));
-    expect(oneLeft.progress).toEqual({ updated: 2, total: 3 });
-    expect(oneLeft.nextWaitSeconds).toBeGreaterThan(noneLeft.nextWaitSeconds);
+    expect(oneLeft.progress).toEqual({ updated: 2, total: 3, launching: 1, leaving: 1 });
+    expect(oneLeft.tailFromSeconds).toBeUndefined();
+    const replaced = ['i-new1', 'i-new2'].map((InstanceId) => ({
+      InstanceId,
+      LifecycleState: 'InService' as const,
+      AvailabilityZone: 'a',
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+      LaunchTemplate: { Version: '2' },
+    }));
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [{ ...rollingGroup, Instances: replaced }] });
+    const tail = await checkUpdate(oneLeft, deps(22 * 60));
+    // The previous check, 120 s before, still saw an old node: the tail began after it.
+    expect(tail.tailFromSeconds).toBe(20 * 60);
+    // No tail ends two minutes in: the next look is as far off as polling goes (its first look is at 9).
+    expect(tail.nextWaitSeconds).toBe(pollCeilingSeconds);
+    const later = await checkUpdate(tail, deps(30 * 60));
+    expect(later.tailFromSeconds).toBe(20 * 60);
+    expect(later.nextWaitSeconds).toBe(18);
   });
 
   it('keeps waiting while a successful update leaves the cluster UPDATING', async () => {
@@ -201,7 +223,7 @@ describe('checkUpdate', () => {
   it('reports a node group rolling progress from its Auto Scaling group', async () => {
     givenUpdate('InProgress');
     const result = await checkUpdate(nodegroup, deps(300));
-    expect(result.progress).toEqual({ updated: 2, total: 3 });
+    expect(result.progress).toEqual({ updated: 2, total: 3, launching: 1, leaving: 1 });
     expect(eksMock).toHaveReceivedCommandWith(DescribeUpdateCommand, { nodegroupName: 'ng' });
     expect(asgMock).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
       AutoScalingGroupNames: ['eks-ng-1'],
