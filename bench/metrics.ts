@@ -85,11 +85,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? 0) + upper) / 2;
 }
 
-export function latencySummary(detections: readonly Detection[]): { median: number; max: number } {
-  const seconds = detections.map((detection) => detection.latencySeconds);
-  return { median: median(seconds), max: seconds.length > 0 ? Math.max(...seconds) : 0 };
-}
-
 /** One stage as AWS ran it: durations (any unit) of its control-plane update, add-ons and node groups. */
 export interface StageDurations {
   controlPlane: number;
@@ -237,4 +232,51 @@ export function pollsPerUpdate(tasks: readonly TaskLike[]): Map<string, number> 
     if (typeof updateId === 'string') polls.set(updateId, (polls.get(updateId) ?? 0) + 1);
   }
   return polls;
+}
+
+/** The nearest-rank percentile (p in 0..1) of a list; 0 for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1] ?? 0;
+}
+
+/**
+ * The shortest a node-group phase could be, summed over stages, in simulated seconds: no schedule
+ * ends before its longest group, nor before the groups' total time spread over `concurrency` slots.
+ */
+export function nodegroupLowerBoundSeconds(
+  updates: readonly UpdateLike[],
+  concurrency: number,
+  now: number,
+): number {
+  let total = 0;
+  for (const stage of groupIntoStages(updates)) {
+    const durations = stage.nodegroups.map((update) => durationOf(update, now));
+    if (durations.length === 0) continue;
+    const sum = durations.reduce((all, duration) => all + duration, 0);
+    total += Math.max(Math.max(...durations), sum / Math.max(1, concurrency));
+  }
+  return total / 1000;
+}
+
+/** One wave of a fleet as it ran: each cluster's AWS critical path, its concurrency and its soak. */
+export interface WaveRun {
+  clusterSeconds: number[];
+  maxConcurrentClusters: number;
+  soakSeconds: number;
+}
+
+/**
+ * The shortest a fleet run could be: wave after wave, each no shorter than its longest cluster nor
+ * its clusters' total over its concurrency, with the soak between waves (none after the last).
+ */
+export function fleetLowerBoundSeconds(waves: readonly WaveRun[]): number {
+  return waves.reduce((total, wave, index) => {
+    const sum = wave.clusterSeconds.reduce((all, seconds) => all + seconds, 0);
+    const longest = wave.clusterSeconds.length > 0 ? Math.max(...wave.clusterSeconds) : 0;
+    const soak = index < waves.length - 1 ? wave.soakSeconds : 0;
+    return total + Math.max(longest, sum / Math.max(1, wave.maxConcurrentClusters)) + soak;
+  }, 0);
 }

@@ -1,20 +1,25 @@
-// One bench execution in a process of its own: `node --import tsx bench/run-variant.ts '<RunSetup JSON>'`
-// prints its RunMetrics as JSON. bench/run.ts starts one per run, so that every run starts cold and no
-// module instance, SDK client or timer outlives the simulator it was made for.
-import { isRunSetup, runVariant } from './workflow-runs.ts';
+// One bench job in a process of its own: `node --import tsx bench/run-variant.ts '<RunSetup JSON>' <seed>...`
+// runs the setup once per seed, one after another, and prints their RunMetrics as a JSON array.
+// bench/run.ts starts one per scenario and variant, so no module instance, SDK client or timer of one
+// job outlives it; within a job each run has a simulator of its own.
+import { isRunSetup, type RunMetrics, runVariant } from './workflow-runs.ts';
 
 const setup: unknown = JSON.parse(process.argv[2] ?? 'null');
-if (!isRunSetup(setup)) {
-  console.error(`Usage: run-variant.ts '{"scenario":"seed","variant":"product"}' (got ${process.argv[2]})`);
+const seeds = process.argv.slice(3).map(Number);
+if (!isRunSetup(setup) || seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) {
+  console.error(
+    `Usage: run-variant.ts '{"scenario":"seed","variant":"product"}' 1 2 3 (got ${process.argv.slice(2).join(' ')})`,
+  );
   process.exitCode = 2;
 } else {
-  runVariant(setup).then(
-    (metrics) => {
-      process.stdout.write(`${JSON.stringify(metrics)}\n`);
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-      process.exitCode = 1;
-    },
-  );
+  (async () => {
+    const runs: RunMetrics[] = [];
+    for (const seed of seeds.length > 0 ? seeds : [undefined]) {
+      runs.push(await runVariant(seed === undefined ? setup : { ...setup, seed }));
+    }
+    process.stdout.write(`${JSON.stringify(runs)}\n`);
+  })().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  });
 }

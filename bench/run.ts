@@ -1,22 +1,22 @@
-// `npm run bench`: the product's settings side by side with a naive baseline on every bench
-// scenario, one node-group phase run serially for the parallel speed-up, and the bundles' sizes and
-// cold-start loads. Prints the tables (or, with --json, only the results object) and writes
-// bench/results.json.
+// `npm run bench`: every bench scenario over seeded draws of the simulator's timing distributions,
+// the product side by side with a naive loop and an eksctl-like waiter, the product again with AWS
+// faster and slower, and the bundles' sizes and cold-start loads. Prints the tables (or, with --json,
+// only the results object) and writes bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { measureBundles } from './bundles.ts';
 import {
   type BenchResults,
-  benchScenarios,
   evaluateTargets,
   formatResults,
-  parallelConcurrency,
-  parallelResult,
-  parallelScenario,
+  largeScenarios,
+  sampledScenarios,
+  scenarioResult,
   sensitivityScales,
   sensitivityScenario,
+  summarize,
 } from './report.ts';
-import { type RunSetup, runVariantInProcess, type Variant } from './workflow-runs.ts';
+import { fleetScenario, type RunMetrics, type RunSetup, runSamplesInProcess } from './workflow-runs.ts';
 
 /** Maps items through `work`, at most `size` at a time, keeping their order. */
 async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -34,17 +34,65 @@ async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) =
   return results;
 }
 
-const usage = `Usage: npm run bench -- [--json] [--runs <n>] [--no-bundles]
+/** Seeds 1..n: the same draws on every machine and every run. */
+const seedsUpTo = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
 
-  --json         print only the results object on stdout
-  --runs <n>     fresh node processes per bundle for the module-load median (default 7)
-  --no-bundles   skip bundling and module loads (workflow numbers only)`;
+/** A job: one setup over its seeds, in a process of its own. */
+interface Job {
+  setup: RunSetup;
+  seeds: number[];
+}
+
+/**
+ * The jobs of one bench run. The baselines poll on a fixed 30 s, so their latency needs few draws;
+ * they run on the first seeds of the product's, and ratios pair the runs seed by seed. The large
+ * scenarios take seconds of CPU per draw (the naive loop on the 40-group cluster, rolling every
+ * group at every hop, about two minutes), so they run a few draws, and the naive loop only on the
+ * fleet.
+ */
+export function benchJobs(samples: number, baselineSamples: number, largeSamples: number): Job[] {
+  const product = seedsUpTo(samples);
+  const baseline = seedsUpTo(Math.min(samples, baselineSamples));
+  const large = seedsUpTo(Math.min(samples, largeSamples));
+  return [
+    ...sampledScenarios.flatMap((scenario) => [
+      { setup: { scenario, variant: 'product' as const }, seeds: product },
+      { setup: { scenario, variant: 'naive' as const }, seeds: baseline },
+      { setup: { scenario, variant: 'eksctl' as const }, seeds: baseline },
+    ]),
+    ...largeScenarios.flatMap((scenario) => [
+      { setup: { scenario, variant: 'product' as const }, seeds: large },
+      { setup: { scenario, variant: 'eksctl' as const }, seeds: large.slice(0, 1) },
+      ...(scenario === fleetScenario
+        ? [{ setup: { scenario, variant: 'naive' as const }, seeds: large.slice(0, 1) }]
+        : []),
+    ]),
+    ...sensitivityScales.map((timingScale) => ({
+      setup: { scenario: sensitivityScenario, variant: 'product' as const, timingScale },
+      seeds: baseline,
+    })),
+  ];
+}
+
+const usage = `Usage: npm run bench -- [--json] [--samples <n>] [--baseline-samples <n>] [--large-samples <n>] [--runs <n>] [--no-bundles]
+
+  --json                  print only the results object on stdout
+  --samples <n>           seeded draws of AWS's durations per scenario for the product (default 30)
+  --baseline-samples <n>  of those, how many the naive and eksctl-like baselines run (default 10)
+  --large-samples <n>     draws of the 40-node-group cluster and the 20-cluster fleet (default 2)
+  --runs <n>              fresh node processes per bundle for the module-load median (default 5)
+  --no-bundles            skip bundling and module loads (workflow numbers only)`;
+
+const count = (text: string, fallback: number) => Math.max(1, Number.parseInt(text, 10) || fallback);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '7' },
+      samples: { type: 'string', default: '30' },
+      'baseline-samples': { type: 'string', default: '10' },
+      'large-samples': { type: 'string', default: '2' },
+      runs: { type: 'string', default: '5' },
       'no-bundles': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -55,69 +103,51 @@ async function main(): Promise<number> {
   }
   const say = (text: string) => (values.json ? process.stderr : process.stdout).write(`${text}\n`);
   const wallStart = performance.now();
+  const samples = count(values.samples, 30);
+  const baselineSamples = count(values['baseline-samples'], 10);
 
-  // Nine executions, each in a process of its own, two at a time: their numbers are simulated time,
-  // so running side by side changes only the wall time.
-  const setups: RunSetup[] = [
-    ...benchScenarios.flatMap((scenario) => [
-      { scenario, variant: 'product' as const },
-      { scenario, variant: 'naive' as const },
-    ]),
-    { scenario: parallelScenario, variant: 'product', maxConcurrentNodegroups: 1 },
-    ...sensitivityScales.flatMap((timingScale) => [
-      { scenario: sensitivityScenario, variant: 'product' as const, timingScale },
-      { scenario: sensitivityScenario, variant: 'naive' as const, timingScale },
-    ]),
-  ];
-  const metrics = await inPool(setups, 2, async (setup) => {
-    const result = await runVariantInProcess(setup);
-    const notes = [
-      ...(setup.maxConcurrentNodegroups ? [`${setup.maxConcurrentNodegroups} at a time`] : []),
-      ...(setup.timingScale ? [`AWS x${setup.timingScale}`] : []),
-    ];
+  // Each job in a process of its own, two at a time, longest first (the large scenarios): their
+  // numbers are simulated time, so running side by side changes only the wall time.
+  const jobs = benchJobs(samples, baselineSamples, count(values['large-samples'], 2));
+  const ordered = [...jobs].sort(
+    (a, b) =>
+      Number(largeScenarios.some((name) => name === b.setup.scenario)) -
+      Number(largeScenarios.some((name) => name === a.setup.scenario)),
+  );
+  const done = await inPool(ordered, 2, async ({ setup, seeds }) => {
+    const runs = await runSamplesInProcess(setup, seeds);
+    const wall = runs.reduce((sum, run) => sum + run.wallSeconds, 0);
     say(
-      `${setup.scenario} ${setup.variant}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}: ${result.status}, ${result.stateTransitions} transitions, ${result.wallSeconds} s`,
+      `${setup.scenario} ${setup.variant}${setup.timingScale ? ` (AWS x${setup.timingScale})` : ''}: ${runs.length} draws, ${runs.filter((run) => run.status === 'SUCCEEDED').length} SUCCEEDED, ${wall.toFixed(1)} s`,
     );
-    return result;
+    return runs;
   });
-  const find = (scenario: string, variant: Variant, concurrency?: number, timingScale = 1) => {
-    const found = metrics.find(
-      (run) =>
-        run.scenario === scenario &&
-        run.variant === variant &&
-        run.timingScale === timingScale &&
-        (concurrency === undefined || run.maxConcurrentNodegroups === concurrency),
-    );
-    if (!found) throw new Error(`no ${variant} run of ${scenario}`);
-    return found;
-  };
-  const scenarios: BenchResults['scenarios'] = benchScenarios.map((scenario) => ({
-    scenario,
-    product: find(scenario, 'product', scenario === parallelScenario ? parallelConcurrency : undefined),
-    naive: find(scenario, 'naive'),
-  }));
-  const serial = find(parallelScenario, 'product', 1);
-  const parallel = parallelResult(serial, find(parallelScenario, 'product', parallelConcurrency));
+  const runs: RunMetrics[] = done.flat();
+  const atScale = (run: RunMetrics) => run.timingScale === 1;
+  const scenarios = [...sampledScenarios, ...largeScenarios].map((scenario) =>
+    scenarioResult(scenario, runs.filter(atScale)),
+  );
   const sensitivity: BenchResults['sensitivity'] = sensitivityScales.map((timingScale) => ({
     scenario: sensitivityScenario,
     timingScale,
-    product: find(sensitivityScenario, 'product', undefined, timingScale),
-    naive: find(sensitivityScenario, 'naive', undefined, timingScale),
+    product: summarize(runs.filter((run) => run.timingScale === timingScale)),
   }));
 
-  const runs = Math.max(1, Number.parseInt(values.runs, 10) || 7);
-  if (!values['no-bundles']) say(`Bundling and loading every function (${runs} fresh processes each)...`);
-  const bundles = values['no-bundles'] ? null : await measureBundles(runs);
+  const loads = count(values.runs, 5);
+  if (!values['no-bundles']) say(`Bundling and loading every function (${loads} fresh processes each)...`);
+  const bundles = values['no-bundles'] ? null : await measureBundles(loads);
 
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
     node: process.version,
     wallSeconds: 0,
+    samples,
+    baselineSamples,
     scenarios,
-    parallel,
     sensitivity,
     bundles,
-    targets: evaluateTargets(scenarios, parallel, bundles),
+    targets: evaluateTargets(scenarios, bundles),
+    runs: runs.map(({ updates: _updates, ...run }) => run),
   };
   results.wallSeconds = Math.round((performance.now() - wallStart) / 100) / 10;
   writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
@@ -126,8 +156,9 @@ async function main(): Promise<number> {
     console.log(`\n${formatResults(results)}`);
     console.log('\nWritten: bench/results.json');
   }
-  const failed = metrics.filter((run) => run.status !== 'SUCCEEDED');
-  for (const run of failed) say(`${run.scenario} (${run.variant}) ended ${run.status}: ${run.error ?? ''}`);
+  const failed = runs.filter((run) => run.status !== 'SUCCEEDED');
+  for (const run of failed)
+    say(`${run.scenario} (${run.variant}, seed ${run.seed}) ended ${run.status}: ${run.error ?? ''}`);
   return failed.length === 0 ? 0 : 1;
 }
 

@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { UpgradePlan } from '../functions/shared/types.ts';
-import { LocalAws } from '../local/harness/local-aws.ts';
+import { type ExecutionResult, LocalAws } from '../local/harness/local-aws.ts';
+import { clusterWithNodegroups, fleetOfClusters } from '../local/simulator/generated.ts';
 import { loadScenario, type Scenario } from '../local/simulator/index.ts';
 import type { Duration } from '../local/simulator/scenario.ts';
 import { readTemplate } from '../scripts/template.ts';
@@ -12,13 +13,15 @@ import {
   countRotations,
   criticalPathSeconds,
   detectUpdates,
+  fleetLowerBoundSeconds,
   kindOf,
-  latencySummary,
+  nodegroupLowerBoundSeconds,
   nodegroupPhaseSeconds,
   nodesReplaced,
   plannedRotations,
   pollsPerUpdate,
   type UpdateKind,
+  type UpdateLike,
 } from './metrics.ts';
 import { fixedWaits, isUpgradePlan, naivePlanRewriter } from './naive.ts';
 
@@ -81,20 +84,21 @@ export function scaleTimings(scenario: Scenario, factor: number): Scenario {
 }
 
 /**
- * Runs one setup in a fresh node process (bench/run-variant.ts) and returns its metrics. Several
- * local runs in one process can interfere (module instances and timers outlive their run).
+ * Runs one setup once per seed, one after another, in a fresh node process (bench/run-variant.ts),
+ * and returns their metrics. Runs of different jobs in one process could interfere (module
+ * instances and timers outlive their run); runs of one job each get a simulator of their own.
  * @throws Error when the child fails or prints no metrics.
  */
-export async function runVariantInProcess(setup: RunSetup): Promise<RunMetrics> {
+export async function runSamplesInProcess(setup: RunSetup, seeds: readonly number[]): Promise<RunMetrics[]> {
   const { stdout } = await execFileAsync(
     process.execPath,
-    ['--import', 'tsx', 'bench/run-variant.ts', JSON.stringify(setup)],
-    { maxBuffer: 64 * 1024 * 1024 },
+    ['--import', 'tsx', 'bench/run-variant.ts', JSON.stringify(setup), ...seeds.map(String)],
+    { maxBuffer: 256 * 1024 * 1024 },
   );
-  const metrics: unknown = JSON.parse(stdout);
-  if (typeof metrics !== 'object' || metrics === null || !('stateTransitions' in metrics))
+  const runs: unknown = JSON.parse(stdout);
+  if (!Array.isArray(runs) || runs.length !== Math.max(1, seeds.length))
     throw new Error(`bench/run-variant.ts printed no metrics for ${JSON.stringify(setup)}`);
-  return metrics as RunMetrics;
+  return runs as RunMetrics[];
 }
 
 export interface UpdateDetail {
@@ -102,8 +106,7 @@ export interface UpdateDetail {
   kind: UpdateKind;
   resource: string;
   status: string;
-  /** What the workflow expected (it sets the polling rhythm), and what AWS took, simulated seconds. */
-  expectedSeconds: number | null;
+  /** What AWS took, simulated seconds; the checks made; seconds from its end to the check that saw it. */
   actualSeconds: number;
   polls: number;
   latencySeconds: number | null;
@@ -112,36 +115,36 @@ export interface UpdateDetail {
 export interface RunMetrics {
   scenario: string;
   variant: Variant;
+  seed: number;
   timingScale: number;
   status: string;
   error?: string;
   maxConcurrentNodegroups: number;
+  /** Every execution's, parts and a fleet's cluster executions included: what Step Functions bills. */
   stateTransitions: number;
   lambdaInvocations: number;
+  /** Events in the largest single history, and the largest state payload (bytes), of any execution. */
+  largestHistoryEvents: number;
+  maxPayloadBytes: number;
   /** Simulated seconds from start to end of the execution. */
   simulatedSeconds: number;
+  /** AWS's own time a run must wait out (updates, insights refreshes; for a fleet, its waves' lower bound). */
   criticalPathSeconds: number;
   /** simulatedSeconds / criticalPathSeconds: 1.00 is a run that reacts the instant AWS is done. */
   overhead: number;
-  detectionLatencySeconds: { median: number; max: number; updates: number };
+  /** Seconds from each update's end to the check that saw it. */
+  latencies: number[];
   rotations: number;
   /** Node-group steps of the product's plan for this scenario: the fewest rotations the rules allow. */
   plannedRotations: number;
   nodesReplaced: number;
+  /** Node-group phases as the run went through them, and the shortest they could be (metrics.ts). */
   nodegroupPhaseSeconds: number;
+  nodegroupLowerBoundSeconds: number;
+  /** The plan's estimate of the run (null for a fleet: each cluster has its own). */
+  estimatedSeconds: number | null;
   wallSeconds: number;
   updates: UpdateDetail[];
-}
-
-function expectedByUpdate(outputs: readonly unknown[]): Map<string, number> {
-  const expected = new Map<string, number>();
-  for (const output of outputs) {
-    if (typeof output !== 'object' || output === null) continue;
-    if (!('updateId' in output) || !('expectedSeconds' in output)) continue;
-    if (typeof output.updateId === 'string' && typeof output.expectedSeconds === 'number')
-      expected.set(output.updateId, output.expectedSeconds);
-  }
-  return expected;
 }
 
 /** The definitions of a cluster upgrade and its parts (stage and roll executions), as template.yaml names them. */
@@ -163,69 +166,156 @@ export function upgradeFixedWaits(): Record<string, number> {
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** The bench's generated scenarios: a 40-node-group cluster taken 1.24 -> 1.33, and a 20-cluster fleet in waves. */
+export const largeClusterScenario = 'forty-nodegroups';
+export const fleetScenario = 'fleet-20';
+
+/** What one bench scenario runs: its world, the state machine and its input. */
+interface BenchRun {
+  scenario: Scenario;
+  stateMachine?: string;
+  input: Record<string, unknown>;
+  fleetWaves?: Array<{ clusters: string[]; maxConcurrentClusters: number; soakSeconds: number }>;
+}
+
+function benchRun(name: string): BenchRun {
+  if (name === largeClusterScenario) {
+    const scenario = clusterWithNodegroups(40);
+    return {
+      scenario,
+      input: { clusterName: 'legacy-cluster', targetVersion: '1.33', maxConcurrentNodegroups: 10 },
+    };
+  }
+  if (name === fleetScenario) {
+    const scenario = fleetOfClusters(20);
+    const names = scenario.clusters.map((cluster) => cluster.name);
+    // A canary pair, then six three at a time, then the other twelve six at a time.
+    const waves = [
+      { name: 'canary', clusters: names.slice(0, 2), maxConcurrentClusters: 2, soakSeconds: 1800 },
+      { name: 'early', clusters: names.slice(2, 8), maxConcurrentClusters: 3, soakSeconds: 1800 },
+      { name: 'rest', clusters: names.slice(8), maxConcurrentClusters: 6, soakSeconds: 0 },
+    ];
+    return {
+      scenario,
+      stateMachine: 'UpgradeFleetStateMachine',
+      input: {
+        waves: waves.map((wave) => ({
+          name: wave.name,
+          clusters: wave.clusters.map((cluster) => `${cluster}=1.31`).join(','),
+          maxConcurrentClusters: wave.maxConcurrentClusters,
+          soakMinutes: wave.soakSeconds / 60,
+        })),
+        window: { start: scenario.startTime, minutes: 1440 },
+      },
+      fleetWaves: waves,
+    };
+  }
+  const scenario = loadScenario(name);
+  const defaults: Record<string, unknown> = scenario.defaultInput ?? { targetVersion: 'next' };
+  return {
+    scenario,
+    input: { ...defaults, clusterName: String(defaults.clusterName ?? scenario.clusters[0]?.name ?? '') },
+  };
+}
+
+/** The plans Plan Upgrade returned (a fleet's: one per cluster). */
+function plansIn(tasks: ExecutionResult['tasks']): UpgradePlan[] {
+  return tasks.flatMap((task) =>
+    task.state === 'Plan Upgrade' && isUpgradePlan(task.output) ? [task.output] : [],
+  );
+}
+
+/** Every node group of every cluster by cluster/name, with the nodes it has replaced so far. */
+function nodegroupsOf(snapshot: ReturnType<LocalAws['simulator']['snapshot']>) {
+  return snapshot.clusters.flatMap((cluster) =>
+    cluster.nodegroups.map((nodegroup) => ({
+      name: `${cluster.name}/${nodegroup.name}`,
+      instancesReplaced: nodegroup.instancesReplaced,
+    })),
+  );
+}
+
 /** One execution of one scenario with one variant, start to end, on a fresh simulator. */
 export async function runVariant(setup: RunSetup): Promise<RunMetrics> {
   const wallStart = performance.now();
-  const loaded = loadScenario(setup.scenario);
-  const seeded = setup.seed === undefined ? loaded : { ...loaded, seed: setup.seed };
+  const run = benchRun(setup.scenario);
+  const seeded = setup.seed === undefined ? run.scenario : { ...run.scenario, seed: setup.seed };
   const scenario = setup.timingScale ? scaleTimings(seeded, setup.timingScale) : seeded;
-  const defaults: Record<string, unknown> = scenario.defaultInput ?? { targetVersion: 'next' };
   const concurrency =
     setup.variant !== 'product'
       ? 1
-      : (setup.maxConcurrentNodegroups ?? Number(defaults.maxConcurrentNodegroups ?? 1));
-  const input = {
-    ...defaults,
-    clusterName: String(defaults.clusterName ?? scenario.clusters[0]?.name ?? ''),
-    maxConcurrentNodegroups: concurrency,
-  };
-  let originalPlan: UpgradePlan | undefined;
+      : (setup.maxConcurrentNodegroups ?? Number(run.input.maxConcurrentNodegroups ?? 1));
+  const input = run.fleetWaves ? run.input : { ...run.input, maxConcurrentNodegroups: concurrency };
+  const originalPlans: UpgradePlan[] = [];
 
   const aws = await LocalAws.start(scenario);
   try {
     const before = aws.simulator.snapshot();
     const execution = await aws.execute(input, {
       executionName: `bench-${setup.scenario}-${setup.variant}-${concurrency}-x${Math.round((setup.timingScale ?? 1) * 100)}`,
+      ...(run.stateMachine ? { stateMachine: run.stateMachine } : {}),
       ...(setup.variant === 'product' ? {} : { waitSecondsOverrides: upgradeFixedWaits() }),
       ...(setup.variant === 'naive'
-        ? {
-            wrapTask: naivePlanRewriter((plan) => {
-              originalPlan = plan;
-            }),
-          }
+        ? { wrapTask: naivePlanRewriter((plan) => originalPlans.push(plan)) }
         : {}),
     });
+    // A fleet's cluster executions are executions of their own: every one counts.
+    const executions = await Promise.all(aws.executionsSoFar().map((entry) => entry.result));
+    const tasks = executions.flatMap((result) => result.tasks);
     const after = aws.simulator.snapshot();
-    const clusterBefore = before.clusters.find((cluster) => cluster.name === input.clusterName);
-    const clusterAfter = after.clusters.find((cluster) => cluster.name === input.clusterName);
-    const updates = (clusterAfter?.updates ?? []).filter(
-      (update) => update.startedBy === 'client' && update.createdAt >= execution.startedAt,
-    );
-    const detections = detectUpdates(updates, execution.tasks);
-    const planOutput = execution.tasks.find((task) => task.state === 'Plan Upgrade')?.output;
-    const plan = originalPlan ?? (isUpgradePlan(planOutput) ? planOutput : undefined);
+    const since = (at: number) => at >= execution.startedAt;
+    const clusterUpdates = after.clusters.map((cluster) => ({
+      name: cluster.name,
+      updates: cluster.updates.filter((update) => update.startedBy === 'client' && since(update.createdAt)),
+      refreshSeconds: (cluster.insightsRefreshes ?? [])
+        .filter((refresh) => since(refresh.startedAt))
+        .reduce((sum, refresh) => sum + ((refresh.endedAt ?? after.now) - refresh.startedAt) / 1000, 0),
+    }));
+    const updates: UpdateLike[] = clusterUpdates.flatMap((cluster) => cluster.updates);
+    const clusterSeconds = (cluster: (typeof clusterUpdates)[number]) =>
+      criticalPathSeconds(cluster.updates, concurrency, after.now) + cluster.refreshSeconds;
+    const critical = run.fleetWaves
+      ? fleetLowerBoundSeconds(
+          run.fleetWaves.map((wave) => ({
+            clusterSeconds: wave.clusters.map((name) => {
+              const cluster = clusterUpdates.find((candidate) => candidate.name === name);
+              return cluster ? clusterSeconds(cluster) : 0;
+            }),
+            maxConcurrentClusters: wave.maxConcurrentClusters,
+            soakSeconds: wave.soakSeconds,
+          })),
+        )
+      : clusterUpdates.reduce((sum, cluster) => sum + clusterSeconds(cluster), 0);
+    const detections = detectUpdates(updates, tasks);
+    const plans = originalPlans.length > 0 ? originalPlans : plansIn(tasks);
     const simulatedSeconds = (execution.endedAt - execution.startedAt) / 1000;
-    const critical = criticalPathSeconds(updates, concurrency, after.now);
-    const polls = pollsPerUpdate(execution.tasks);
-    const expected = expectedByUpdate(execution.tasks.map((task) => task.output));
-    const latency = latencySummary(detections);
+    const polls = pollsPerUpdate(tasks);
+    const perCluster = (measure: (updates: UpdateLike[]) => number) =>
+      clusterUpdates.reduce((sum, cluster) => sum + measure(cluster.updates), 0);
     return {
       scenario: setup.scenario,
       variant: setup.variant,
+      seed: scenario.seed,
       timingScale: setup.timingScale ?? 1,
       status: execution.status,
       ...(execution.error ? { error: execution.error } : {}),
       maxConcurrentNodegroups: concurrency,
-      stateTransitions: execution.stateTransitions,
-      lambdaInvocations: execution.lambdaInvocations,
+      stateTransitions: executions.reduce((sum, result) => sum + result.stateTransitions, 0),
+      lambdaInvocations: executions.reduce((sum, result) => sum + result.lambdaInvocations, 0),
+      largestHistoryEvents: Math.max(...executions.map((result) => result.largestHistoryEvents)),
+      maxPayloadBytes: Math.max(...executions.map((result) => result.maxPayloadBytes)),
       simulatedSeconds,
-      criticalPathSeconds: critical,
+      criticalPathSeconds: round(critical),
       overhead: critical > 0 ? round(simulatedSeconds / critical, 4) : 1,
-      detectionLatencySeconds: { ...latency, updates: detections.length },
+      latencies: detections.map((detection) => detection.latencySeconds),
       rotations: countRotations(updates),
-      plannedRotations: plan ? plannedRotations(plan) : 0,
-      nodesReplaced: nodesReplaced(clusterBefore?.nodegroups ?? [], clusterAfter?.nodegroups ?? []),
-      nodegroupPhaseSeconds: nodegroupPhaseSeconds(updates, detections, after.now),
+      plannedRotations: plans.reduce((sum, plan) => sum + plannedRotations(plan), 0),
+      nodesReplaced: nodesReplaced(nodegroupsOf(before), nodegroupsOf(after)),
+      nodegroupPhaseSeconds: perCluster((own) => nodegroupPhaseSeconds(own, detections, after.now)),
+      nodegroupLowerBoundSeconds: perCluster((own) =>
+        nodegroupLowerBoundSeconds(own, concurrency, after.now),
+      ),
+      estimatedSeconds: run.fleetWaves ? null : (plans[0]?.estimatedSeconds ?? null),
       wallSeconds: round((performance.now() - wallStart) / 1000),
       updates: updates.map((update) => {
         const detection = detections.find((candidate) => candidate.updateId === update.id);
@@ -234,7 +324,6 @@ export async function runVariant(setup: RunSetup): Promise<RunMetrics> {
           kind: kindOf(update),
           resource: update.nodegroupName ?? update.addonName ?? 'control plane',
           status: update.status,
-          expectedSeconds: expected.get(update.id) ?? null,
           actualSeconds: ((update.endedAt ?? after.now) - update.createdAt) / 1000,
           polls: polls.get(update.id) ?? 0,
           latencySeconds: detection ? detection.latencySeconds : null,

@@ -15,6 +15,7 @@ import {
   controlPlaneExpectedSeconds,
   nodegroupExpectedSeconds,
   replacementExpectedSeconds,
+  typicalSeconds,
 } from '../shared/polling.ts';
 import { compareReleases } from '../shared/release-versions.ts';
 import { controlPlaneHops, planRotations, skewAllows } from '../shared/rotation-plan.ts';
@@ -393,20 +394,30 @@ function sizeOf(
   return { desiredSize: nodegroup?.desiredSize ?? 1, maxUnavailable: nodegroup?.maxUnavailable ?? 1 };
 }
 
-/** Long-but-normal durations (about AWS p90) added up stage by stage; node groups of a stage share maxConcurrentNodegroups workers. */
+/**
+ * Typical durations (polling's model) added up stage by stage; node groups of a stage share
+ * maxConcurrentNodegroups workers, longest first as they run; the bake is waited out in full.
+ */
 function estimateSeconds(plan: UpgradePlan): number {
   let total = 0;
   for (const stage of plan.stages) {
-    if (stage.controlPlane) total += controlPlaneExpectedSeconds + (plan.bake?.minutes ?? 0) * 60;
-    total += stage.addons.length * addonExpectedSeconds;
+    if (stage.controlPlane) total += typicalSeconds('controlPlane') + (plan.bake?.minutes ?? 0) * 60;
+    total += stage.addons.length * typicalSeconds('addon');
     const workers = new Array<number>(Math.max(1, plan.maxConcurrentNodegroups)).fill(0);
     for (const step of nodegroupSteps(stage)) {
       const earliest = workers.indexOf(Math.min(...workers));
-      workers[earliest] = (workers[earliest] ?? 0) + stepSeconds(step, plan.nodegroups);
+      workers[earliest] = (workers[earliest] ?? 0) + typicalStepSeconds(step, plan.nodegroups);
     }
     total += Math.max(...workers);
   }
-  return total;
+  return Math.round(total);
+}
+
+/** How long one node group step typically takes; a replacement has no typical length known, its long one. */
+function typicalStepSeconds(step: NodegroupStep, nodegroups: PlannedNodegroup[]): number {
+  if (step.replacement) return replacementExpectedSeconds;
+  const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step.name);
+  return typicalSeconds('nodegroup', { nodes: desiredSize, batchSize: maxUnavailable });
 }
 
 function summarize(plan: UpgradePlan): string {

@@ -66,6 +66,28 @@ export function nodegroupExpectedSeconds(desiredSize: number, maxUnavailable = 1
  */
 export const replacementExpectedSeconds = (15 + 25) * 60;
 
+/** A node group's surge launch and one batch (drain, 60 s after cordon, terminate): EKS-FACTS 7.7's "5-8" and "4-7" min. */
+const surgeLaunchSeconds = { fastest: 5 * 60, slowest: 8 * 60 };
+const batchSeconds = { fastest: 4 * 60, slowest: 7 * 60 };
+
+const middle = (low: number, high: number) => (low + high) / 2;
+const middleOf = (phase: BlindPhase) => middle(phase.firstLookSeconds, phase.denseUntilSeconds);
+
+/**
+ * What an update typically takes, from the ranges polling covers densely: the middle of each.
+ * The plan's estimate, reported beside the actual; deadlines use the long-but-normal durations.
+ */
+export function typicalSeconds(kind: UpdateKind, rollout?: Rollout): number {
+  if (kind === 'controlPlane') return middleOf(blindPhases.controlPlane);
+  if (kind === 'addon') return middleOf(blindPhases.addon);
+  return (
+    middle(surgeLaunchSeconds.fastest, surgeLaunchSeconds.slowest) +
+    rolloutBatches(rollout ?? { nodes: 1, batchSize: 1 }) *
+      middle(batchSeconds.fastest, batchSeconds.slowest) +
+    middleOf(blindPhases.nodegroupTail)
+  );
+}
+
 /** How a node group rolls: the nodes it had when the update began and how many go per batch (maxUnavailable). */
 export interface Rollout {
   nodes: number;

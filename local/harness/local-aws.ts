@@ -557,9 +557,22 @@ export class LocalAws {
       });
     }
     const part = isPart(stateMachine);
+    // A fleet's cluster executions are driven as the fleet is (fixed waits, wrapped tasks); the
+    // runner's progress and stop stay with the fleet.
+    const { waitSecondsOverrides, wrapTask } = parent.options;
+    const driven = {
+      ...(waitSecondsOverrides ? { waitSecondsOverrides } : {}),
+      ...(wrapTask ? { wrapTask } : {}),
+    };
     const record =
       existing ??
-      this.launch(stateMachine, request.Name, input, part ? parent.options : {}, part ? parent : undefined);
+      this.launch(
+        stateMachine,
+        request.Name,
+        input,
+        part ? parent.options : driven,
+        part ? parent : undefined,
+      );
     runningParts.add(record.description.executionArn);
     const result = await record.result.finally(() => runningParts.delete(record.description.executionArn));
     if (part) parent.ended(result);

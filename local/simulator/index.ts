@@ -82,6 +82,8 @@ export interface SimulatorSnapshot {
     }>;
     /** Always set by the simulator; optional like addons. */
     insights?: Array<{ name: string; kubernetesVersion: string; category: string; status: string }>;
+    /** On-demand insights refreshes, oldest first (simulated ms); optional like addons. */
+    insightsRefreshes?: Array<{ status: string; startedAt: number; endedAt?: number }>;
   }>;
   published: Array<{ topicArn: string; subject?: string; message: string; at: number }>;
 }
@@ -182,6 +184,7 @@ function snapshotOf(world: World): SimulatorSnapshot {
       status: c.status,
       platformVersion: c.platformVersion,
       updates: c.updates,
+      insightsRefreshes: c.insightsRefreshes,
       nodegroups: c.nodegroups.map((ng) => ({
         name: ng.name,
         version: ng.version,

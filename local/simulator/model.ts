@@ -173,6 +173,8 @@ export interface Cluster {
   insightsRefreshedAt?: number;
   /** The latest on-demand insights refresh. */
   insightsRefresh?: InsightsRefresh;
+  /** Every on-demand refresh, oldest first: AWS's time a run waits on besides its updates. */
+  insightsRefreshes: InsightsRefresh[];
 }
 
 export interface Published {
@@ -473,6 +475,7 @@ export class World {
       })),
       updates: [],
       deleted: false,
+      insightsRefreshes: [],
       autoMode: c.autoMode,
       fargateProfiles: c.fargateProfiles.map((profile) => ({
         ...profile,
@@ -2033,6 +2036,7 @@ export class World {
     if (cluster.insightsRefresh?.status === 'IN_PROGRESS') return cluster.insightsRefresh;
     const refresh: InsightsRefresh = { status: 'IN_PROGRESS', startedAt: this.clock };
     cluster.insightsRefresh = refresh;
+    cluster.insightsRefreshes.push(refresh);
     this.schedule(this.clock + this.scenario.timings.insightsRefreshMinutes * minute, () => {
       if (cluster.deleted) return;
       this.recomputeInsights(cluster);

@@ -4,12 +4,14 @@ import {
   criticalPath,
   criticalPathSeconds,
   detectUpdates,
+  fleetLowerBoundSeconds,
   groupIntoStages,
-  latencySummary,
   makespan,
   median,
+  nodegroupLowerBoundSeconds,
   nodegroupPhaseSeconds,
   nodesReplaced,
+  percentile,
   plannedRotations,
   pollsPerUpdate,
   type TaskLike,
@@ -62,23 +64,54 @@ describe('detectUpdates', () => {
   });
 });
 
-describe('median and latencySummary', () => {
+describe('median and percentile', () => {
   it('takes the middle value, or the mean of the middle two', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([])).toBe(0);
   });
 
-  it('summarizes latencies as median and max', () => {
-    const detections = [10, 0, 30].map((latencySeconds, index) => ({
-      updateId: String(index),
-      kind: 'addon' as const,
-      endedAt: 0,
-      detectedAt: 0,
-      latencySeconds,
-    }));
-    expect(latencySummary(detections)).toEqual({ median: 10, max: 30 });
-    expect(latencySummary([])).toEqual({ median: 0, max: 0 });
+  it('takes the nearest-rank percentile: a value of the list, never above its max', () => {
+    const values = Array.from({ length: 20 }, (_, index) => 20 - index);
+    expect(percentile(values, 0.5)).toBe(10);
+    expect(percentile(values, 0.95)).toBe(19);
+    expect(percentile(values, 1)).toBe(20);
+    expect(percentile([7], 0.95)).toBe(7);
+    expect(percentile([], 0.5)).toBe(0);
+  });
+});
+
+describe('lower bounds', () => {
+  const update = (id: string, createdAt: number, seconds: number, nodegroupName?: string) => ({
+    id,
+    status: 'Successful',
+    createdAt,
+    endedAt: createdAt + seconds * 1000,
+    ...(nodegroupName ? { nodegroupName } : {}),
+  });
+
+  it('bounds each stage by its longest node group, or their total over the slots', () => {
+    const updates = [
+      update('cp1', 0, 600),
+      update('a', 1_000_000, 1800, 'a'),
+      update('b', 1_000_000, 600, 'b'),
+      update('c', 1_000_000, 600, 'c'),
+      update('cp2', 5_000_000, 600),
+      update('d', 6_000_000, 900, 'a'),
+      update('e', 6_000_000, 900, 'b'),
+    ];
+    // Stage 1: max(1800, 3000 / 2); stage 2: max(900, 1800 / 2).
+    expect(nodegroupLowerBoundSeconds(updates, 2, 0)).toBe(1800 + 900);
+    // One at a time: the sums.
+    expect(nodegroupLowerBoundSeconds(updates, 1, 0)).toBe(3000 + 1800);
+  });
+
+  it('bounds a fleet by its waves in turn, with the soak between them', () => {
+    const waves = [
+      { clusterSeconds: [3600, 3000], maxConcurrentClusters: 2, soakSeconds: 1800 },
+      { clusterSeconds: [3600, 3600, 3600, 3600], maxConcurrentClusters: 2, soakSeconds: 1800 },
+    ];
+    expect(fleetLowerBoundSeconds(waves)).toBe(3600 + 1800 + 7200);
   });
 });
 

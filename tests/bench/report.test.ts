@@ -1,40 +1,41 @@
 import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { type BundleReport, bytesByPackage, packageOf, templateEnvironment } from '../../bench/bundles.ts';
-import { type BenchResults, evaluateTargets, formatResults, parallelResult } from '../../bench/report.ts';
+import {
+  type BenchResults,
+  evaluateTargets,
+  formatResults,
+  pairedShare,
+  scenarioResult,
+  summarize,
+} from '../../bench/report.ts';
 import type { RunMetrics } from '../../bench/workflow-runs.ts';
 import type { Template } from '../../scripts/template.ts';
 
 const run = (overrides: Partial<RunMetrics>): RunMetrics => ({
   scenario: 'seed',
   variant: 'product',
+  seed: 1,
   timingScale: 1,
   status: 'SUCCEEDED',
   maxConcurrentNodegroups: 1,
   stateTransitions: 60,
   lambdaInvocations: 20,
+  largestHistoryEvents: 300,
+  maxPayloadBytes: 4000,
   simulatedSeconds: 2640,
   criticalPathSeconds: 2640,
   overhead: 1,
-  detectionLatencySeconds: { median: 0, max: 0, updates: 3 },
+  latencies: [0, 0, 0],
   rotations: 1,
   plannedRotations: 1,
   nodesReplaced: 3,
   nodegroupPhaseSeconds: 960,
+  nodegroupLowerBoundSeconds: 960,
+  estimatedSeconds: 2640,
   wallSeconds: 1,
   updates: [],
   ...overrides,
-});
-
-const nodegroupUpdate = (actualSeconds: number) => ({
-  id: String(actualSeconds),
-  kind: 'nodegroup' as const,
-  resource: 'ng',
-  status: 'Successful',
-  expectedSeconds: actualSeconds,
-  actualSeconds,
-  polls: 3,
-  latencySeconds: 0,
 });
 
 const bundles: BundleReport = {
@@ -75,82 +76,95 @@ const bundles: BundleReport = {
   ],
 };
 
-describe('evaluateTargets', () => {
-  const scenarios = [
-    {
-      scenario: 'seed',
-      product: run({ stateTransitions: 60, detectionLatencySeconds: { median: 5, max: 31, updates: 3 } }),
-      naive: run({ variant: 'naive', stateTransitions: 240 }),
-    },
-  ];
-
-  it('checks the product against the baseline and the fixed targets, with the ratio to each', () => {
-    const verdicts = evaluateTargets(scenarios, null, null);
-    const byTarget = Object.fromEntries(verdicts.map((verdict) => [verdict.target, verdict]));
-    expect(byTarget['state transitions / baseline']).toMatchObject({ measured: 0.25, pass: true, ratio: 1 });
-    expect(byTarget['max detection latency (s)']).toMatchObject({ measured: 31, pass: false });
-    expect(byTarget.overhead).toMatchObject({ measured: 1, pass: true });
-    expect(byTarget['node rotations = planned']).toMatchObject({ measured: 1, limit: 1, pass: true });
+describe('summarize and scenarioResult', () => {
+  it('takes percentiles over samples, latency over every update of every sample', () => {
+    const runs = [1, 2, 3, 4].map((seed) =>
+      run({
+        seed,
+        latencies: [seed, 10 * seed],
+        overhead: 1 + seed / 100,
+        stateTransitions: 100 * seed,
+        nodegroupPhaseSeconds: 1000 + 10 * seed,
+        estimatedSeconds: 2640 * 1.1,
+      }),
+    );
+    const summary = summarize(runs);
+    expect(summary.latency).toEqual({ p50: 4, p95: 40, max: 40, updates: 8 });
+    expect(summary.overhead).toEqual({ p50: 1.02, p95: 1.04, max: 1.04 });
+    expect(summary.transitions.p50).toBe(200);
+    expect(summary.nodegroupPhaseRatio?.p95).toBe(1.083);
+    expect(summary.estimateError?.p50).toBe(0.1);
+    expect(summary.rotationsAsPlanned).toBe(true);
+    expect(summarize([...runs, run({ seed: 5, rotations: 2 })]).rotationsAsPlanned).toBe(false);
   });
 
-  it('misses rotations above the plan, and bundles at or over their limits', () => {
-    const verdicts = evaluateTargets(
-      [
-        {
-          scenario: 'seed',
-          product: run({ rotations: 2 }),
-          naive: run({ variant: 'naive', stateTransitions: 300 }),
-        },
-      ],
-      null,
-      bundles,
-    );
-    const failed = verdicts
-      .filter((verdict) => !verdict.pass)
-      .map((verdict) => `${verdict.target} ${verdict.subject}`);
-    expect(failed).toEqual(['node rotations = planned seed', 'bundle bytes Big', 'module load (ms) Big']);
+  it('compares transitions seed by seed, on the seeds the baseline ran', () => {
+    const product = [1, 2, 3].map((seed) => run({ seed, stateTransitions: 100 * seed }));
+    const naive = [1, 2].map((seed) => run({ seed, variant: 'naive', stateTransitions: 400 * seed }));
+    expect(pairedShare(product, naive)).toBe(0.25);
+    const result = scenarioResult('seed', [...product, ...naive]);
+    expect(result.variants.map((summary) => [summary.variant, summary.samples])).toEqual([
+      ['product', 3],
+      ['naive', 2],
+    ]);
+    expect(result.transitionsShare).toEqual({ naive: 0.25 });
   });
 });
 
-describe('parallelResult', () => {
-  it('compares the node-group phases and gives the best speed-up these node groups allow', () => {
-    const updates = [780, 1140, 960, 780].map(nodegroupUpdate);
-    const serial = run({ nodegroupPhaseSeconds: 3660, updates });
-    const parallel = run({ nodegroupPhaseSeconds: 1140, maxConcurrentNodegroups: 4, updates });
-    expect(parallelResult(serial, parallel)).toEqual({
-      scenario: 'seed',
-      concurrency: 4,
-      serialPhaseSeconds: 3660,
-      parallelPhaseSeconds: 1140,
-      speedUp: 3.21,
-      idealSpeedUp: 3.21,
-    });
+describe('evaluateTargets', () => {
+  it('checks the product against the naive loop and the fixed targets, with the ratio to each', () => {
+    const runs = [
+      run({ latencies: [5, 31], overhead: 1.01, stateTransitions: 60 }),
+      run({ variant: 'naive', stateTransitions: 240 }),
+    ];
+    const verdicts = evaluateTargets([scenarioResult('seed', runs)], null);
+    const byTarget = Object.fromEntries(verdicts.map((verdict) => [verdict.target, verdict]));
+    expect(byTarget['transitions / naive']).toMatchObject({ measured: 0.25, pass: true, ratio: 0.5 });
+    expect(byTarget['detection latency p50 (s)']).toMatchObject({ measured: 5, pass: true });
+    expect(byTarget['detection latency p95 (s)']).toMatchObject({ measured: 31, pass: false });
+    expect(byTarget['overhead p95']).toMatchObject({ measured: 1.01, pass: true });
+    expect(byTarget['rotations = planned (samples)']).toMatchObject({ measured: 1, limit: 1, pass: true });
+  });
+
+  it('misses rotations above the plan, histories over the target, and bundles at or over their limits', () => {
+    const runs = [
+      run({ rotations: 2, largestHistoryEvents: 2501 }),
+      run({ variant: 'naive', stateTransitions: 300 }),
+    ];
+    const failed = evaluateTargets([scenarioResult('seed', runs)], bundles)
+      .filter((verdict) => !verdict.pass)
+      .map((verdict) => `${verdict.target} ${verdict.subject}`);
+    expect(failed).toEqual([
+      'largest history (events) seed',
+      'rotations = planned (samples) seed',
+      'bundle bytes Big',
+      'module load (ms) Big',
+    ]);
   });
 });
 
 describe('formatResults', () => {
-  it('prints every run, the parallel line, bundles and each target with PASS or MISS', () => {
-    const scenarios = [
-      { scenario: 'seed', product: run({}), naive: run({ variant: 'naive', stateTransitions: 300 }) },
-    ];
-    const parallel = parallelResult(
-      run({ updates: [nodegroupUpdate(60)] }),
-      run({ maxConcurrentNodegroups: 4 }),
-    );
+  it('prints every variant with its samples, the sensitivity rows, bundles and each target with PASS or MISS', () => {
+    const runs = [run({}), run({ variant: 'naive', stateTransitions: 300 }), run({ variant: 'eksctl' })];
+    const scenarios = [scenarioResult('seed', runs)];
     const results: BenchResults = {
       generatedAt: '2026-11-25T00:00:00.000Z',
       node: 'v22.0.0',
       wallSeconds: 42,
+      samples: 1,
+      baselineSamples: 1,
       scenarios,
-      parallel,
-      sensitivity: [],
+      sensitivity: [{ scenario: 'seed', timingScale: 1.5, product: summarize([run({ timingScale: 1.5 })]) }],
       bundles,
-      targets: evaluateTargets(scenarios, parallel, bundles),
+      targets: evaluateTargets(scenarios, bundles),
+      runs,
     };
     const text = formatResults(results);
     expect(text).toContain('| seed');
-    expect(text).toContain('naive (30 s, 1 at a time, roll all)');
-    expect(text).toMatch(/parallel speed-up \(4 vs 1\).*MISS/);
+    expect(text).toContain('naive (30 s, 1 at a time, roll all) x1');
+    expect(text).toContain('300 (product 0.20x)');
+    expect(text).toContain('eksctl-like (30 s, 1 at a time) x1');
+    expect(text).toContain('x1.5 (AWS slower)');
     expect(text).toMatch(/bundle bytes\s+\| Small.*PASS/);
     expect(text).toContain('Wall time 42.0 s');
   });

@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LocalAws } from '../../local/harness/local-aws.ts';
-import { loadScenario, type Scenario } from '../../local/simulator/index.ts';
+import { clusterWithNodegroups as withNodegroups } from '../../local/simulator/generated.ts';
+import type { Scenario } from '../../local/simulator/index.ts';
 import { clusterState } from './helpers.ts';
 
 const input = { clusterName: 'legacy-cluster', targetVersion: '1.33' };
-
-/**
- * multi-hop's cluster with `count` AL2023 node groups on 1.24 of `nodes` nodes each: its catalog
- * (Kubernetes versions, AL2023 releases, add-on versions) reaches 1.33, so the plan is nine
- * control-plane hops, each stage its own execution and each node group's roll its own.
- */
-function withNodegroups(
-  count: number,
-  { slowdown = 1, nodes }: { slowdown?: number; nodes?: number } = {},
-): Scenario {
-  const scenario = loadScenario('multi-hop');
-  const [cluster] = scenario.clusters;
-  const template = cluster?.nodegroups.find((nodegroup) => nodegroup.amiType === 'AL2023_x86_64_STANDARD');
-  if (!cluster || !template) throw new Error('multi-hop has no AL2023 node group to copy');
-  cluster.nodegroups = Array.from({ length: count }, (_, index) => ({
-    ...template,
-    ...(nodes ? { desiredSize: nodes, minSize: 1, maxSize: nodes + 1 } : {}),
-    name: `ng-${String(index + 1).padStart(3, '0')}`,
-    autoScalingGroupName: `eks-ng-${index + 1}-asg`,
-  }));
-  // Every node-group step's distribution stretched: what AWS on a bad day does to the history.
-  // (Evictions stay as they are: past EKS's 15-minute drain timeout they would fail the update instead.)
-  for (const step of ['instanceLaunch', 'instanceTerminate', 'scaleDown'] as const) {
-    const timing = scenario.timings[step];
-    scenario.timings[step] = Object.fromEntries(
-      Object.entries(timing).map(([key, value]) => [key, (value ?? 0) * slowdown]),
-    ) as typeof timing;
-  }
-  return scenario;
-}
 
 async function upgrade(scenario: Scenario, targetVersion = input.targetVersion) {
   const aws = await LocalAws.start(scenario);
