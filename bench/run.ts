@@ -16,21 +16,28 @@ import {
   sensitivityScenario,
   summarize,
 } from './report.ts';
-import { fleetScenario, type RunMetrics, type RunSetup, runSamplesInProcess } from './workflow-runs.ts';
+import { BenchWorker, fleetScenario, type RunMetrics, type RunSetup } from './workflow-runs.ts';
 
-/** Maps items through `work`, at most `size` at a time, keeping their order. */
-async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
+/** Runs the jobs on `size` workers, each taking the next job when it is free; results in job order. */
+async function onWorkers(jobs: readonly Job[], size: number, done: (job: Job, runs: RunMetrics[]) => void) {
+  const results = new Array<RunMetrics[]>(jobs.length);
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      const item = items[index];
-      if (item !== undefined) results[index] = await work(item);
+  const work = async () => {
+    const worker = new BenchWorker();
+    try {
+      while (next < jobs.length) {
+        const index = next;
+        next += 1;
+        const job = jobs[index];
+        if (!job) continue;
+        results[index] = await worker.run(job.setup, job.seeds);
+        done(job, results[index]);
+      }
+    } finally {
+      worker.close();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(size, jobs.length) }, work));
   return results;
 }
 
@@ -78,7 +85,7 @@ const usage = `Usage: npm run bench -- [--json] [--samples <n>] [--baseline-samp
 
   --json                  print only the results object on stdout
   --samples <n>           seeded draws of AWS's durations per scenario for the product (default 30)
-  --baseline-samples <n>  of those, how many the naive and eksctl-like baselines run (default 10)
+  --baseline-samples <n>  of those, how many the naive and eksctl-like baselines run (default 5)
   --large-samples <n>     draws of the 40-node-group cluster and the 20-cluster fleet (default 2)
   --runs <n>              fresh node processes per bundle for the module-load median (default 5)
   --no-bundles            skip bundling and module loads (workflow numbers only)`;
@@ -90,7 +97,7 @@ async function main(): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       samples: { type: 'string', default: '30' },
-      'baseline-samples': { type: 'string', default: '10' },
+      'baseline-samples': { type: 'string', default: '5' },
       'large-samples': { type: 'string', default: '2' },
       runs: { type: 'string', default: '5' },
       'no-bundles': { type: 'boolean', default: false },
@@ -104,7 +111,7 @@ async function main(): Promise<number> {
   const say = (text: string) => (values.json ? process.stderr : process.stdout).write(`${text}\n`);
   const wallStart = performance.now();
   const samples = count(values.samples, 30);
-  const baselineSamples = count(values['baseline-samples'], 10);
+  const baselineSamples = count(values['baseline-samples'], 5);
 
   // Each job in a process of its own, two at a time, longest first (the large scenarios): their
   // numbers are simulated time, so running side by side changes only the wall time.
@@ -114,13 +121,11 @@ async function main(): Promise<number> {
       Number(largeScenarios.some((name) => name === b.setup.scenario)) -
       Number(largeScenarios.some((name) => name === a.setup.scenario)),
   );
-  const done = await inPool(ordered, 2, async ({ setup, seeds }) => {
-    const runs = await runSamplesInProcess(setup, seeds);
+  const done = await onWorkers(ordered, 2, ({ setup }, runs) => {
     const wall = runs.reduce((sum, run) => sum + run.wallSeconds, 0);
     say(
       `${setup.scenario} ${setup.variant}${setup.timingScale ? ` (AWS x${setup.timingScale})` : ''}: ${runs.length} draws, ${runs.filter((run) => run.status === 'SUCCEEDED').length} SUCCEEDED, ${wall.toFixed(1)} s`,
     );
-    return runs;
   });
   const runs: RunMetrics[] = done.flat();
   const atScale = (run: RunMetrics) => run.timingScale === 1;

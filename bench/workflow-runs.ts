@@ -1,8 +1,7 @@
 // Runs one scenario with one variant (the product's settings, or the naive baseline) on the local
 // AWS and measures it with bench/metrics.ts.
-import { execFile } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 import { type ExecutionResult, LocalAws } from '../local/harness/local-aws.ts';
 import { clusterWithNodegroups, fleetOfClusters } from '../local/simulator/generated.ts';
@@ -24,8 +23,6 @@ import {
   type UpdateLike,
 } from './metrics.ts';
 import { fixedWaits, isUpgradePlan, naivePlanRewriter } from './naive.ts';
-
-const execFileAsync = promisify(execFile);
 
 /**
  * product: the workflow as deployed. naive: every Wait held at 30 s, one node group at a time, every
@@ -84,21 +81,37 @@ export function scaleTimings(scenario: Scenario, factor: number): Scenario {
 }
 
 /**
- * Runs one setup once per seed, one after another, in a fresh node process (bench/run-variant.ts),
- * and returns their metrics. Runs of different jobs in one process could interfere (module
- * instances and timers outlive their run); runs of one job each get a simulator of their own.
- * @throws Error when the child fails or prints no metrics.
+ * A bench worker process (bench/run-variant.ts) that runs jobs one at a time. Runs in one process
+ * are sequential, each with a simulator, an engine and function modules of its own.
  */
-export async function runSamplesInProcess(setup: RunSetup, seeds: readonly number[]): Promise<RunMetrics[]> {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    ['--import', 'tsx', 'bench/run-variant.ts', JSON.stringify(setup), ...seeds.map(String)],
-    { maxBuffer: 256 * 1024 * 1024 },
-  );
-  const runs: unknown = JSON.parse(stdout);
-  if (!Array.isArray(runs) || runs.length !== Math.max(1, seeds.length))
-    throw new Error(`bench/run-variant.ts printed no metrics for ${JSON.stringify(setup)}`);
-  return runs as RunMetrics[];
+export class BenchWorker {
+  private readonly child: ChildProcess;
+
+  constructor() {
+    this.child = fork('bench/run-variant.ts', [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+  }
+
+  /** @throws Error when the worker fails the job or exits before answering. */
+  run(setup: RunSetup, seeds: readonly number[]): Promise<RunMetrics[]> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new Error(`bench worker exited (${code}) during ${JSON.stringify(setup)}`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (answer: { runs?: RunMetrics[]; error?: string }) => {
+        this.child.off('exit', onExit);
+        if (answer.runs) resolve(answer.runs);
+        else reject(new Error(`bench job ${JSON.stringify(setup)} failed: ${answer.error}`));
+      });
+      this.child.send({ setup, seeds });
+    });
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
 }
 
 export interface UpdateDetail {

@@ -4,7 +4,7 @@ import type { UpdateKind } from './types.ts';
 // control planes "10-15 min" now, 21-60 min in older reports; add-ons 1-5 min; a node group's
 // scale-down tail 10-15 min), so no schedule aims at one expected end. Where AWS shows no progress, a
 // phase is polled densely over the whole range its ends are reported in, and sparsely outside it: not
-// at all before its fastest reported end, a share of its age past its slowest. A node group shows its
+// at all before its fastest reported end, and past its slowest ever less often. A node group shows its
 // progress on its Auto Scaling group: the batches are waited out at the pace seen, and the blind
 // scale-down tail is timed from when the last old node left.
 
@@ -18,8 +18,8 @@ export const pollCeilingSeconds = 300;
  */
 const denseWaitSeconds = 18;
 
-/** Past the range AWS's ends are reported in, each wait is this share of the phase's age. */
-const shareOfAge = 1 / 10;
+/** Past the range AWS's ends are reported in, each wait grows by this share of the time past it. */
+const shareOfAge = 1 / 20;
 
 /**
  * A stretch of an update AWS shows no progress in, by when its ends are reported (EKS-FACTS 7.7): the
@@ -44,8 +44,9 @@ const blindPhases = {
 /** The wait in a blind phase this many seconds old. */
 function blindWaitSeconds(phase: BlindPhase, ageSeconds: number): number {
   if (ageSeconds < phase.firstLookSeconds) return phase.firstLookSeconds - ageSeconds;
-  if (ageSeconds < phase.denseUntilSeconds) return denseWaitSeconds;
-  return Math.max(denseWaitSeconds, ageSeconds * shareOfAge);
+  // Past the range, the wait grows from the dense one by a share of the time past it: an end just
+  // after the range is still seen soon, and a late one within a tenth of the phase's age.
+  return denseWaitSeconds + Math.max(0, ageSeconds - phase.denseUntilSeconds) * shareOfAge;
 }
 
 /**

@@ -107,11 +107,12 @@ describe('nextWaitSeconds', () => {
     );
   });
 
-  it('never polls a control plane more often than a fixed 30 s loop, an add-on at most 1.6 times as often', () => {
-    // The price of an 18 s latency on the short add-ons, which run one after another.
+  it('polls a control plane at most one check more than a fixed 30 s loop, an add-on at most 1.6 times as often', () => {
+    // The price of an 18 s latency over the range AWS reports: for the short add-ons, which run one
+    // after another, and just past a control plane's range, where a fixed loop has caught up.
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 * 3600 }), (duration) => {
-        expect(pollUntil(controlPlane, duration).polls).toBeLessThanOrEqual(fixedLoopPolls(duration));
+        expect(pollUntil(controlPlane, duration).polls).toBeLessThanOrEqual(fixedLoopPolls(duration) + 1);
         expect(pollUntil(addon, duration).polls).toBeLessThanOrEqual(1.6 * fixedLoopPolls(duration));
       }),
     );
