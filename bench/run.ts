@@ -86,8 +86,8 @@ const usage = `Usage: npm run bench -- [--json] [--samples <n>] [--baseline-samp
   --json                  print only the results object on stdout
   --samples <n>           seeded draws of AWS's durations per scenario for the product (default 30)
   --baseline-samples <n>  of those, how many the naive and eksctl-like baselines run (default 5)
-  --large-samples <n>     draws of the 40-node-group cluster and the 20-cluster fleet (default 2)
-  --runs <n>              fresh node processes per bundle for the module-load median (default 5)
+  --large-samples <n>     draws of the 40-node-group cluster and the 20-cluster fleet (default 1)
+  --runs <n>              fresh node processes per bundle for the module-load median (default 3)
   --no-bundles            skip bundling and module loads (workflow numbers only)`;
 
 const count = (text: string, fallback: number) => Math.max(1, Number.parseInt(text, 10) || fallback);
@@ -98,8 +98,8 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false },
       samples: { type: 'string', default: '30' },
       'baseline-samples': { type: 'string', default: '5' },
-      'large-samples': { type: 'string', default: '2' },
-      runs: { type: 'string', default: '5' },
+      'large-samples': { type: 'string', default: '1' },
+      runs: { type: 'string', default: '3' },
       'no-bundles': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
 
   // Each job in a process of its own, two at a time, longest first (the large scenarios): their
   // numbers are simulated time, so running side by side changes only the wall time.
-  const jobs = benchJobs(samples, baselineSamples, count(values['large-samples'], 2));
+  const jobs = benchJobs(samples, baselineSamples, count(values['large-samples'], 1));
   const ordered = [...jobs].sort(
     (a, b) =>
       Number(largeScenarios.some((name) => name === b.setup.scenario)) -
@@ -138,7 +138,7 @@ async function main(): Promise<number> {
     product: summarize(runs.filter((run) => run.timingScale === timingScale)),
   }));
 
-  const loads = count(values.runs, 5);
+  const loads = count(values.runs, 3);
   if (!values['no-bundles']) say(`Bundling and loading every function (${loads} fresh processes each)...`);
   const bundles = values['no-bundles'] ? null : await measureBundles(loads);
 

@@ -47,7 +47,7 @@ export interface ExecutionResult {
   /** Simulated ms epoch. */
   startedAt: number;
   endedAt: number;
-  /** States entered, nested Map states included: what Step Functions Standard bills. Parts' included. */
+  /** States entered and retries, nested Map states included: what Step Functions Standard bills. Parts' included. */
   stateTransitions: number;
   /** Parts' included. */
   lambdaInvocations: number;
@@ -481,7 +481,9 @@ export class LocalAws {
     };
     let stateTransitions = 0;
     const counting = (async () => {
-      for await (const event of execution.eventLogs) if (event.type === 'StateEntered') stateTransitions += 1;
+      // Step Functions bills each state entered and each retry (aws.amazon.com/step-functions/pricing).
+      for await (const event of execution.eventLogs)
+        if (event.type === 'StateEntered' || event.type === 'StateRetried') stateTransitions += 1;
     })();
     const ended = await execution.result.then(
       (output: unknown) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from './helpers.ts';
+import { failTask, runWorkflow } from './helpers.ts';
 
 const fourNodegroups = (maxConcurrentNodegroups: number) => ({
   scenario: 'four-nodegroups',
@@ -44,5 +44,19 @@ describe('simulated time', () => {
     expect(oneAtATime.phase).toBeGreaterThanOrEqual(oneAtATime.total);
     expect(allAtOnce.phase).toBeGreaterThanOrEqual(allAtOnce.longest);
     expect(allAtOnce.phase).toBeLessThan(allAtOnce.longest + 5 * 60_000);
+  });
+
+  it('counts each retry as a state transition, as Step Functions bills it', async () => {
+    const counts = (options: Parameters<typeof runWorkflow>[0]['options']) =>
+      runWorkflow({ ...(options ? { options } : {}) }, ({ execution }) => ({
+        transitions: execution.stateTransitions,
+        invocations: execution.lambdaInvocations,
+      }));
+    const clean = await counts(undefined);
+    // The last task (an SNS publish) fails twice and is retried: nothing after it waits on the clock.
+    const retried = await counts({
+      wrapTask: failTask('Notify Success', 'States.TaskFailed', { times: 2 }),
+    });
+    expect(retried).toEqual({ transitions: clean.transitions + 2, invocations: clean.invocations });
   });
 });
