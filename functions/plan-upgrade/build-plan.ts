@@ -12,6 +12,7 @@ import type { UpgradeInput } from '../shared/input.ts';
 import { kubeletSkewInsight } from '../shared/kubelet-skew.ts';
 import {
   addonExpectedSeconds,
+  batchSizeOf,
   controlPlaneExpectedSeconds,
   nodegroupExpectedSeconds,
   replacementExpectedSeconds,
@@ -26,6 +27,7 @@ import {
   type PlanInsight,
   type PlannedNodegroup,
   type PlanStage,
+  type RollingSettings,
   type UpgradePlan,
 } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, parseMinor } from '../shared/versions.ts';
@@ -150,7 +152,13 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     expectedNodegroups.push({ name: nodegroup.name, version: endsText, releaseVersion: endsOnRelease });
   }
   // Longest first: with fewer workers than node groups, the last to start is then a short one.
-  for (const stage of stages) stage.rolls = rollsOf(longestFirst(steps[stage.index] ?? [], facts.nodegroups));
+  for (const stage of stages) {
+    // Each roll carries the run's rolling settings (a replacement creates a group with the old one's).
+    const staged = (steps[stage.index] ?? []).map((step) =>
+      input.rollingUpdate && !step.replacement ? { ...step, rollingUpdate: input.rollingUpdate } : step,
+    );
+    stage.rolls = rollsOf(longestFirst(staged, facts.nodegroups));
+  }
   ensureCniReadyForAl2023(stages, facts.addons, facts.nodegroups);
 
   const plan: UpgradePlan = {
@@ -179,6 +187,7 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     force: input.force,
     acceptInsightErrors: input.acceptInsightErrors,
     maxConcurrentNodegroups: input.maxConcurrentNodegroups,
+    rollingUpdate: input.rollingUpdate ?? null,
     bake: input.bake
       ? {
           minutes: input.bake.minutes,
@@ -298,7 +307,7 @@ function longestFirst(steps: NodegroupStep[], nodegroups: PlannedNodegroup[]): N
 /** How long one node group step takes at about AWS's p90: a replacement, or a roll of the group's size. */
 function stepSeconds(step: NodegroupStep, nodegroups: PlannedNodegroup[]): number {
   if (step.replacement) return replacementExpectedSeconds;
-  const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step.name);
+  const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step);
   return nodegroupExpectedSeconds(desiredSize, maxUnavailable);
 }
 
@@ -366,7 +375,7 @@ export function ensureStepsFitWindow(plan: UpgradePlan, input: UpgradeInput): vo
         : []),
       ...stage.addons.map((addon): [string, number] => [`The ${addon.name} update`, addonExpectedSeconds]),
       ...nodegroupSteps(stage).map((step): [string, number] => {
-        const { desiredSize, maxUnavailable } = sizeOf(plan.nodegroups, step.name);
+        const { desiredSize, maxUnavailable } = sizeOf(plan.nodegroups, step);
         const what = step.replacement
           ? `The replacement of node group ${step.name} by ${step.replacement.name}`
           : `The roll of node group ${step.name} (${desiredSize} nodes, ${maxUnavailable} at a time)`;
@@ -383,15 +392,24 @@ export function ensureStepsFitWindow(plan: UpgradePlan, input: UpgradeInput): vo
   }
 }
 
-/** A planned node group's size and batch, which set how long its roll takes; a replacement has its old group's. */
+/**
+ * A planned node group's size and batch, which set how long its roll takes: the step's rolling
+ * settings when it has them, else the group's own; a replacement has its old group's.
+ */
 function sizeOf(
   nodegroups: PlannedNodegroup[],
-  name: string,
+  step: Pick<NodegroupStep, 'name' | 'rollingUpdate'>,
 ): { desiredSize: number; maxUnavailable: number } {
   const nodegroup = nodegroups.find(
-    (candidate) => candidate.name === name || candidate.replacement?.name === name,
+    (candidate) => candidate.name === step.name || candidate.replacement?.name === step.name,
   );
-  return { desiredSize: nodegroup?.desiredSize ?? 1, maxUnavailable: nodegroup?.maxUnavailable ?? 1 };
+  const desiredSize = nodegroup?.desiredSize ?? 1;
+  const settings = step.rollingUpdate;
+  const maxUnavailable =
+    settings?.maxUnavailable || settings?.maxUnavailablePercentage
+      ? batchSizeOf(settings, desiredSize)
+      : (nodegroup?.maxUnavailable ?? 1);
+  return { desiredSize, maxUnavailable };
 }
 
 /**
@@ -416,7 +434,7 @@ function estimateSeconds(plan: UpgradePlan): number {
 /** How long one node group step typically takes; a replacement has no typical length known, its long one. */
 function typicalStepSeconds(step: NodegroupStep, nodegroups: PlannedNodegroup[]): number {
   if (step.replacement) return replacementExpectedSeconds;
-  const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step.name);
+  const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step);
   return typicalSeconds('nodegroup', { nodes: desiredSize, batchSize: maxUnavailable });
 }
 
@@ -456,7 +474,7 @@ function summarize(plan: UpgradePlan): string {
     );
   }
   lines.push(
-    `Node groups roll ${plan.force ? 'IGNORING pod disruption budgets (force)' : 'respecting pod disruption budgets'}, ${plan.maxConcurrentNodegroups} at a time.`,
+    `Node groups roll ${plan.force ? 'IGNORING pod disruption budgets (force)' : 'respecting pod disruption budgets'}, ${plan.maxConcurrentNodegroups} at a time${plan.rollingUpdate ? `, each with ${describeRollingSettings(plan.rollingUpdate)} set before its roll and its own settings put back after it (UpdateNodegroupConfig)` : ''}.`,
   );
   for (const insight of plan.insights.filter((candidate) => candidate.status !== 'PASSING')) {
     lines.push(
@@ -498,4 +516,11 @@ export function notificationSubjects(
     rollback: subject('health gate failed, ROLLED BACK'),
     approval: subject('waiting for your approval'),
   };
+}
+
+/** Rolling settings as a person reads them: "maxUnavailablePercentage 33, updateStrategy MINIMAL". */
+export function describeRollingSettings(settings: RollingSettings): string {
+  return Object.entries(settings)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
 }

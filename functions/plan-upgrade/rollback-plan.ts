@@ -109,6 +109,7 @@ export async function planRollbackOf(
     force: false,
     acceptInsightErrors: false,
     maxConcurrentNodegroups: 1,
+    rollingUpdate: null,
     bake: null,
     approval: input.approval,
     roleArn: input.roleArn ?? null,

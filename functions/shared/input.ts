@@ -55,6 +55,27 @@ const replaceAl2Schema = z
   })
   .strict();
 
+/**
+ * How every node group rolls in this run (EKS-FACTS 2, NodegroupUpdateConfig): set on each group
+ * before its roll with UpdateNodegroupConfig, and the group's own settings put back after it.
+ */
+const rollingUpdateSchema = z
+  .object({
+    maxUnavailable: z.number().int().min(1).max(100).optional(),
+    maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
+    updateStrategy: z.enum(['DEFAULT', 'MINIMAL']).optional(),
+  })
+  .strict()
+  .refine(
+    (settings) => settings.maxUnavailable === undefined || settings.maxUnavailablePercentage === undefined,
+    {
+      message: 'takes maxUnavailable or maxUnavailablePercentage, not both',
+    },
+  )
+  .refine((settings) => Object.keys(settings).length > 0, {
+    message: 'must set maxUnavailable, maxUnavailablePercentage or updateStrategy',
+  });
+
 export const upgradeInputSchema = z
   .object({
     clusterName: resourceName,
@@ -83,6 +104,7 @@ export const upgradeInputSchema = z
     /** Upgrade-readiness insights in ERROR block a hop unless this is set. */
     acceptInsightErrors: z.boolean().default(false),
     maxConcurrentNodegroups: z.number().int().min(1).max(40).default(1),
+    rollingUpdate: rollingUpdateSchema.optional(),
     /** Start no step that cannot end before this time (ISO 8601). */
     deadline: z.iso.datetime({ offset: true }).optional(),
     /** An upgrade window (a schedule passes its scheduled time): the deadline is start + minutes. */

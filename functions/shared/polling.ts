@@ -39,7 +39,9 @@ const blindPhases = {
   nodegroup: { firstLookSeconds: 5 * 60, denseUntilSeconds: 5 * 60 },
   // The scale-down after the last old node left: "a 10-15 min tail".
   nodegroupTail: { firstLookSeconds: 9 * 60, denseUntilSeconds: 16 * 60 },
-} satisfies Record<UpdateKind | 'nodegroupTail', BlindPhase>;
+  // A node group's rolling settings changed (a ConfigUpdate): no duration is reported; minutes at most.
+  nodegroupSettings: { firstLookSeconds: 30, denseUntilSeconds: 5 * 60 },
+} satisfies Record<UpdateKind | 'nodegroupTail' | 'nodegroupSettings', BlindPhase>;
 
 /** The wait in a blind phase this many seconds old. */
 function blindWaitSeconds(phase: BlindPhase, ageSeconds: number): number {
@@ -55,6 +57,8 @@ function blindWaitSeconds(phase: BlindPhase, ageSeconds: number): number {
  */
 export const controlPlaneExpectedSeconds = 18 * 60;
 export const addonExpectedSeconds = 5 * 60;
+/** A node group's rolling settings changed before or after its roll (UNVERIFIED: no duration is reported). */
+export const settingsUpdateExpectedSeconds = 10 * 60;
 
 /** A rolling node group update: surge launch (~8 min), ~7 min per batch of nodes, a ~15 min scale-down tail. */
 export function nodegroupExpectedSeconds(desiredSize: number, maxUnavailable = 1): number {
@@ -125,6 +129,8 @@ export interface Polled {
   rollout?: Rollout | undefined;
   /** The update's age when a check first saw no old node left and none launching: its scale-down tail began. */
   tailFromSeconds?: number | undefined;
+  /** Set on a roll under the input's rollingUpdate: `apply` and `restore` are settings updates. */
+  rollingSettings?: { phase: string } | undefined;
 }
 
 /** Whether a node group's rolling replacement is over on its Auto Scaling group: only the scale-down is left. */
@@ -150,6 +156,9 @@ const launchingWaitSeconds = 60;
 const lastBatchWaitSeconds = 120;
 
 function rawWaitSeconds(update: Polled, elapsedSeconds: number, progress?: RollingProgress): number {
+  const phase = update.rollingSettings?.phase;
+  if (phase === 'apply' || phase === 'restore')
+    return blindWaitSeconds(blindPhases.nodegroupSettings, elapsedSeconds);
   const blind = blindWaitSeconds(blindPhases[update.kind], elapsedSeconds);
   if (update.kind !== 'nodegroup' || !update.rollout || !progress) return blind;
   if (update.tailFromSeconds !== undefined)

@@ -61,6 +61,8 @@ export interface NodegroupRoll {
   reason: RollReason;
   /** Set with reason replace-al2 (a roll of one): the group created at toVersion, before the old one is deleted. */
   replacement?: Replacement;
+  /** The input's rollingUpdate: set on each group before its roll, its own settings restored after. */
+  rollingUpdate?: RollingSettings;
 }
 
 /** One rolling update of one node group: what Update Node Group is given. */
@@ -71,6 +73,14 @@ export interface NodegroupStep {
   launchTemplate: LaunchTemplateRef | null;
   reason: RollReason;
   replacement?: Replacement;
+  rollingUpdate?: RollingSettings;
+}
+
+/** A node group's rolling update settings (EKS's NodegroupUpdateConfig): at most one of the two sizes. */
+export interface RollingSettings {
+  maxUnavailable?: number | undefined;
+  maxUnavailablePercentage?: number | undefined;
+  updateStrategy?: 'DEFAULT' | 'MINIMAL' | undefined;
 }
 
 /** One update of one managed add-on, to a version compatible with the control plane at that stage. */
@@ -184,6 +194,8 @@ export interface UpgradePlan {
   force: boolean;
   acceptInsightErrors: boolean;
   maxConcurrentNodegroups: number;
+  /** How the node groups roll in this run (the input's rollingUpdate); null: each as it is set. */
+  rollingUpdate: RollingSettings | null;
   /** The bake and health gates after each hop; null for none. */
   bake: BakePlan | null;
   /** A cluster in another account: the role every call for it is made as; null for this account. */
@@ -212,6 +224,21 @@ export type UpdateKind = 'controlPlane' | 'nodegroup' | 'addon';
 /** Deferred: a node group roll that could not end before the deadline was not started (`note` says why). */
 export type StepStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelled' | 'Skipped' | 'Deferred';
 
+/**
+ * A roll under the input's rollingUpdate: `apply` (UpdateNodegroupConfig to `wanted`), `roll` (the
+ * rolling update), `restore` (UpdateNodegroupConfig back to `own`), `restored` (the roll's outcome).
+ */
+export interface RollingSettingsProgress {
+  phase: 'apply' | 'roll' | 'restore' | 'restored';
+  own: RollingSettings;
+  wanted: RollingSettings;
+  /** Set from `restore` on: the roll as it ended, reported once the group has its own settings back. */
+  roll?: Pick<
+    UpdateProgress,
+    'updateId' | 'status' | 'adopted' | 'startedAt' | 'finishedAt' | 'note' | 'failure'
+  >;
+}
+
 /** What an update step and each check of it return; the next check takes it as input. */
 export interface UpdateProgress {
   kind: UpdateKind;
@@ -236,6 +263,8 @@ export interface UpdateProgress {
   progress?: RollingProgress;
   /** A node group's age when a check first saw its rolling replacement over: its scale-down tail began. */
   tailFromSeconds?: number;
+  /** A roll with the input's rollingUpdate: which of its steps this update is, and what the roll did. */
+  rollingSettings?: RollingSettingsProgress;
   /** When EKS created the update, and when a check first saw it end (ISO; null until known): its duration for people. */
   startedAt: string | null;
   finishedAt: string | null;

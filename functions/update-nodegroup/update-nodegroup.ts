@@ -1,17 +1,39 @@
 import {
   type EKSClient,
   type LaunchTemplateSpecification,
+  type Nodegroup,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
 import { lateForDeadline } from '../shared/deadline.ts';
 import { deferredStep, skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { UnexpectedResponseError } from '../shared/errors.ts';
 import { deletion, describeNodegroupIfPresent } from '../shared/nodegroups.ts';
-import { batchSizeOf, nodegroupExpectedSeconds } from '../shared/polling.ts';
+import {
+  batchSizeOf,
+  nextWaitSeconds,
+  nodegroupExpectedSeconds,
+  settingsUpdateExpectedSeconds,
+} from '../shared/polling.ts';
 import { roleOf } from '../shared/role-arn.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
-import type { NodegroupStep, UpdateProgress } from '../shared/types.ts';
+import type {
+  NodegroupStep,
+  RollingSettings,
+  RollingSettingsProgress,
+  UpdateProgress,
+} from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
+import {
+  decodeSettings,
+  encodeSettings,
+  ownSettingsTag,
+  sameSettings,
+  settingsOf,
+  withRunSettings,
+} from './rolling-settings.ts';
 
 export interface UpdateNodegroupEvent {
   clusterName: string;
@@ -44,9 +66,23 @@ export async function updateNodegroup(
   event: UpdateNodegroupEvent,
   deps: UpdateNodegroupDeps,
 ): Promise<UpdateProgress> {
-  const progress = await sendRoll(event, deps);
+  const progress = await nextStep(event, deps);
   // A roll execution's poll budget counts every check it made, before someone else's update ended too.
   return { ...progress, polls: event.previous?.polls ?? progress.polls };
+}
+
+/**
+ * Under the input's rollingUpdate a roll has three updates: the run's settings applied, the roll,
+ * the group's own settings put back; each call takes the next from how the last one ended.
+ */
+async function nextStep(event: UpdateNodegroupEvent, deps: UpdateNodegroupDeps): Promise<UpdateProgress> {
+  const previous = event.previous;
+  const settings = previous?.rollingSettings;
+  if (previous && settings?.phase === 'roll' && !previous.foreign && previous.status !== 'InProgress')
+    return restoreSettings(event, previous, settings, deps);
+  if (previous && settings?.phase === 'restore' && previous.status === 'Successful')
+    return restored(event, previous, settings, deps);
+  return sendRoll(event, deps);
 }
 
 async function sendRoll(
@@ -76,7 +112,8 @@ async function sendRoll(
     );
 
   const nodes = nodegroup.scalingConfig?.desiredSize ?? 1;
-  const rollout = { nodes, batchSize: batchSizeOf(nodegroup.updateConfig, nodes) };
+  const run = runSettings(event, nodegroup);
+  const rollout = { nodes, batchSize: batchSizeOf(run?.wanted ?? nodegroup.updateConfig, nodes) };
   const expectedSeconds = nodegroupExpectedSeconds(rollout.nodes, rollout.batchSize);
   const base = {
     kind: 'nodegroup' as const,
@@ -93,7 +130,11 @@ async function sendRoll(
     nodegroup.releaseVersion,
     nodegroup.launchTemplate?.version,
   );
-  if (done) return skippedStep(base, done);
+  if (done) {
+    const skipped = skippedStep(base, done);
+    // A run that stopped between its settings and the group's own left them on: put the group's back.
+    return run?.leftover ? restoreSettings(event, skipped, { phase: 'roll', ...run }, { eks, now }) : skipped;
+  }
 
   const launchTemplate = planned.launchTemplate ?? sameLaunchTemplate(nodegroup.launchTemplate);
   const late = lateForDeadline(
@@ -102,14 +143,25 @@ async function sendRoll(
     event.deadline,
     now(),
   );
-  if (late) return deferredStep(base, late);
+  if (late) {
+    const deferred = deferredStep(base, late);
+    return run?.leftover
+      ? restoreSettings(event, deferred, { phase: 'roll', ...run }, { eks, now })
+      : deferred;
+  }
+  // The run's settings go on first, while nothing else holds the group (a busy group is followed below).
+  if (run && !sameSettings(settingsOf(nodegroup.updateConfig), run.wanted) && nodegroup.status === 'ACTIVE')
+    return applySettings(event, nodegroup, { phase: 'apply', ...run }, eks);
+  const withSettings = run
+    ? { ...base, rollingSettings: { phase: 'roll' as const, own: run.own, wanted: run.wanted } }
+    : base;
   // A node group roll someone else started can run for hours: follow it, and start this one after.
   const deferAfter = event.deadline
     ? new Date(Date.parse(event.deadline) - expectedSeconds * 1000).toISOString()
     : null;
   return startOrAdopt(
     eks,
-    base,
+    withSettings,
     planned.toVersion ?? '',
     () =>
       eks.send(
@@ -177,4 +229,140 @@ function sameLaunchTemplate(
   return template.id
     ? { id: template.id, version: template.version }
     : { name: template.name, version: template.version };
+}
+
+/**
+ * The group's own settings and what it rolls with under the input's rollingUpdate (none without it).
+ * The own ones come from the tag a run left on it, else from the roll so far, else from EKS.
+ */
+function runSettings(
+  event: UpdateNodegroupEvent,
+  nodegroup: Nodegroup,
+): { own: RollingSettings; wanted: RollingSettings; leftover: boolean } | undefined {
+  const tagged = decodeSettings(nodegroup.tags?.[ownSettingsTag]);
+  if (!event.nodegroup.rollingUpdate) {
+    // Without rollingUpdate this run changes no settings; a tag a stopped run left is still honoured.
+    return tagged ? { own: tagged, wanted: tagged, leftover: true } : undefined;
+  }
+  const own = tagged ?? event.previous?.rollingSettings?.own ?? settingsOf(nodegroup.updateConfig);
+  return {
+    own,
+    wanted: withRunSettings(own, event.nodegroup.rollingUpdate),
+    leftover: tagged !== undefined && !sameSettings(settingsOf(nodegroup.updateConfig), own),
+  };
+}
+
+/** Tags the group with its own settings (once), then sets the run's: UpdateNodegroupConfig, a ConfigUpdate. */
+async function applySettings(
+  event: UpdateNodegroupEvent,
+  nodegroup: Nodegroup,
+  settings: RollingSettingsProgress,
+  eks: EKSClient,
+): Promise<UpdateProgress> {
+  if (!nodegroup.tags?.[ownSettingsTag] && nodegroup.nodegroupArn) {
+    await eks.send(
+      new TagResourceCommand({
+        resourceArn: nodegroup.nodegroupArn,
+        tags: { [ownSettingsTag]: encodeSettings(settings.own) },
+      }),
+    );
+  }
+  return sendSettings(event, settings.wanted, settings, eks);
+}
+
+/** The roll has ended (or had nothing to do): the group's own settings go back before it is reported. */
+async function restoreSettings(
+  event: UpdateNodegroupEvent,
+  roll: UpdateProgress,
+  settings: RollingSettingsProgress,
+  { eks }: UpdateNodegroupDeps,
+): Promise<UpdateProgress> {
+  const outcome = rollOutcome(roll);
+  const nodegroup = await describeNodegroupIfPresent(eks, event.clusterName, event.nodegroup.name);
+  if (!nodegroup || sameSettings(settingsOf(nodegroup.updateConfig), settings.own))
+    return restored(event, roll, { ...settings, roll: outcome }, { eks, now: () => new Date() });
+  return sendSettings(event, settings.own, { ...settings, phase: 'restore', roll: outcome }, eks);
+}
+
+/** The group has its own settings again: the tag comes off and the roll is reported as it ended. */
+async function restored(
+  event: UpdateNodegroupEvent,
+  current: UpdateProgress,
+  settings: RollingSettingsProgress,
+  { eks }: UpdateNodegroupDeps,
+): Promise<UpdateProgress> {
+  const nodegroup = await describeNodegroupIfPresent(eks, event.clusterName, event.nodegroup.name);
+  if (nodegroup?.nodegroupArn && nodegroup.tags?.[ownSettingsTag] !== undefined) {
+    await eks.send(
+      new UntagResourceCommand({ resourceArn: nodegroup.nodegroupArn, tagKeys: [ownSettingsTag] }),
+    );
+  }
+  const { roll = rollOutcome(current) } = settings;
+  const { failure: _failure, ...progress } = current;
+  return {
+    ...progress,
+    ...roll,
+    kind: 'nodegroup',
+    target: current.target,
+    nextWaitSeconds: 0,
+    rollingSettings: { ...settings, phase: 'restored' },
+  };
+}
+
+/** What a roll's report keeps of it while the settings update after it runs. */
+function rollOutcome(roll: UpdateProgress): NonNullable<RollingSettingsProgress['roll']> {
+  const { updateId, status, adopted, startedAt, finishedAt, note, failure } = roll;
+  return {
+    updateId,
+    status,
+    adopted,
+    startedAt,
+    finishedAt,
+    ...(note ? { note } : {}),
+    ...(failure ? { failure } : {}),
+  };
+}
+
+/** UpdateNodegroupConfig with these settings, followed as the roll's update of the moment. */
+async function sendSettings(
+  event: UpdateNodegroupEvent,
+  to: RollingSettings,
+  settings: RollingSettingsProgress,
+  eks: EKSClient,
+): Promise<UpdateProgress> {
+  const { clusterName, nodegroup } = event;
+  const { update } = await eks.send(
+    new UpdateNodegroupConfigCommand({
+      clusterName,
+      nodegroupName: nodegroup.name,
+      updateConfig: to,
+      clientRequestToken: updateRequestToken(
+        event.executionName,
+        `nodegroup/${clusterName}/${nodegroup.name}`,
+        `settings/${settings.phase}/${encodeSettings(to)}`,
+        event.redriveCount,
+      ),
+    }),
+  );
+  if (!update?.id)
+    throw new UnexpectedResponseError(`EKS started no settings update for node group ${nodegroup.name}.`);
+  const base = {
+    kind: 'nodegroup' as const,
+    clusterName,
+    nodegroupName: nodegroup.name,
+    target: nodegroup.toVersion ?? `launch template version ${nodegroup.launchTemplate?.version ?? '?'}`,
+    expectedSeconds: settingsUpdateExpectedSeconds,
+    rollingSettings: settings,
+    ...roleOf(event),
+  };
+  return {
+    ...base,
+    updateId: update.id,
+    status: 'InProgress',
+    adopted: false,
+    startedAt: null,
+    finishedAt: null,
+    polls: 0,
+    nextWaitSeconds: nextWaitSeconds(base, 0),
+  };
 }

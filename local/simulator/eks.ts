@@ -293,6 +293,11 @@ const updateNodegroupConfigBody = z.object({
   clientRequestToken: z.string().optional(),
 });
 
+const tagResourceBody = z.object({ tags: z.record(z.string(), z.string()) });
+
+/** TagResource and UntagResource refuse bad requests as BadRequestException (EKS API reference). */
+const badRequest = (message: string): ApiError => new ApiError('BadRequestException', 400, message);
+
 const listInsightsBody = z.object({
   filter: z
     .object({
@@ -369,6 +374,17 @@ const operations: Record<string, Handler> = {
   UpdateNodegroupConfig: (world, { name = '', nodegroupName = '' }, request) => {
     const body = parseWith(updateNodegroupConfigBody, jsonBody(request), invalid);
     return { update: updateShape(world.updateNodegroupConfig(name, nodegroupName, body)) };
+  },
+  TagResource: (world, { resourceArn = '' }, request) => {
+    const body = parseWith(tagResourceBody, jsonBody(request), badRequest);
+    world.tagResource(resourceArn, body.tags);
+    return {};
+  },
+  UntagResource: (world, { resourceArn = '' }, request) => {
+    const keys = request.query.getAll('tagKeys');
+    if (keys.length === 0) throw badRequest('tagKeys is required');
+    world.untagResource(resourceArn, keys);
+    return {};
   },
   StartInsightsRefresh: (world, { name = '' }) => insightsRefreshShape(world.startInsightsRefresh(name)),
   DescribeInsightsRefresh: (world, { name = '' }) =>
@@ -540,6 +556,8 @@ const routes: Array<{ method: string; pattern: string[]; operation: keyof typeof
     pattern: ['clusters', ':name', 'fargate-profiles', ':fargateProfileName'],
     operation: 'DescribeFargateProfile',
   },
+  { method: 'POST', pattern: ['tags', ':resourceArn'], operation: 'TagResource' },
+  { method: 'DELETE', pattern: ['tags', ':resourceArn'], operation: 'UntagResource' },
   { method: 'POST', pattern: ['clusters', ':name', 'insights-refresh'], operation: 'StartInsightsRefresh' },
   { method: 'GET', pattern: ['clusters', ':name', 'insights-refresh'], operation: 'DescribeInsightsRefresh' },
   { method: 'GET', pattern: ['clusters', ':name', 'insights', ':id'], operation: 'DescribeInsight' },
@@ -581,7 +599,7 @@ function match(pattern: string[], segments: string[]): Labels | undefined {
 
 /** Whether a path belongs to the EKS API. */
 export function isEksPath(path: string): boolean {
-  return /^\/(clusters|addons|cluster-versions)(\/|$)/.test(path);
+  return /^\/(clusters|addons|cluster-versions|tags)(\/|$)/.test(path);
 }
 
 function renderError(error: ApiError): Reply {
@@ -623,7 +641,7 @@ export function routeEks(world: World, request: IncomingRequest): RoutedRequest 
     service: 'eks',
     operation,
     // StartInsightsRefresh only recomputes read-only findings, so a dry run may call it.
-    mutating: /^(Update|Create|Delete)/.test(operation),
+    mutating: /^(Update|Create|Delete|Tag|Untag)/.test(operation),
     params: { ...labels, ...queryRecord(request.query), ...(body && typeof body === 'object' ? body : {}) },
     run: () => {
       if (!handler) {

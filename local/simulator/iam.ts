@@ -96,6 +96,8 @@ const authorizations: Record<string, Authorization> = {
   'eks:CreateNodegroup': ['eks:CreateNodegroup', (p, a) => a.cluster(p.name)],
   'eks:DeleteNodegroup': ['eks:DeleteNodegroup', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
   'eks:UpdateNodegroupConfig': ['eks:UpdateNodegroupConfig', (p, a) => a.nodegroup(p.name, p.nodegroupName)],
+  'eks:TagResource': ['eks:TagResource', (p) => text(p.resourceArn)],
+  'eks:UntagResource': ['eks:UntagResource', (p) => text(p.resourceArn)],
   'eks:UpdateNodegroupVersion': [
     'eks:UpdateNodegroupVersion',
     (p, a) => a.nodegroup(p.name, p.nodegroupName),

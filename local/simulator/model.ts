@@ -1708,11 +1708,39 @@ export class World {
    * resources"; messages ours).
    */
   private checkTags(tags: Record<string, string> | undefined, fields: Record<string, string>): void {
-    const keys = Object.keys(tags ?? {});
-    if (keys.length > 50)
-      throw invalidParameter(`${keys.length} tags given; a resource takes at most 50`, fields);
-    const reserved = keys.find((key) => /^aws:/i.test(key));
-    if (reserved) throw invalidParameter(`Tag key ${reserved} uses the reserved prefix aws:`, fields);
+    const problem = tagProblem(tags);
+    if (problem) throw invalidParameter(problem, fields);
+  }
+
+  /**
+   * TagResource on a node group (the only resource the workflow tags); its tags and the new ones
+   * together obey the same limits as on create.
+   * @throws ApiError NotFoundException (no such resource), BadRequestException (the limits).
+   */
+  tagResource(resourceArn: string, tags: Record<string, string>): void {
+    const nodegroup = this.nodegroupByArn(resourceArn);
+    const merged = { ...(nodegroup.tags ?? {}), ...tags };
+    const problem = tagProblem(merged);
+    if (problem) throw new ApiError('BadRequestException', 400, problem, { resourceArn });
+    nodegroup.tags = merged;
+  }
+
+  /** UntagResource: removes the keys; a key it does not have is no error. @throws ApiError NotFoundException. */
+  untagResource(resourceArn: string, keys: readonly string[]): void {
+    const nodegroup = this.nodegroupByArn(resourceArn);
+    nodegroup.tags = Object.fromEntries(
+      Object.entries(nodegroup.tags ?? {}).filter(([key]) => !keys.includes(key)),
+    );
+  }
+
+  private nodegroupByArn(resourceArn: string): Nodegroup {
+    const nodegroup = this.clusters
+      .filter((cluster) => !cluster.deleted)
+      .flatMap((cluster) => cluster.nodegroups)
+      .find((candidate) => candidate.arn === resourceArn);
+    if (!nodegroup)
+      throw new ApiError('NotFoundException', 404, `Resource ${resourceArn} not found`, { resourceArn });
+    return nodegroup;
   }
 
   /** "All or none" of scalingConfig on create [sdk], with EKS's defaults 1/2/2 when none. */
@@ -2239,4 +2267,12 @@ export class World {
     this.published.push(entry);
     return entry;
   }
+}
+
+/** What EKS refuses in a resource's tags: over 50, or a key with the reserved `aws:` prefix in any case. */
+function tagProblem(tags: Record<string, string> | undefined): string | undefined {
+  const keys = Object.keys(tags ?? {});
+  if (keys.length > 50) return `${keys.length} tags given; a resource takes at most 50`;
+  const reserved = keys.find((key) => /^aws:/i.test(key));
+  return reserved ? `Tag key ${reserved} uses the reserved prefix aws:` : undefined;
 }

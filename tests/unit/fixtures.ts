@@ -49,6 +49,7 @@ export const seedPlan: UpgradePlan = {
   force: false,
   acceptInsightErrors: false,
   maxConcurrentNodegroups: 1,
+  rollingUpdate: null,
   bake: null,
   approval: 'none',
   roleArn: null,
