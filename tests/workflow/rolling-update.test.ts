@@ -50,9 +50,10 @@ function nodegroupChanges(aws: LocalAws) {
 
 describe('rollingUpdate', () => {
   it("sets the run's settings before the roll and puts the group's own back after it ended", async () => {
-    const estimateOf = (execution: { tasks: Array<{ state: string; output?: unknown }> }) =>
-      (execution.tasks.find((task) => task.state === 'Plan Upgrade')?.output as { estimatedSeconds: number })
-        .estimatedSeconds;
+    const estimateOf = (execution: { tasks: Array<{ state: string; output?: unknown }> }) => {
+      const plan = execution.tasks.find((task) => task.state === 'Plan Upgrade')?.output;
+      return (plan as { estimatedSeconds?: number } | undefined)?.estimatedSeconds ?? 0;
+    };
     const unchanged = await runWorkflow({ input: { ...seedInput, dryRun: true } }, ({ execution }) =>
       estimateOf(execution),
     );
