@@ -158,7 +158,7 @@ export function formatSummary(summary: RunSummary): string {
     '',
     `  State transitions ${summary.stateTransitions}, Lambda invocations ${summary.lambdaInvocations}, mutating AWS calls ${summary.mutatingCalls}`,
     `  Largest execution history ${summary.historyEvents} of 25,000 events, largest payload ${summary.maxPayloadBytes} of 262,144 bytes`,
-    `  Simulated time ${formatDuration(summary.simulatedSeconds)}, wall time ${summary.wallSeconds.toFixed(2)} s`,
+    `  Simulated time ${formatDuration(summary.simulatedSeconds)}${estimateText(summary.plan)}, wall time ${summary.wallSeconds.toFixed(2)} s`,
   );
   lines.push(
     summary.invariantViolations.length === 0
@@ -196,4 +196,13 @@ export function formatTimeline(summary: RunSummary, width = 60): string | undefi
 export function defaultReportPath(scenarioName: string, clusterName: string, fault?: string): string {
   const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '');
   return `reports/${safe([scenarioName, clusterName, ...(fault ? [fault] : [])].join('-'))}.html`;
+}
+
+/** The plan's estimate beside the actual run: both come from polling's model of AWS (its typical durations). */
+function estimateText(plan: unknown): string {
+  if (typeof plan !== 'object' || plan === null || !('estimatedSeconds' in plan)) return '';
+  const { estimatedSeconds } = plan;
+  return typeof estimatedSeconds === 'number' && estimatedSeconds > 0
+    ? ` (the plan estimated ${formatDuration(estimatedSeconds)})`
+    : '';
 }

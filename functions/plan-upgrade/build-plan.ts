@@ -416,7 +416,7 @@ function sizeOf(
  * Typical durations (polling's model) added up stage by stage; node groups of a stage share
  * maxConcurrentNodegroups workers, longest first as they run; the bake is waited out in full.
  */
-function estimateSeconds(plan: UpgradePlan): number {
+function estimateSeconds(plan: UpgradePlan, { ownSettings = false } = {}): number {
   let total = 0;
   for (const stage of plan.stages) {
     if (stage.controlPlane) total += typicalSeconds('controlPlane') + (plan.bake?.minutes ?? 0) * 60;
@@ -424,7 +424,9 @@ function estimateSeconds(plan: UpgradePlan): number {
     const workers = new Array<number>(Math.max(1, plan.maxConcurrentNodegroups)).fill(0);
     for (const step of nodegroupSteps(stage)) {
       const earliest = workers.indexOf(Math.min(...workers));
-      workers[earliest] = (workers[earliest] ?? 0) + typicalStepSeconds(step, plan.nodegroups);
+      const { rollingUpdate: _run, ...own } = step;
+      workers[earliest] =
+        (workers[earliest] ?? 0) + typicalStepSeconds(ownSettings ? own : step, plan.nodegroups);
     }
     total += Math.max(...workers);
   }
@@ -474,7 +476,7 @@ function summarize(plan: UpgradePlan): string {
     );
   }
   lines.push(
-    `Node groups roll ${plan.force ? 'IGNORING pod disruption budgets (force)' : 'respecting pod disruption budgets'}, ${plan.maxConcurrentNodegroups} at a time${plan.rollingUpdate ? `, each with ${describeRollingSettings(plan.rollingUpdate)} set before its roll and its own settings put back after it (UpdateNodegroupConfig)` : ''}.`,
+    `Node groups roll ${plan.force ? 'IGNORING pod disruption budgets (force)' : 'respecting pod disruption budgets'}, ${plan.maxConcurrentNodegroups} at a time${plan.rollingUpdate ? `, each with ${describeRollingSettings(plan.rollingUpdate)} set before its roll and its own settings put back after it (UpdateNodegroupConfig): about ${Math.round(plan.estimatedSeconds / 60)} min in all, ${Math.round(estimateSeconds(plan, { ownSettings: true }) / 60)} with their own settings` : ''}.`,
   );
   for (const insight of plan.insights.filter((candidate) => candidate.status !== 'PASSING')) {
     lines.push(

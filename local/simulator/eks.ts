@@ -382,7 +382,7 @@ const operations: Record<string, Handler> = {
   },
   UntagResource: (world, { resourceArn = '' }, request) => {
     const keys = request.query.getAll('tagKeys');
-    if (keys.length === 0) throw badRequest('tagKeys is required');
+    if (keys.length < 1 || keys.length > 50) throw badRequest('tagKeys takes 1 to 50 keys');
     world.untagResource(resourceArn, keys);
     return {};
   },

@@ -2269,10 +2269,14 @@ export class World {
   }
 }
 
-/** What EKS refuses in a resource's tags: over 50, or a key with the reserved `aws:` prefix in any case. */
+/** What EKS refuses in a resource's tags: over 50, keys over 128 or values over 256 characters, the reserved `aws:` prefix in any case. */
 function tagProblem(tags: Record<string, string> | undefined): string | undefined {
   const keys = Object.keys(tags ?? {});
   if (keys.length > 50) return `${keys.length} tags given; a resource takes at most 50`;
+  const long = Object.entries(tags ?? {}).find(
+    ([key, value]) => key.length < 1 || key.length > 128 || value.length > 256,
+  );
+  if (long) return `Tag ${long[0]} is too long: keys take 1 to 128 characters, values at most 256`;
   const reserved = keys.find((key) => /^aws:/i.test(key));
   return reserved ? `Tag key ${reserved} uses the reserved prefix aws:` : undefined;
 }

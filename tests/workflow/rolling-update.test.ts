@@ -86,6 +86,9 @@ describe('rollingUpdate', () => {
         estimatedSeconds: number;
       };
       expect(plan.summary).toContain('maxUnavailable 2, updateStrategy MINIMAL set before its roll');
+      expect(plan.summary).toContain(
+        `about ${Math.round(plan.estimatedSeconds / 60)} min in all, ${Math.round(unchanged / 60)} with their own settings`,
+      );
       expect(plan.estimatedSeconds).toBeLessThan(unchanged);
     });
   });
