@@ -279,7 +279,11 @@ export async function runVariant(setup: RunSetup): Promise<RunMetrics> {
     const since = (at: number) => at >= execution.startedAt;
     const clusterUpdates = after.clusters.map((cluster) => ({
       name: cluster.name,
-      updates: cluster.updates.filter((update) => update.startedBy === 'client' && since(update.createdAt)),
+      // Version and add-on updates: a rollingUpdate's settings updates are neither rotations nor AWS's critical path.
+      updates: cluster.updates.filter(
+        (update) =>
+          update.startedBy === 'client' && since(update.createdAt) && update.type !== 'ConfigUpdate',
+      ),
       refreshSeconds: (cluster.insightsRefreshes ?? [])
         .filter((refresh) => since(refresh.startedAt))
         .reduce((sum, refresh) => sum + ((refresh.endedAt ?? after.now) - refresh.startedAt) / 1000, 0),

@@ -11,7 +11,8 @@ import {
 import { isAwsError, UnexpectedResponseError } from '../shared/errors.ts';
 import { nextWaitSeconds, pollFloorSeconds, type RollingProgress, tailHasBegun } from '../shared/polling.ts';
 import { isDegraded, isSettled } from '../shared/resource-status.ts';
-import type { UpdateProgress } from '../shared/types.ts';
+import { encodeSettings, ownSettingsTag } from '../shared/rolling-settings.ts';
+import type { RollingSettingsProgress, UpdateProgress } from '../shared/types.ts';
 
 export interface CheckUpdateDeps {
   eks: EKSClient;
@@ -228,7 +229,9 @@ async function readResource(
     for (const instance of group.Instances ?? []) {
       const state = instance.LifecycleState ?? '';
       if (state.startsWith('Terminat')) {
-        if (state !== 'Terminated') leaving += 1;
+        // Old nodes still going hold the tail back; new ones going are the scale-down itself.
+        const old = currentVersion === undefined || instance.LaunchTemplate?.Version !== currentVersion;
+        if (state !== 'Terminated' && old) leaving += 1;
         continue;
       }
       if (state.startsWith('Pending')) launching += 1;
@@ -259,6 +262,9 @@ function describeFailure(
   errors: ErrorDetail[],
   resourceStatus: string,
 ): { error: string; cause: string } {
+  const settings = event.rollingSettings;
+  if (settings?.phase === 'apply' || settings?.phase === 'restore')
+    return settingsFailure(event, settings, status, errors);
   const first = errors[0];
   // An empty code would leave the Fail state's Error blank: name it after the outcome instead.
   const error =
@@ -282,5 +288,30 @@ function describeFailure(
   return {
     error,
     cause: `${subject}: update ${event.updateId} to ${event.target} ended ${status}${details ? `: ${details}` : ''}. ${advice}`,
+  };
+}
+
+/**
+ * A rolling-settings update that did not take: what the group has now, its own settings, how its
+ * roll ended (before a restore), and the command that puts its own back by hand.
+ */
+function settingsFailure(
+  event: UpdateProgress,
+  settings: RollingSettingsProgress,
+  status: string,
+  errors: ErrorDetail[],
+): { error: string; cause: string } {
+  const details = errors.map(
+    (detail) => `${detail.errorCode ?? 'Error'}: ${detail.errorMessage ?? 'no message'}`,
+  );
+  const own = encodeSettings(settings.own);
+  const byHand = `aws eks update-nodegroup-config --cluster-name ${event.clusterName} --nodegroup-name ${event.nodegroupName} --update-config ${own.replaceAll(' ', ',')}`;
+  const what =
+    settings.phase === 'apply'
+      ? `Setting this run's rolling settings (${encodeSettings(settings.wanted)}) on node group ${event.nodegroupName} ended ${status}${details.length > 0 ? ` (${details.join('; ')})` : ''}, so it was not rolled.`
+      : `Node group ${event.nodegroupName}'s roll ended ${settings.roll?.status ?? 'unknown'}${settings.roll?.failure ? ` (${settings.roll.failure.error}: ${settings.roll.failure.cause})` : ''}; putting its own rolling settings back then ended ${status}${details.length > 0 ? ` (${details.join('; ')})` : ''}.`;
+  return {
+    error: 'RollingSettingsUpdateFailed',
+    cause: `${what} Its own settings are ${own} (kept in its tag ${ownSettingsTag}); the next run puts them back, or: ${byHand}`,
   };
 }

@@ -16,7 +16,9 @@ import {
   controlPlaneExpectedSeconds,
   nodegroupExpectedSeconds,
   replacementExpectedSeconds,
+  settingsUpdateExpectedSeconds,
   typicalSeconds,
+  typicalSettingsUpdateSeconds,
 } from '../shared/polling.ts';
 import { compareReleases } from '../shared/release-versions.ts';
 import { controlPlaneHops, planRotations, skewAllows } from '../shared/rotation-plan.ts';
@@ -151,11 +153,22 @@ export function buildPlan(facts: ClusterFacts, input: UpgradeInput, executionNam
     const endsOnRelease = rotations.length > 0 || refresh ? finalRelease : nodegroup.releaseVersion;
     expectedNodegroups.push({ name: nodegroup.name, version: endsText, releaseVersion: endsOnRelease });
   }
+  // A group a stopped run left on its rolling settings, and with no roll now: a step that only puts
+  // its own back (its roll would do that too).
+  for (const nodegroup of facts.nodegroups) {
+    const stepped = steps.some((stage) => stage.some((step) => step.name === nodegroup.name));
+    if (nodegroup.settingsLeftover && !stepped && !nodegroup.replacement)
+      lastSteps?.push(
+        nodegroupStep(nodegroup, nodegroup.currentVersion, nodegroup.releaseVersion, 'restore-settings'),
+      );
+  }
   // Longest first: with fewer workers than node groups, the last to start is then a short one.
   for (const stage of stages) {
     // Each roll carries the run's rolling settings (a replacement creates a group with the old one's).
     const staged = (steps[stage.index] ?? []).map((step) =>
-      input.rollingUpdate && !step.replacement ? { ...step, rollingUpdate: input.rollingUpdate } : step,
+      input.rollingUpdate && !step.replacement && step.reason !== 'restore-settings'
+        ? { ...step, rollingUpdate: input.rollingUpdate }
+        : step,
     );
     stage.rolls = rollsOf(longestFirst(staged, facts.nodegroups));
   }
@@ -308,7 +321,8 @@ function longestFirst(steps: NodegroupStep[], nodegroups: PlannedNodegroup[]): N
 function stepSeconds(step: NodegroupStep, nodegroups: PlannedNodegroup[]): number {
   if (step.replacement) return replacementExpectedSeconds;
   const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step);
-  return nodegroupExpectedSeconds(desiredSize, maxUnavailable);
+  const settings = step.rollingUpdate ? 2 * settingsUpdateExpectedSeconds : 0;
+  return nodegroupExpectedSeconds(desiredSize, maxUnavailable) + settings;
 }
 
 /** A stage's steps as rolls: node groups moving the same way share one entry, in first-placed order. */
@@ -437,7 +451,9 @@ function estimateSeconds(plan: UpgradePlan, { ownSettings = false } = {}): numbe
 function typicalStepSeconds(step: NodegroupStep, nodegroups: PlannedNodegroup[]): number {
   if (step.replacement) return replacementExpectedSeconds;
   const { desiredSize, maxUnavailable } = sizeOf(nodegroups, step);
-  return typicalSeconds('nodegroup', { nodes: desiredSize, batchSize: maxUnavailable });
+  // Under rollingUpdate the roll is framed by two settings updates.
+  const settings = step.rollingUpdate ? 2 * typicalSettingsUpdateSeconds : 0;
+  return typicalSeconds('nodegroup', { nodes: desiredSize, batchSize: maxUnavailable }) + settings;
 }
 
 function summarize(plan: UpgradePlan): string {
@@ -453,7 +469,9 @@ function summarize(plan: UpgradePlan): string {
       ...stage.rolls.map((roll) =>
         roll.replacement
           ? `REPLACE node group ${roll.nodegroups[0]} by ${roll.replacement.name} (${roll.replacement.amiType}, ${roll.toVersion}), then DELETE ${roll.nodegroups[0]} (EKS drains its nodes) once ${roll.replacement.name} is ACTIVE with as many nodes`
-          : `${namesOf(roll.nodegroups)} -> ${roll.toVersion ?? `launch template version ${roll.launchTemplate?.version ?? '?'}`}${roll.releaseVersion ? ` (${roll.releaseVersion})` : ''}`,
+          : roll.reason === 'restore-settings'
+            ? `${namesOf(roll.nodegroups)}: own rolling settings put back (a stopped run left its own on), no roll`
+            : `${namesOf(roll.nodegroups)} -> ${roll.toVersion ?? `launch template version ${roll.launchTemplate?.version ?? '?'}`}${roll.releaseVersion ? ` (${roll.releaseVersion})` : ''}`,
       ),
     ];
     lines.push(`Stage ${stage.index}: ${parts.join('; ')}.`);

@@ -45,6 +45,7 @@ import { matchesClusterPattern } from '../shared/fleet.ts';
 import { parseUpgradeInput, type UpgradeInput } from '../shared/input.ts';
 import { replacesTag } from '../shared/nodegroups.ts';
 import { batchSizeOf } from '../shared/polling.ts';
+import { ownSettingsTag } from '../shared/rolling-settings.ts';
 import { controlPlaneHops, skewAllows } from '../shared/rotation-plan.ts';
 import type { PlanInsight, PlannedNodegroup, UpgradePlan } from '../shared/types.ts';
 import { compareMinor, formatMinor, type MinorVersion, nextMinor, parseMinor } from '../shared/versions.ts';
@@ -417,6 +418,7 @@ function plannedNodegroup(name: string, nodegroup: Nodegroup): PlannedNodegroup 
     // With a custom AMI in its launch template, releaseVersion holds the AMI id.
     customAmi: releaseVersion.startsWith('ami-') || nodegroup.amiType === 'CUSTOM',
     ...(nodegroup.status === 'UPDATING' ? { updating: true as const } : {}),
+    ...(nodegroup.tags?.[ownSettingsTag] !== undefined ? { settingsLeftover: true as const } : {}),
     ...(template
       ? {
           launchTemplate: {

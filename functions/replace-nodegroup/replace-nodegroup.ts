@@ -10,6 +10,7 @@ import { isAwsError } from '../shared/errors.ts';
 import { describeNodegroupIfPresent, replacesTag } from '../shared/nodegroups.ts';
 import { nextWaitSeconds, replacementExpectedSeconds } from '../shared/polling.ts';
 import { roleOf } from '../shared/role-arn.ts';
+import { decodeSettings, ownSettingsTag } from '../shared/rolling-settings.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type { NodegroupStep, Replacement, UpdateProgress } from '../shared/types.ts';
 
@@ -195,8 +196,10 @@ export function replacementRequest(
   run: { clusterName: string; executionName: string; redriveCount?: number },
 ): CreateNodegroupRequest {
   const template = old.launchTemplate;
+  // A stopped run's rolling settings left on the old group stay behind: the new one gets its own.
+  const own = decodeSettings(old.tags?.[ownSettingsTag]);
   const tags = Object.fromEntries(
-    Object.entries(old.tags ?? {}).filter(([key]) => !reservedTagPrefix.test(key)),
+    Object.entries(old.tags ?? {}).filter(([key]) => !reservedTagPrefix.test(key) && key !== ownSettingsTag),
   );
   return {
     clusterName: run.clusterName,
@@ -212,7 +215,7 @@ export function replacementRequest(
     ...(old.labels ? { labels: old.labels } : {}),
     ...(old.taints?.length ? { taints: old.taints } : {}),
     tags: { ...tags, [replacesTag]: step.name },
-    ...(old.updateConfig ? { updateConfig: old.updateConfig } : {}),
+    ...(own ? { updateConfig: own } : old.updateConfig ? { updateConfig: old.updateConfig } : {}),
     ...(old.nodeRepairConfig ? { nodeRepairConfig: old.nodeRepairConfig } : {}),
     ...(template?.version && (template.id || template.name)
       ? {

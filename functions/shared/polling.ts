@@ -78,6 +78,12 @@ const batchSeconds = { fastest: 4 * 60, slowest: 7 * 60 };
 const middle = (low: number, high: number) => (low + high) / 2;
 const middleOf = (phase: BlindPhase) => middle(phase.firstLookSeconds, phase.denseUntilSeconds);
 
+/** A node group's rolling settings changed: the middle of the range polling covers densely. */
+export const typicalSettingsUpdateSeconds = middle(
+  blindPhases.nodegroupSettings.firstLookSeconds,
+  blindPhases.nodegroupSettings.denseUntilSeconds,
+);
+
 /**
  * What an update typically takes, from the ranges polling covers densely: the middle of each.
  * The plan's estimate, reported beside the actual; deadlines use the long-but-normal durations.

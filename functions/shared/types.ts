@@ -24,6 +24,8 @@ export interface PlannedNodegroup {
   updating?: true;
   /** An AL2 group that cannot follow past 1.32 and is replaced (replaceAl2): by which group, on what, when. */
   replacement?: PlannedReplacement;
+  /** It carries the tag a run sets while its rolling settings are on: a stopped run left them, and this run puts its own back. */
+  settingsLeftover?: true;
 }
 
 /** A replacement as planned: created when the control plane is on `atVersion`; `exists` on a rerun that made it. */
@@ -44,7 +46,14 @@ export interface Replacement {
  * Why a node group rolls: the skew rule, its final move, a newer AMI, a named launch template
  * version, or its replacement by a group of another AMI type (AL2 past 1.32).
  */
-export type RollReason = 'skew' | 'final' | 'ami-refresh' | 'launch-template' | 'replace-al2';
+/** restore-settings: no roll, only the group's own rolling settings put back (a stopped run left the run's on). */
+export type RollReason =
+  | 'skew'
+  | 'final'
+  | 'ami-refresh'
+  | 'launch-template'
+  | 'replace-al2'
+  | 'restore-settings';
 
 /**
  * Node groups of one stage that roll to the same version and release for the same reason. One

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { lateForDeadline } from '../shared/deadline.ts';
 import { deferredStep, skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
-import { UnexpectedResponseError } from '../shared/errors.ts';
+import { isAwsError, UnexpectedResponseError, UpdateInProgressError } from '../shared/errors.ts';
 import { deletion, describeNodegroupIfPresent } from '../shared/nodegroups.ts';
 import {
   batchSizeOf,
@@ -18,6 +18,14 @@ import {
   settingsUpdateExpectedSeconds,
 } from '../shared/polling.ts';
 import { roleOf } from '../shared/role-arn.ts';
+import {
+  decodeSettings,
+  encodeSettings,
+  ownSettingsTag,
+  sameSettings,
+  settingsOf,
+  withRunSettings,
+} from '../shared/rolling-settings.ts';
 import { updateRequestToken } from '../shared/tokens.ts';
 import type {
   NodegroupStep,
@@ -26,14 +34,6 @@ import type {
   UpdateProgress,
 } from '../shared/types.ts';
 import { compareMinor, parseMinor } from '../shared/versions.ts';
-import {
-  decodeSettings,
-  encodeSettings,
-  ownSettingsTag,
-  sameSettings,
-  settingsOf,
-  withRunSettings,
-} from './rolling-settings.ts';
 
 export interface UpdateNodegroupEvent {
   clusterName: string;
@@ -114,7 +114,10 @@ async function sendRoll(
   const nodes = nodegroup.scalingConfig?.desiredSize ?? 1;
   const run = runSettings(event, nodegroup);
   const rollout = { nodes, batchSize: batchSizeOf(run?.wanted ?? nodegroup.updateConfig, nodes) };
-  const expectedSeconds = nodegroupExpectedSeconds(rollout.nodes, rollout.batchSize);
+  // Under rollingUpdate the roll is framed by two settings updates; the deadline must hold all three.
+  const expectedSeconds =
+    nodegroupExpectedSeconds(rollout.nodes, rollout.batchSize) +
+    (run ? 2 * settingsUpdateExpectedSeconds : 0);
   const base = {
     kind: 'nodegroup' as const,
     clusterName,
@@ -150,7 +153,11 @@ async function sendRoll(
       : deferred;
   }
   // The run's settings go on first, while nothing else holds the group (a busy group is followed below).
-  if (run && !sameSettings(settingsOf(nodegroup.updateConfig), run.wanted) && nodegroup.status === 'ACTIVE')
+  const settingsDiffer = run !== undefined && !sameSettings(settingsOf(nodegroup.updateConfig), run.wanted);
+  const applied =
+    event.previous?.rollingSettings?.phase === 'apply' && event.previous.status === 'Successful';
+  if (run && settingsDiffer && applied) return settingsNotApplied(event.previous ?? base, nodegroup, run);
+  if (run && settingsDiffer && nodegroup.status === 'ACTIVE')
     return applySettings(event, nodegroup, { phase: 'apply', ...run }, eks);
   const withSettings = run
     ? { ...base, rollingSettings: { phase: 'roll' as const, own: run.own, wanted: run.wanted } }
@@ -248,7 +255,8 @@ function runSettings(
   return {
     own,
     wanted: withRunSettings(own, event.nodegroup.rollingUpdate),
-    leftover: tagged !== undefined && !sameSettings(settingsOf(nodegroup.updateConfig), own),
+    // A tag left by a stopped run: put back (or, when its settings are on already, only taken off).
+    leftover: tagged !== undefined,
   };
 }
 
@@ -267,7 +275,15 @@ async function applySettings(
       }),
     );
   }
-  return sendSettings(event, settings.wanted, settings, eks);
+  try {
+    return await sendSettings(event, settings.wanted, settings, eks);
+  } catch (error) {
+    if (!isAwsError(error, 'ResourceInUseException')) throw error;
+    throw new UpdateInProgressError(
+      `Node group ${event.nodegroup.name} is busy with another update; this run's rolling settings were not set and its roll not started.`,
+      { cause: error },
+    );
+  }
 }
 
 /** The roll has ended (or had nothing to do): the group's own settings go back before it is reported. */
@@ -278,10 +294,51 @@ async function restoreSettings(
   { eks }: UpdateNodegroupDeps,
 ): Promise<UpdateProgress> {
   const outcome = rollOutcome(roll);
+  // A roll still running in EKS (stuck) holds the group: its settings cannot change until it ends.
+  if (roll.failure?.error === 'UpdateStuck') return keptRunSettings(roll, settings, 'its update still runs');
   const nodegroup = await describeNodegroupIfPresent(eks, event.clusterName, event.nodegroup.name);
   if (!nodegroup || sameSettings(settingsOf(nodegroup.updateConfig), settings.own))
     return restored(event, roll, { ...settings, roll: outcome }, { eks, now: () => new Date() });
-  return sendSettings(event, settings.own, { ...settings, phase: 'restore', roll: outcome }, eks);
+  try {
+    return await sendSettings(event, settings.own, { ...settings, phase: 'restore', roll: outcome }, eks);
+  } catch (error) {
+    if (!isAwsError(error, 'ResourceInUseException')) throw error;
+    return keptRunSettings(roll, settings, 'another update holds it');
+  }
+}
+
+/**
+ * The roll as it ended, saying that the group still has the run's settings: the tag keeps its own,
+ * and the next run puts them back (a failed roll's cause says it too, for the failure report).
+ */
+function keptRunSettings(
+  roll: UpdateProgress,
+  settings: RollingSettingsProgress,
+  why: string,
+): UpdateProgress {
+  const said = `Node group ${roll.nodegroupName} keeps this run's rolling settings (${encodeSettings(settings.wanted)}) for now, as ${why}; its own (${encodeSettings(settings.own)}) are in its tag ${ownSettingsTag}, and the next run puts them back.`;
+  const { rollingSettings: _settings, ...rest } = roll;
+  return {
+    ...rest,
+    note: roll.note ? `${roll.note}. ${said}` : said,
+    ...(roll.failure ? { failure: { ...roll.failure, cause: `${roll.failure.cause} ${said}` } } : {}),
+  };
+}
+
+/** The apply ended well, yet the group shows other settings: someone changed them meanwhile. */
+function settingsNotApplied(
+  previous: Pick<UpdateProgress, 'kind' | 'clusterName' | 'target' | 'expectedSeconds'>,
+  nodegroup: Nodegroup,
+  run: { own: RollingSettings; wanted: RollingSettings },
+): UpdateProgress {
+  return {
+    ...skippedStep({ ...previous, nodegroupName: nodegroup.nodegroupName ?? '' }, ''),
+    status: 'Failed',
+    failure: {
+      error: 'RollingSettingsNotApplied',
+      cause: `Node group ${nodegroup.nodegroupName} took this run's rolling settings (${encodeSettings(run.wanted)}), but now shows ${encodeSettings(settingsOf(nodegroup.updateConfig))}: someone changed them meanwhile, and it was not rolled. Its own settings (${encodeSettings(run.own)}) are in its tag ${ownSettingsTag}; run again once nobody else changes it.`,
+    },
+  };
 }
 
 /** The group has its own settings again: the tag comes off and the roll is reported as it ended. */
@@ -339,7 +396,8 @@ async function sendSettings(
       clientRequestToken: updateRequestToken(
         event.executionName,
         `nodegroup/${clusterName}/${nodegroup.name}`,
-        `settings/${settings.phase}/${encodeSettings(to)}`,
+        // One run rolls a group several times (once per skew rotation): each roll's settings updates are their own.
+        `settings/${settings.phase}/${encodeSettings(to)}/${nodegroup.toVersion}/${nodegroup.releaseVersion ?? 'newest'}/${nodegroup.launchTemplate?.version ?? ''}`,
         event.redriveCount,
       ),
     }),

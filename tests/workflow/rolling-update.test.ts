@@ -13,7 +13,7 @@ import { clusterState, runWorkflow, seedInput } from './helpers.ts';
 // even when the roll fails; the group's own kept in a tag while the run's are on.
 
 const nodegroupName = 'managednodegroup';
-const runSettings = { maxUnavailable: 2, updateStrategy: 'MINIMAL' } as const;
+const runSettings = { maxUnavailable: 3, updateStrategy: 'MINIMAL' } as const;
 const ownSettings = { maxUnavailable: 1, updateStrategy: 'DEFAULT' };
 const ownTag = 'eks-upgrade/own-update-config';
 
@@ -31,6 +31,26 @@ async function nodegroupNow(aws: LocalAws) {
     new DescribeNodegroupCommand({ clusterName: seedInput.clusterName, nodegroupName }),
   );
   return nodegroup;
+}
+
+/** What a run that stopped between its settings and the group's own leaves: the run's on, the own in the tag. */
+async function leaveRunSettingsOn(aws: LocalAws): Promise<void> {
+  const eks = personsEks(aws);
+  const nodegroup = await nodegroupNow(aws);
+  await eks.send(
+    new TagResourceCommand({
+      resourceArn: nodegroup?.nodegroupArn,
+      tags: { [ownTag]: 'maxUnavailable=1 updateStrategy=DEFAULT' },
+    }),
+  );
+  await eks.send(
+    new UpdateNodegroupConfigCommand({
+      clusterName: seedInput.clusterName,
+      nodegroupName,
+      updateConfig: runSettings,
+    }),
+  );
+  await aws.advance(10 * 60);
 }
 
 /** The workflow's calls that change the node group, in order, with what they sent. */
@@ -85,7 +105,7 @@ describe('rollingUpdate', () => {
         summary: string;
         estimatedSeconds: number;
       };
-      expect(plan.summary).toContain('maxUnavailable 2, updateStrategy MINIMAL set before its roll');
+      expect(plan.summary).toContain('maxUnavailable 3, updateStrategy MINIMAL set before its roll');
       expect(plan.summary).toContain(
         `about ${Math.round(plan.estimatedSeconds / 60)} min in all, ${Math.round(unchanged / 60)} with their own settings`,
       );
@@ -119,25 +139,7 @@ describe('rollingUpdate', () => {
   });
 
   it("gives a group a stopped run left on the run's settings its own back, on the next run without rollingUpdate", async () => {
-    // What a run that stopped mid-roll leaves: the run's settings on, the group's own in the tag.
-    const before = async (aws: LocalAws) => {
-      const eks = personsEks(aws);
-      const nodegroup = await nodegroupNow(aws);
-      await eks.send(
-        new TagResourceCommand({
-          resourceArn: nodegroup?.nodegroupArn,
-          tags: { [ownTag]: 'maxUnavailable=1 updateStrategy=DEFAULT' },
-        }),
-      );
-      await eks.send(
-        new UpdateNodegroupConfigCommand({
-          clusterName: seedInput.clusterName,
-          nodegroupName,
-          updateConfig: runSettings,
-        }),
-      );
-      await aws.advance(10 * 60);
-    };
+    const before = leaveRunSettingsOn;
     await runWorkflow({ input: seedInput, before }, async ({ execution, aws }) => {
       expect(execution.status).toBe('SUCCEEDED');
       const nodegroup = await nodegroupNow(aws);
@@ -154,6 +156,44 @@ describe('rollingUpdate', () => {
       expect(execution.error).toBe('InvalidInputError');
       expect(execution.cause).toContain('takes maxUnavailable or maxUnavailablePercentage, not both');
       expect(nodegroupChanges(aws)).toEqual([]);
+    });
+  });
+
+  it('frames every roll of a group that rolls more than once in a run with its own settings updates', async () => {
+    const input = {
+      clusterName: 'legacy-cluster',
+      targetVersion: '1.30',
+      rollingUpdate: { maxUnavailable: 2 },
+    };
+    await runWorkflow({ scenario: 'multi-hop', input }, ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const updates = clusterState(aws, 'legacy-cluster').updates;
+      const rolls = updates.filter((update) => update.nodegroupName && update.type === 'VersionUpdate');
+      const settings = updates.filter((update) => update.type === 'ConfigUpdate');
+      expect(rolls.length).toBeGreaterThan(3);
+      expect(settings).toHaveLength(2 * rolls.length);
+      expect(settings.every((update) => update.status === 'Successful')).toBe(true);
+    });
+  });
+
+  it("puts back a group's own settings that a stopped run left on, although the group needs no roll", async () => {
+    const before = async (aws: LocalAws) => {
+      // A first run takes the group to 1.19; then a run stopped after its roll leaves its settings on.
+      expect((await aws.execute(seedInput, { executionName: 'first-run' })).status).toBe('SUCCEEDED');
+      await leaveRunSettingsOn(aws);
+    };
+    await runWorkflow({ input: seedInput, before }, async ({ execution, aws }) => {
+      expect(execution.status).toBe('SUCCEEDED');
+      const plan = execution.tasks.find((task) => task.state === 'Plan Upgrade')?.output as {
+        summary: string;
+      };
+      expect(plan.summary).toContain(`${nodegroupName}: own rolling settings put back`);
+      expect(
+        clusterState(aws).updates.filter((update) => update.nodegroupName && update.type === 'VersionUpdate'),
+      ).toHaveLength(1);
+      const nodegroup = await nodegroupNow(aws);
+      expect(nodegroup?.updateConfig).toMatchObject({ maxUnavailable: 1 });
+      expect(nodegroup?.tags?.[ownTag]).toBeUndefined();
     });
   });
 });

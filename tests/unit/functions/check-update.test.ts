@@ -185,6 +185,34 @@ describe('checkUpdate', () => {
     expect(later.nextWaitSeconds).toBe(18);
   });
 
+  it("names a failed settings update, with the roll's outcome, the group's own settings and the command that puts them back", async () => {
+    givenUpdate('Failed', [{ errorCode: 'AccessDenied', errorMessage: 'not allowed' }]);
+    const restoring: UpdateProgress = {
+      ...nodegroup,
+      updateId: 'cfg-2',
+      rollingSettings: {
+        phase: 'restore',
+        own: { maxUnavailable: 1, updateStrategy: 'DEFAULT' },
+        wanted: { maxUnavailable: 3, updateStrategy: 'DEFAULT' },
+        roll: {
+          updateId: 'ng-u-1',
+          status: 'Failed',
+          adopted: false,
+          startedAt: null,
+          finishedAt: null,
+          failure: { error: 'PodEvictionFailure', cause: 'a budget held the pods' },
+        },
+      },
+    };
+    const result = await checkUpdate(restoring, deps(600));
+    expect(result.failure?.error).toBe('RollingSettingsUpdateFailed');
+    expect(result.failure?.cause).toContain('roll ended Failed (PodEvictionFailure: a budget held the pods)');
+    expect(result.failure?.cause).toContain('AccessDenied: not allowed');
+    expect(result.failure?.cause).toContain(
+      'aws eks update-nodegroup-config --cluster-name prod --nodegroup-name ng --update-config maxUnavailable=1,updateStrategy=DEFAULT',
+    );
+  });
+
   it('keeps waiting while a successful update leaves the cluster UPDATING', async () => {
     givenUpdate('Successful');
     eksMock.on(DescribeClusterCommand).resolves({ cluster: { status: 'UPDATING' } });

@@ -6,7 +6,7 @@ import {
   sameSettings,
   settingsOf,
   withRunSettings,
-} from '../../../functions/update-nodegroup/rolling-settings.ts';
+} from '../../../functions/shared/rolling-settings.ts';
 
 describe('rolling settings', () => {
   it("reads a group's settings with EKS's defaults filled in", () => {

@@ -4,6 +4,7 @@ import {
   EKSClient,
   ListUpdatesCommand,
   type Nodegroup,
+  UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -209,5 +210,69 @@ describe('updateNodegroup', () => {
       .rejects(eksError('ResourceInUseException', 'cluster busy', 409));
     eksMock.on(ListUpdatesCommand).resolves({ updateIds: [] });
     await expect(updateNodegroup(event, deps)).rejects.toMatchObject({ name: 'UpdateInProgressError' });
+  });
+});
+
+describe('updateNodegroup under rollingUpdate', () => {
+  const own = { maxUnavailable: 1, updateStrategy: 'DEFAULT' as const };
+  const wanted = { maxUnavailable: 3, updateStrategy: 'DEFAULT' as const };
+  const rolling = { ...event, nodegroup: { ...seedRotation, rollingUpdate: { maxUnavailable: 3 } } };
+  const rollEnded = (failure?: { error: string; cause: string }) => ({
+    kind: 'nodegroup' as const,
+    clusterName: 'prod',
+    nodegroupName: 'managednodegroup',
+    target: '1.19',
+    updateId: 'ng-u-1',
+    status: failure ? ('Failed' as const) : ('Successful' as const),
+    adopted: false,
+    expectedSeconds: 3600,
+    nextWaitSeconds: 0,
+    startedAt: null,
+    finishedAt: null,
+    polls: 12,
+    rollingSettings: { phase: 'roll' as const, own, wanted },
+    ...(failure ? { failure } : {}),
+  });
+
+  beforeEach(() => {
+    eksMock.reset();
+    givenNodegroup({
+      nodegroupArn: 'arn:aws:eks:us-east-1:123456789012:nodegroup/prod/managednodegroup/x',
+      updateConfig: wanted,
+      tags: { 'eks-upgrade/own-update-config': 'maxUnavailable=1 updateStrategy=DEFAULT' },
+    });
+    eksMock.on(UpdateNodegroupConfigCommand).resolves({ update: { id: 'cfg-2', status: 'InProgress' } });
+  });
+
+  it("sends each roll's settings updates with a token of their own, so a second roll in a run is not handed the first's", async () => {
+    await updateNodegroup({ ...rolling, previous: rollEnded() }, deps);
+    const second = { ...rolling, nodegroup: { ...rolling.nodegroup, toVersion: '1.20' } };
+    await updateNodegroup({ ...second, previous: { ...rollEnded(), target: '1.20' } }, deps);
+    const tokens = eksMock
+      .commandCalls(UpdateNodegroupConfigCommand)
+      .map((call) => call.args[0].input.clientRequestToken);
+    expect(tokens).toHaveLength(2);
+    expect(new Set(tokens).size).toBe(2);
+  });
+
+  it('leaves the settings alone while a stuck roll still holds the group, and says where its own are', async () => {
+    const stuck = { error: 'UpdateStuck', cause: 'Update ng-u-1 has been in progress for 400 min.' };
+    const result = await updateNodegroup({ ...rolling, previous: rollEnded(stuck) }, deps);
+    expect(eksMock).not.toHaveReceivedCommand(UpdateNodegroupConfigCommand);
+    expect(result.status).toBe('Failed');
+    expect(result.rollingSettings).toBeUndefined();
+    expect(result.failure?.error).toBe('UpdateStuck');
+    expect(result.failure?.cause).toContain(
+      'in its tag eks-upgrade/own-update-config, and the next run puts them back',
+    );
+  });
+
+  it("reports the roll as it ended when another update keeps the group's own settings from going back", async () => {
+    eksMock.on(UpdateNodegroupConfigCommand).rejects(eksError('ResourceInUseException', 'busy', 409));
+    const result = await updateNodegroup({ ...rolling, previous: rollEnded() }, deps);
+    expect(result).toMatchObject({ status: 'Successful', updateId: 'ng-u-1' });
+    expect(result.note).toContain(
+      "keeps this run's rolling settings (maxUnavailable=3 updateStrategy=DEFAULT)",
+    );
   });
 });

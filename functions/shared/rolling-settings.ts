@@ -1,5 +1,5 @@
 import type { NodegroupUpdateConfig } from '@aws-sdk/client-eks';
-import type { RollingSettings } from '../shared/types.ts';
+import type { RollingSettings } from './types.ts';
 
 // The input's rollingUpdate, applied to a node group for its roll and taken off after. The group's
 // own settings are kept in a tag on it while the run's are on, so that a run that stops in between
