@@ -5,6 +5,7 @@ import {
   type StepOutput,
   stepName,
 } from '../format/run-text.ts';
+import { type MetricPoint, metricsOfOutput } from '../functions/shared/step-metrics.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import type { ExecutionResult } from './harness/local-aws.ts';
 import type { LoggedRequest, SimulatorSnapshot } from './simulator/index.ts';
@@ -90,6 +91,7 @@ export function summarizeRun(args: {
     dryRun: args.dryRun,
     steps,
     nodegroups: [...nodegroups, ...deleted],
+    metrics: addUp(execution.tasks.flatMap((task) => metricsOfOutput(task.output))),
     stateTransitions: execution.stateTransitions,
     lambdaInvocations: execution.lambdaInvocations,
     historyEvents: execution.largestHistoryEvents,
@@ -154,6 +156,20 @@ export function formatSummary(summary: RunSummary): string {
       `  Node group ${nodegroup.name}: ${nodegroup.from} (${nodegroup.releaseFrom}) -> ${nodegroup.to} (${nodegroup.releaseTo}), ${nodegroup.rotations} rolling update${nodegroup.rotations === 1 ? '' : 's'}, ${nodegroup.instancesReplaced} instances replaced`,
     );
   }
+  const emitted = summary.metrics ?? [];
+  if (emitted.length > 0) {
+    lines.push('', '  Metrics the steps emitted (CloudWatch namespace EksUpgrade, EMF):');
+    for (const metric of emitted) {
+      const dimensions = Object.values(metric.dimensions).join(' ');
+      const value =
+        metric.name === 'UpdateSeconds'
+          ? `${metric.count} update${metric.count === 1 ? '' : 's'}, ${formatDuration(metric.sum)} in all`
+          : metric.name === 'ChecksPerUpdate'
+            ? `${metric.sum} checks over ${metric.count} update${metric.count === 1 ? '' : 's'}`
+            : String(metric.sum);
+      lines.push(`    ${`${metric.name} ${dimensions}`.padEnd(44)} ${value}`);
+    }
+  }
   lines.push(
     '',
     `  State transitions ${summary.stateTransitions}, Lambda invocations ${summary.lambdaInvocations}, mutating AWS calls ${summary.mutatingCalls}`,
@@ -205,4 +221,17 @@ function estimateText(plan: unknown): string {
   return typeof estimatedSeconds === 'number' && estimatedSeconds > 0
     ? ` (the plan estimated ${formatDuration(estimatedSeconds)})`
     : '';
+}
+
+/** The same metric with the same dimensions added up: how many points, and their sum. */
+function addUp(points: readonly MetricPoint[]): NonNullable<RunSummary['metrics']> {
+  const byKey = new Map<string, NonNullable<RunSummary['metrics']>[number]>();
+  for (const point of points) {
+    const key = `${point.name} ${JSON.stringify(point.dimensions)}`;
+    const entry = byKey.get(key) ?? { name: point.name, dimensions: point.dimensions, count: 0, sum: 0 };
+    entry.count += 1;
+    entry.sum += point.value;
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -45,6 +45,8 @@ export interface RunSummary {
   }>;
   /** The Plan Upgrade task's output: stages, insights, notes (absent when planning failed). */
   plan?: unknown;
+  /** The CloudWatch metrics the steps emitted (functions/shared/step-metrics.ts), added up: a local run's. */
+  metrics?: Array<{ name: string; dimensions: Record<string, string>; count: number; sum: number }>;
   stateTransitions: number;
   lambdaInvocations: number;
   /** Events in the largest execution history of the run (Step Functions fails one at 25,000). */

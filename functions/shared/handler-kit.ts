@@ -1,9 +1,30 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
+import { type MetricPoint, metricsOfError, metricsOfOutput } from './step-metrics.ts';
 
 /** One logger per container; POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL come from template.yaml. */
 export const logger = new Logger();
+
+/** CloudWatch metrics in EMF on the function's log; POWERTOOLS_METRICS_NAMESPACE comes from template.yaml. */
+export const metrics = new Metrics({ logger });
+
+/**
+ * Publishes a step's metrics: those with dimensions of their own (kind, error code) each as a
+ * single metric, the rest with the service's. Nothing is written for a step that has none.
+ */
+export function publishMetrics(points: readonly MetricPoint[], into: Metrics = metrics): void {
+  const plain = points.filter((point) => Object.keys(point.dimensions).length === 0);
+  for (const point of points.filter((candidate) => Object.keys(candidate.dimensions).length > 0)) {
+    const single = into.singleMetric();
+    for (const [name, value] of Object.entries(point.dimensions)) single.addDimension(name, value);
+    single.addMetric(point.name, MetricUnit[point.unit], point.value);
+  }
+  if (plain.length === 0) return;
+  for (const point of plain) into.addMetric(point.name, MetricUnit[point.unit], point.value);
+  into.publishStoredMetrics();
+}
 
 const correlationFields = [
   'executionName',
@@ -56,8 +77,10 @@ export function makeHandler<Input, Output>(step: (input: Input) => Promise<Outpu
       try {
         const output = await step(input);
         logger.info('Step finished', { ...correlationKeys(output), status: statusOf(output) });
+        publishMetrics(metricsOfOutput(output));
         return output;
       } catch (error) {
+        publishMetrics(metricsOfError(error));
         logger.error('Step failed', {
           errorName: error instanceof Error ? error.name : 'Unknown',
           error: error as Error,

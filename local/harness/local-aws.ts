@@ -126,6 +126,9 @@ const simulatedEnvironment = {
   AWS_PROFILE: '',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_SERVICE_NAME: 'eks-upgrade',
+  POWERTOOLS_METRICS_NAMESPACE: 'EksUpgrade',
+  // No EMF lines on the terminal; npm start shows the same metrics from the steps' outputs.
+  POWERTOOLS_METRICS_DISABLED: 'true',
 };
 
 /**

@@ -15,10 +15,11 @@ interface MetricQuery {
 }
 
 const alarms = Object.entries(Resources).filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm');
+const executionAlarms = alarms.filter(([, alarm]) => alarm.Properties?.Metrics !== undefined);
 
 describe('monitoring in template.yaml', () => {
   it('alarms when a cluster upgrade or a fleet run ends FAILED, TIMED_OUT or ABORTED, on the notification topic', () => {
-    const watched = alarms.map(([, alarm]) => {
+    const watched = executionAlarms.map(([, alarm]) => {
       const metrics = (alarm.Properties?.Metrics ?? []) as MetricQuery[];
       const stats = metrics.flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
       expect(stats.map((metric) => `${metric.Namespace} ${metric.MetricName}`)).toEqual([
@@ -78,6 +79,10 @@ describe('monitoring in template.yaml', () => {
       'Cluster upgrade duration (ms)',
       'Step errors and throttles',
       'Step duration p95 (ms)',
+      'Update duration by kind (s)',
+      'Checks per update, by kind',
+      'Updates started, adopted, skipped, deferred; rollbacks',
+      'Failures by EKS error code; step errors, refusals, waits',
       'Alarms',
     ]);
     expect(new Set(referenced)).toEqual(
@@ -88,5 +93,20 @@ describe('monitoring in template.yaml', () => {
         ...alarms.map(([logicalId]) => `${logicalId}.Arn`),
       ]),
     );
+  });
+
+  it("alarms on the steps' own StepErrors metric, in the namespace and service the functions publish under", () => {
+    const globals = readTemplate().Globals as {
+      Function: { Environment: { Variables: Record<string, string> } };
+    };
+    const variables = globals.Function.Environment.Variables;
+    expect(Resources.StepErrorsAlarm?.Properties).toMatchObject({
+      Namespace: variables.POWERTOOLS_METRICS_NAMESPACE,
+      MetricName: 'StepErrors',
+      Dimensions: [{ Name: 'service', Value: variables.POWERTOOLS_SERVICE_NAME }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [{ Ref: 'NotificationTopic' }],
+    });
   });
 });

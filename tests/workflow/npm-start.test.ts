@@ -48,6 +48,19 @@ describe('npm start', () => {
       ['addon', 'Successful'],
       ['nodegroup', 'Successful'],
     ]);
+    // The metrics the steps emitted: each update started once, and its duration as AWS ran it.
+    const started = (summary.metrics ?? []).filter((metric) => metric.name === 'UpdatesStarted');
+    expect(started.map((metric) => [metric.dimensions.Kind, metric.sum])).toEqual([
+      ['controlPlane', 1],
+      ['addon', 1],
+      ['nodegroup', 1],
+    ]);
+    // From EKS's createdAt to the check that saw the end: AWS's time plus the detection latency.
+    const durations = (summary.metrics ?? []).filter((metric) => metric.name === 'UpdateSeconds');
+    summary.steps.forEach((step, index) => {
+      expect(durations[index]?.sum).toBeGreaterThanOrEqual(step.simulatedSeconds);
+      expect(durations[index]?.sum).toBeLessThanOrEqual(step.simulatedSeconds + 120);
+    });
     // AWS's own control-plane time: minutes, never more than the hour EKS-FACTS 7.7 gives as its max.
     expect(summary.steps[0]?.simulatedSeconds).toBeGreaterThan(60);
     expect(summary.steps[0]?.simulatedSeconds).toBeLessThanOrEqual(60 * 60);
