@@ -1,4 +1,4 @@
-import { UpgradeDeferredError } from '../shared/errors.ts';
+import { DecisionError, UpgradeDeferredError } from '../shared/errors.ts';
 import { type CaughtError, readFailure, type StepFailure } from '../shared/step-failure.ts';
 import type { StageResult, UpdateProgress } from '../shared/types.ts';
 import { minutesBetween, recordOf } from '../shared/update-records.ts';
@@ -38,7 +38,7 @@ export interface CloseStageEvent {
 }
 
 /** A stage that ended with node groups failed: named after the one EKS error, or this when several differ. */
-export class StageFailedError extends Error {
+export class StageFailedError extends DecisionError {
   constructor(name: string, message: string) {
     super(message);
     this.name = name;

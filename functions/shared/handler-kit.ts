@@ -77,10 +77,10 @@ export function makeHandler<Input, Output>(step: (input: Input) => Promise<Outpu
       try {
         const output = await step(input);
         logger.info('Step finished', { ...correlationKeys(output), status: statusOf(output) });
-        publishMetrics(metricsOfOutput(output));
+        safely(() => publishMetrics(metricsOfOutput(output)));
         return output;
       } catch (error) {
-        publishMetrics(metricsOfError(error));
+        safely(() => publishMetrics(metricsOfError(error)));
         logger.error('Step failed', {
           errorName: error instanceof Error ? error.name : 'Unknown',
           error: error as Error,
@@ -88,6 +88,15 @@ export function makeHandler<Input, Output>(step: (input: Input) => Promise<Outpu
         throw error;
       }
     });
+}
+
+/** Metrics never change a step's outcome: a step that did its work is not retried for them. */
+function safely(publish: () => void): void {
+  try {
+    publish();
+  } catch (error) {
+    logger.warn('Metrics not published', { error: error as Error });
+  }
 }
 
 function statusOf(output: unknown): string {

@@ -71,7 +71,7 @@ export function metricsOfOutput(output: unknown): MetricPoint[] {
       ];
     }
     default:
-      return [count('UpdatesFailed', { ...kind, ErrorCode: output.failure?.error ?? output.status })];
+      return [count('UpdatesFailed', { ...kind, ErrorCode: output.failure?.error || output.status })];
   }
 }
 

@@ -77,7 +77,7 @@ describe('monitoring in template.yaml', () => {
       'Cluster upgrades by outcome',
       'Fleet runs by outcome',
       'Cluster upgrade duration (ms)',
-      'Step errors and throttles',
+      "Function errors (the steps' decisions and waits too) and throttles",
       'Step duration p95 (ms)',
       'Update duration by kind (s)',
       'Checks per update, by kind',

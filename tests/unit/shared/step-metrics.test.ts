@@ -1,5 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { StageFailedError } from '../../../functions/close-stage/close-stage.ts';
 import {
   InsightsRefreshPendingError,
   InvalidInputError,
@@ -84,6 +85,11 @@ describe('metricsOfError', () => {
       dimensions: { ErrorName: 'InvalidInputError' },
     });
     expect(metricsOfError(new InsightsRefreshPendingError('refreshing'))[0]?.name).toBe('StepWaits');
+    // A stage that reports its failed node groups by name decided so; the roll's failure is counted as UpdatesFailed.
+    expect(metricsOfError(new StageFailedError('PodEvictionFailure', 'ng-1 failed'))[0]).toMatchObject({
+      name: 'StepRefusals',
+      dimensions: { ErrorName: 'PodEvictionFailure' },
+    });
   });
 });
 
