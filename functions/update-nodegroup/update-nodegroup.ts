@@ -8,7 +8,7 @@ import {
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
 import { lateForDeadline } from '../shared/deadline.ts';
-import { deferredStep, skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
+import { deferredStep, type StepBase, skippedStep, startOrAdopt } from '../shared/eks-updates.ts';
 import { isAwsError, UnexpectedResponseError, UpdateInProgressError } from '../shared/errors.ts';
 import { deletion, describeNodegroupIfPresent } from '../shared/nodegroups.ts';
 import {
@@ -81,7 +81,7 @@ async function nextStep(event: UpdateNodegroupEvent, deps: UpdateNodegroupDeps):
   if (previous && settings?.phase === 'roll' && !previous.foreign && previous.status !== 'InProgress')
     return restoreSettings(event, previous, settings, deps);
   if (previous && settings?.phase === 'restore' && previous.status === 'Successful')
-    return restored(event, previous, settings, deps);
+    return restored(event, previous, settings, deps.eks);
   return sendRoll(event, deps);
 }
 
@@ -156,7 +156,7 @@ async function sendRoll(
   const settingsDiffer = run !== undefined && !sameSettings(settingsOf(nodegroup.updateConfig), run.wanted);
   const applied =
     event.previous?.rollingSettings?.phase === 'apply' && event.previous.status === 'Successful';
-  if (run && settingsDiffer && applied) return settingsNotApplied(event.previous ?? base, nodegroup, run);
+  if (run && settingsDiffer && applied) return settingsNotApplied(base, nodegroup, run);
   if (run && settingsDiffer && nodegroup.status === 'ACTIVE')
     return applySettings(event, nodegroup, { phase: 'apply', ...run }, eks);
   const withSettings = run
@@ -298,7 +298,7 @@ async function restoreSettings(
   if (roll.failure?.error === 'UpdateStuck') return keptRunSettings(roll, settings, 'its update still runs');
   const nodegroup = await describeNodegroupIfPresent(eks, event.clusterName, event.nodegroup.name);
   if (!nodegroup || sameSettings(settingsOf(nodegroup.updateConfig), settings.own))
-    return restored(event, roll, { ...settings, roll: outcome }, { eks, now: () => new Date() });
+    return restored(event, roll, { ...settings, roll: outcome }, eks, nodegroup);
   try {
     return await sendSettings(event, settings.own, { ...settings, phase: 'restore', roll: outcome }, eks);
   } catch (error) {
@@ -327,16 +327,16 @@ function keptRunSettings(
 
 /** The apply ended well, yet the group shows other settings: someone changed them meanwhile. */
 function settingsNotApplied(
-  previous: Pick<UpdateProgress, 'kind' | 'clusterName' | 'target' | 'expectedSeconds'>,
+  base: StepBase,
   nodegroup: Nodegroup,
   run: { own: RollingSettings; wanted: RollingSettings },
 ): UpdateProgress {
   return {
-    ...skippedStep({ ...previous, nodegroupName: nodegroup.nodegroupName ?? '' }, ''),
+    ...skippedStep(base, 'its rolling settings were changed by someone else'),
     status: 'Failed',
     failure: {
       error: 'RollingSettingsNotApplied',
-      cause: `Node group ${nodegroup.nodegroupName} took this run's rolling settings (${encodeSettings(run.wanted)}), but now shows ${encodeSettings(settingsOf(nodegroup.updateConfig))}: someone changed them meanwhile, and it was not rolled. Its own settings (${encodeSettings(run.own)}) are in its tag ${ownSettingsTag}; run again once nobody else changes it.`,
+      cause: `Node group ${base.nodegroupName} took this run's rolling settings (${encodeSettings(run.wanted)}), but now shows ${encodeSettings(settingsOf(nodegroup.updateConfig))}: someone changed them meanwhile, and it was not rolled. Its own settings (${encodeSettings(run.own)}) are in its tag ${ownSettingsTag}; run again once nobody else changes it.`,
     },
   };
 }
@@ -346,9 +346,13 @@ async function restored(
   event: UpdateNodegroupEvent,
   current: UpdateProgress,
   settings: RollingSettingsProgress,
-  { eks }: UpdateNodegroupDeps,
+  eks: EKSClient,
+  described?: Nodegroup | null,
 ): Promise<UpdateProgress> {
-  const nodegroup = await describeNodegroupIfPresent(eks, event.clusterName, event.nodegroup.name);
+  const nodegroup =
+    described === undefined
+      ? await describeNodegroupIfPresent(eks, event.clusterName, event.nodegroup.name)
+      : described;
   if (nodegroup?.nodegroupArn && nodegroup.tags?.[ownSettingsTag] !== undefined) {
     await eks.send(
       new UntagResourceCommand({ resourceArn: nodegroup.nodegroupArn, tagKeys: [ownSettingsTag] }),

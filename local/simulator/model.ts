@@ -1719,15 +1719,24 @@ export class World {
    */
   tagResource(resourceArn: string, tags: Record<string, string>): void {
     const nodegroup = this.nodegroupByArn(resourceArn);
-    const merged = { ...(nodegroup.tags ?? {}), ...tags };
-    const problem = tagProblem(merged);
-    if (problem) throw new ApiError('BadRequestException', 400, problem, { resourceArn });
-    nodegroup.tags = merged;
+    // Tags AWS set itself (aws:...) do not count toward the 50 (EKS user guide); new ones may not use it.
+    const own = Object.fromEntries(
+      Object.entries(nodegroup.tags ?? {}).filter(([key]) => !/^aws:/i.test(key)),
+    );
+    const problem = tagProblem({ ...own, ...tags });
+    if (problem) throw new ApiError('BadRequestException', 400, problem);
+    nodegroup.tags = { ...(nodegroup.tags ?? {}), ...tags };
   }
 
-  /** UntagResource: removes the keys; a key it does not have is no error. @throws ApiError NotFoundException. */
+  /**
+   * UntagResource: removes the keys; a key it does not have is no error, an `aws:` one cannot be removed.
+   * @throws ApiError NotFoundException, BadRequestException.
+   */
   untagResource(resourceArn: string, keys: readonly string[]): void {
     const nodegroup = this.nodegroupByArn(resourceArn);
+    const reserved = keys.find((key) => /^aws:/i.test(key));
+    if (reserved)
+      throw new ApiError('BadRequestException', 400, `Tag key ${reserved} uses the reserved prefix aws:`);
     nodegroup.tags = Object.fromEntries(
       Object.entries(nodegroup.tags ?? {}).filter(([key]) => !keys.includes(key)),
     );
@@ -1738,8 +1747,7 @@ export class World {
       .filter((cluster) => !cluster.deleted)
       .flatMap((cluster) => cluster.nodegroups)
       .find((candidate) => candidate.arn === resourceArn);
-    if (!nodegroup)
-      throw new ApiError('NotFoundException', 404, `Resource ${resourceArn} not found`, { resourceArn });
+    if (!nodegroup) throw new ApiError('NotFoundException', 404, `Resource ${resourceArn} not found`);
     return nodegroup;
   }
 

@@ -1,3 +1,4 @@
+import { EKSClient } from '@aws-sdk/client-eks';
 import { expect } from 'vitest';
 import type { TaskHandler, TaskWrapper } from '../../local/harness/bind-tasks.ts';
 import { checkInvariants, errorsByFault } from '../../local/harness/invariants.ts';
@@ -148,4 +149,13 @@ export function updateTarget(update: UpdateRecord): string {
   if (update.nodegroupName) return `node group ${update.nodegroupName}`;
   if (update.addonName) return `add-on ${update.addonName}`;
   return 'control plane';
+}
+
+/** A person's own EKS client on the simulator (administrator credentials). */
+export function personsEks(aws: LocalAws): EKSClient {
+  return new EKSClient({
+    region: aws.scenario.region,
+    endpoint: aws.simulator.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 }

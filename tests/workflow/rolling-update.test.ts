@@ -1,12 +1,11 @@
 import {
   DescribeNodegroupCommand,
-  EKSClient,
   TagResourceCommand,
   UpdateNodegroupConfigCommand,
 } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import type { LocalAws } from '../../local/harness/local-aws.ts';
-import { clusterState, runWorkflow, seedInput } from './helpers.ts';
+import { clusterState, personsEks, runWorkflow, seedInput } from './helpers.ts';
 
 // The input's rollingUpdate on the seed cluster's node group (3 nodes, EKS's default of one at a
 // time): set before its roll with UpdateNodegroupConfig, the group's own settings put back after,
@@ -16,15 +15,6 @@ const nodegroupName = 'managednodegroup';
 const runSettings = { maxUnavailable: 3, updateStrategy: 'MINIMAL' } as const;
 const ownSettings = { maxUnavailable: 1, updateStrategy: 'DEFAULT' };
 const ownTag = 'eks-upgrade/own-update-config';
-
-/** A person's own client on the simulator (administrator credentials). */
-function personsEks(aws: LocalAws): EKSClient {
-  return new EKSClient({
-    region: aws.scenario.region,
-    endpoint: aws.simulator.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-}
 
 async function nodegroupNow(aws: LocalAws) {
   const { nodegroup } = await personsEks(aws).send(

@@ -1,6 +1,6 @@
 import {
   DeleteNodegroupCommand,
-  EKSClient,
+  type EKSClient,
   UpdateClusterVersionCommand,
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
@@ -9,16 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskWrapper } from '../../local/harness/bind-tasks.ts';
 import type { LocalAws } from '../../local/harness/local-aws.ts';
 import { loadScenario } from '../../local/simulator/index.ts';
-import { clusterState, runWorkflow, seedInput, type WorkflowSetup } from './helpers.ts';
-
-/** A person's own client on the simulator (administrator credentials). */
-function personsEks(aws: LocalAws): EKSClient {
-  return new EKSClient({
-    region: aws.scenario.region,
-    endpoint: aws.simulator.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-}
+import { clusterState, personsEks, runWorkflow, seedInput, type WorkflowSetup } from './helpers.ts';
 
 /**
  * The AMI-refresh cluster (no control-plane hop: EKS refuses a cluster update while a node group

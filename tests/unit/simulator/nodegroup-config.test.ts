@@ -2,6 +2,8 @@ import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateNodegroupConfigCommand,
   type UpdateNodegroupConfigCommandInput,
   UpdateNodegroupVersionCommand,
@@ -218,5 +220,42 @@ describe('the rolling update after UpdateNodegroupConfig', () => {
       ['InService', '2'],
       ['InService', '2'],
     ]);
+  });
+});
+
+describe('TagResource and UntagResource', () => {
+  it("tag a node group by its ARN within EKS's limits, and refuse what EKS refuses by its codes", async () => {
+    rig = await startRig();
+    const { nodegroup } = await rig.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
+    const resourceArn = nodegroup?.nodegroupArn ?? '';
+    await rig.eks.send(new TagResourceCommand({ resourceArn, tags: { team: 'platform' } }));
+    const tagged = await rig.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
+    expect(tagged.nodegroup?.tags?.team).toBe('platform');
+    await rig.eks.send(new UntagResourceCommand({ resourceArn, tagKeys: ['team', 'never-set'] }));
+    const untagged = await rig.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
+    expect(untagged.nodegroup?.tags?.team).toBeUndefined();
+
+    const tooMany = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`k${index}`, 'v']));
+    expect(
+      await rejectionOf(rig.eks.send(new TagResourceCommand({ resourceArn, tags: tooMany }))),
+    ).toMatchObject({
+      name: 'BadRequestException',
+    });
+    expect(
+      await rejectionOf(rig.eks.send(new TagResourceCommand({ resourceArn, tags: { 'aws:owner': 'me' } }))),
+    ).toMatchObject({ name: 'BadRequestException' });
+    expect(
+      await rejectionOf(
+        rig.eks.send(new UntagResourceCommand({ resourceArn, tagKeys: ['aws:cloudformation:stack-name'] })),
+      ),
+    ).toMatchObject({ name: 'BadRequestException' });
+    expect(
+      await rejectionOf(
+        rig.eks.send(new TagResourceCommand({ resourceArn: `${resourceArn}-gone`, tags: { a: 'b' } })),
+      ),
+    ).toMatchObject({ name: 'NotFoundException' });
+    expect(
+      rig.simulator.requestLog.filter((request) => request.mutating).map((request) => request.operation),
+    ).toEqual(expect.arrayContaining(['TagResource', 'UntagResource']));
   });
 });
