@@ -132,9 +132,19 @@ export async function planCommand(
 
 export { formatPlan };
 
+/** The stack `--stack` names is not in the region. */
+export class StackNotFoundError extends Error {
+  override name = 'StackNotFoundError';
+}
+
+/** The stack exists but does not have the output the command needs. */
+export class StackOutputMissingError extends Error {
+  override name = 'StackOutputMissingError';
+}
+
 /**
  * The deployed upgrade-cluster state machine: the flag when given, else the stack's output.
- * @throws Error saying which flag to pass when neither finds it.
+ * @throws StackNotFoundError or StackOutputMissingError, saying which flag to pass.
  */
 export async function findStateMachine(
   options: { stateMachineArn?: string; stack?: string },
@@ -142,13 +152,22 @@ export async function findStateMachine(
 ): Promise<string> {
   if (options.stateMachineArn) return options.stateMachineArn;
   const stackName = options.stack ?? 'eks-upgrade';
-  const { Stacks = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const arn = Stacks[0]?.Outputs?.find(
-    (output) => output.OutputKey === 'UpgradeClusterStateMachineArn',
-  )?.OutputValue;
+  const output = 'UpgradeClusterStateMachineArn';
+  const { Stacks = [] } = await cloudFormation
+    .send(new DescribeStacksCommand({ StackName: stackName }))
+    .catch(async (error: unknown) => {
+      if (
+        !(error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message))
+      )
+        throw error;
+      throw new StackNotFoundError(
+        `No stack ${stackName} in ${await cloudFormation.config.region()}: pass --stack with the name sam deploy used, --region, or --state-machine-arn.`,
+      );
+    });
+  const arn = Stacks[0]?.Outputs?.find((candidate) => candidate.OutputKey === output)?.OutputValue;
   if (!arn)
-    throw new Error(
-      `Stack ${stackName} has no UpgradeClusterStateMachineArn output; pass --state-machine-arn.`,
+    throw new StackOutputMissingError(
+      `Stack ${stackName} has no ${output} output (is it this project's stack, fully deployed?); pass --state-machine-arn.`,
     );
   return arn;
 }
@@ -364,22 +383,52 @@ function executionEnd(events: HistoryEvent[]): HistoryEvent | undefined {
   return events.find((event) => /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(event.type ?? ''));
 }
 
+/** One step of a watched run, as `watch` prints it (`--output json`: one JSON line each). */
+export interface WatchedStep {
+  state: string;
+  endedAt: string;
+  /** The line npm start prints for it. */
+  line: string;
+  output?: unknown;
+  error?: { name: string; message: string };
+}
+
+/** How a watched execution ended. */
+export interface ExecutionEnd {
+  executionArn: string;
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+  error?: string;
+  cause?: string;
+}
+
+/** The last line `watch` prints: the status, and the error and cause of a failed run. */
+export function formatEnd(end: ExecutionEnd): string {
+  return `${end.status}${end.error || end.cause ? `: ${end.error ?? ''} ${end.cause ?? ''}` : ''}`;
+}
+
+const endStatus = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+} as const;
+
 /**
  * `eks-upgrade watch`: follows an execution's history, and those of the stage and roll executions
- * it starts, and prints each step as npm start does, until the execution ends. Resolves with its
- * final status.
+ * it starts, and hands each step to `onStep` as it ends, until the execution ends. Resolves with
+ * how it ended.
  */
 export async function watchCommand(
   executionArn: string,
   deps: {
     sfn: SFNClient;
-    print: (line: string) => void;
+    onStep: (step: WatchedStep) => void;
     sleep: (ms: number) => Promise<void>;
     pollMs?: number;
   },
-): Promise<string> {
-  // Per execution, how many of its tasks were printed: each history only grows.
-  const printed = new Map<string, number>();
+): Promise<ExecutionEnd> {
+  // Per execution, how many of its tasks were handed on: each history only grows.
+  const handed = new Map<string, number>();
   const known = new Map<string, HistoryEvent[]>();
   for (;;) {
     const run = await readRun(deps.sfn, executionArn, known);
@@ -388,22 +437,33 @@ export async function watchCommand(
     const fresh = run
       .flatMap((execution) => {
         const tasks = tasksOf(execution.events);
-        const seen = printed.get(execution.executionArn) ?? 0;
-        printed.set(execution.executionArn, tasks.length);
+        const seen = handed.get(execution.executionArn) ?? 0;
+        handed.set(execution.executionArn, tasks.length);
         return tasks.slice(seen);
       })
       .sort((a, b) => a.endedAt - b.endedAt);
     for (const task of fresh) {
       const line = progressLine(task, startedAt);
-      if (line) deps.print(line);
+      if (!line) continue;
+      deps.onStep({
+        state: task.state,
+        endedAt: new Date(task.endedAt).toISOString(),
+        line,
+        ...(task.error ? { error: task.error } : { output: task.output }),
+      });
     }
     const end = executionEnd(events);
-    if (end?.type) {
-      const failure = end.executionFailedEventDetails;
-      deps.print(
-        `${end.type.replace('Execution', '').toUpperCase()}${failure ? `: ${failure.error ?? ''} ${failure.cause ?? ''}` : ''}`,
-      );
-      return end.type;
+    if (end?.type && end.type in endStatus) {
+      const failure =
+        end.executionFailedEventDetails ??
+        end.executionTimedOutEventDetails ??
+        end.executionAbortedEventDetails;
+      return {
+        executionArn,
+        status: endStatus[end.type as keyof typeof endStatus],
+        ...(failure?.error ? { error: failure.error } : {}),
+        ...(failure?.cause ? { cause: failure.cause } : {}),
+      };
     }
     await deps.sleep(deps.pollMs ?? 15_000);
   }

@@ -1,19 +1,14 @@
 // eks-upgrade: plan (read-only), start and watch upgrades by hand, against real AWS or --endpoint-url.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EKSClient } from '@aws-sdk/client-eks';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 import { Command, Option } from 'commander';
 import { writeRunReport } from '../report/index.ts';
+import { type ClientOptions, clientsFor } from './clients.ts';
 import {
   approveCommand,
+  type ExecutionEnd,
   findStateMachine,
+  formatEnd,
   formatPlan,
   listCommand,
   planCommand,
@@ -26,16 +21,30 @@ import {
 } from './commands.ts';
 import { reportFromHistory } from './history-report.ts';
 
-interface ClientOptions {
-  region?: string;
-  endpointUrl?: string;
+interface OutputOptions extends ClientOptions {
+  output: 'table' | 'json';
 }
 
-function clientConfig(options: ClientOptions) {
-  return {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-  };
+/** What a command prints: the table (text) form, or its JSON form on one line for scripts. */
+function emit(options: OutputOptions, json: unknown, text: () => string): void {
+  console.log(options.output === 'json' ? JSON.stringify(json) : text());
+}
+
+/** Exit code = outcome: 0 only for an execution that succeeded. */
+function exitWith(end: ExecutionEnd): void {
+  process.exitCode = end.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+/** Follows an execution to its end: each step as a line (JSON: one object per line), then the end. */
+async function follow(executionArn: string, options: OutputOptions, pollMs?: number): Promise<void> {
+  const end = await watchCommand(executionArn, {
+    sfn: clientsFor(options).sfn(),
+    onStep: (step) => emit(options, { type: 'step', ...step }, () => step.line),
+    sleep,
+    ...(pollMs === undefined ? {} : { pollMs }),
+  });
+  emit(options, { type: 'end', ...end }, () => formatEnd(end));
+  exitWith(end);
 }
 
 /**
@@ -60,23 +69,25 @@ function startRequest(options: Partial<RequestOptions> & { input?: string }): Up
 /** Starts an execution of the deployed state machine, prints its ARN, and follows it if asked (exit code = outcome). */
 async function startExecution(
   request: UpgradeRequest,
-  options: ClientOptions & { stateMachineArn?: string; stack?: string; watch?: boolean },
+  options: OutputOptions & { stateMachineArn?: string; stack?: string; watch?: boolean },
 ): Promise<void> {
-  const config = clientConfig(options);
-  const sfn = new SFNClient(config);
-  const arn = await findStateMachine(options, new CloudFormationClient(config));
-  const executionArn = await startCommand(request, arn, sfn);
-  console.log(executionArn);
-  if (!options.watch) return;
-  const status = await watchCommand(executionArn, { sfn, print: (line) => console.log(line), sleep });
-  process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+  const clients = clientsFor(options);
+  const stateMachineArn = await findStateMachine(options, clients.cloudFormation());
+  const executionArn = await startCommand(request, stateMachineArn, clients.sfn());
+  emit(options, { type: 'started', executionArn, stateMachineArn, input: request }, () => executionArn);
+  if (options.watch) await follow(executionArn, options);
 }
 
 const program = new Command('eks-upgrade').description('Plan, start and watch unattended EKS upgrades.');
 const common = (command: Command) =>
   command
     .addOption(new Option('--region <region>', 'AWS region (default: the SDK default chain)'))
-    .addOption(new Option('--endpoint-url <url>', 'send every AWS call here (e.g. the local simulator)'));
+    .addOption(new Option('--endpoint-url <url>', 'send every AWS call here (e.g. the local simulator)'))
+    .addOption(
+      new Option('--output <format>', 'table for people, json for scripts (one JSON value per line)')
+        .choices(['table', 'json'])
+        .default('table'),
+    );
 
 common(
   program
@@ -84,23 +95,11 @@ common(
     .description('Show what an upgrade would do; read-only.')
     .requiredOption('--cluster <name>', 'EKS cluster')
     .option('--target <version>', '1.30, next, latest, standard, or none for an AMI refresh', 'next')
-    .option('--nodegroup <name...>', 'only these managed node groups')
-    .option('--json', 'print the plan as JSON'),
-).action(
-  async (
-    options: ClientOptions & { cluster: string; target?: string; nodegroup?: string[]; json?: boolean },
-  ) => {
-    const config = clientConfig(options);
-    const plan = await planCommand(requestOf(options), {
-      eks: new EKSClient(config),
-      ssm: new SSMClient(config),
-      cloudWatch: new CloudWatchClient(config),
-      autoScaling: new AutoScalingClient(config),
-      ec2: new EC2Client(config),
-    });
-    console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
-  },
-);
+    .option('--nodegroup <name...>', 'only these managed node groups'),
+).action(async (options: OutputOptions & { cluster: string; target?: string; nodegroup?: string[] }) => {
+  const plan = await planCommand(requestOf(options), clientsFor(options).planReads());
+  emit(options, plan, () => formatPlan(plan));
+});
 
 common(
   program
@@ -131,7 +130,7 @@ common(
     .option('--watch', 'then follow it'),
 ).action(
   async (
-    options: ClientOptions &
+    options: OutputOptions &
       Partial<RequestOptions> & {
         input?: string;
         stateMachineArn?: string;
@@ -158,7 +157,7 @@ common(
     .option('--watch', 'then follow it'),
 ).action(
   async (
-    options: ClientOptions & {
+    options: OutputOptions & {
       cluster: string;
       roleArn?: string;
       dryRun?: boolean;
@@ -185,14 +184,18 @@ common(
     .description('Answer the approval an execution waits for: approve it, or --reject it with a reason.')
     .argument('<execution-arn>', 'the waiting upgrade execution')
     .option('--reject <reason>', 'reject instead, saying why'),
-).action(async (executionArn: string, options: ClientOptions & { reject?: string }) => {
-  const config = clientConfig(options);
+).action(async (executionArn: string, options: OutputOptions & { reject?: string }) => {
+  const clients = clientsFor(options);
   const answer = await approveCommand(
     executionArn,
-    { sfn: new SFNClient(config), sts: new STSClient(config) },
+    { sfn: clients.sfn(), sts: clients.sts() },
     options.reject,
   );
-  console.log(`${answer.decision} as ${answer.by} (waiting since ${answer.waitingSince})`);
+  emit(
+    options,
+    { executionArn, ...answer },
+    () => `${answer.decision} as ${answer.by} (waiting since ${answer.waitingSince})`,
+  );
 });
 
 common(
@@ -201,43 +204,31 @@ common(
     .description('Recent upgrades: cluster, versions, outcome, duration (newest first).')
     .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
     .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
-    .option('--limit <n>', 'how many', '20')
-    .addOption(new Option('--output <format>', 'table or json').choices(['table', 'json']).default('table')),
-).action(
-  async (
-    options: ClientOptions & { stateMachineArn?: string; stack?: string; limit: string; output: string },
-  ) => {
-    const config = clientConfig(options);
-    const arn = await findStateMachine(options, new CloudFormationClient(config));
-    const rows = await listCommand(arn, new SFNClient(config), Number(options.limit));
-    if (options.output === 'json') {
-      console.log(JSON.stringify(rows, null, 2));
-      return;
-    }
-    for (const row of rows) {
-      const took = row.minutes === null ? 'running' : `${row.minutes} min`;
-      console.log(
-        `${row.startedAt.slice(0, 16)}  ${row.cluster}  ${row.from} -> ${row.to}  ${row.outcome}${row.error ? ` (${row.error})` : ''}  ${took}  ${row.name}`,
-      );
-    }
-  },
-);
+    .option('--limit <n>', 'how many', '20'),
+).action(async (options: OutputOptions & { stateMachineArn?: string; stack?: string; limit: string }) => {
+  const clients = clientsFor(options);
+  const arn = await findStateMachine(options, clients.cloudFormation());
+  const rows = await listCommand(arn, clients.sfn(), Number(options.limit));
+  emit(options, rows, () =>
+    rows
+      .map((row) => {
+        const took = row.minutes === null ? 'running' : `${row.minutes} min`;
+        return `${row.startedAt.slice(0, 16)}  ${row.cluster}  ${row.from} -> ${row.to}  ${row.outcome}${row.error ? ` (${row.error})` : ''}  ${took}  ${row.name}`;
+      })
+      .join('\n'),
+  );
+});
 
 common(
   program
     .command('watch')
-    .description('Follow an execution: each step as it happens, until it ends.')
+    .description(
+      'Follow an execution: each step as it happens, until it ends (exit code 0 only if it succeeded).',
+    )
     .argument('<execution-arn>', 'the execution')
     .option('--interval <seconds>', 'seconds between polls', '15'),
-).action(async (executionArn: string, options: ClientOptions & { interval: string }) => {
-  const sfn = new SFNClient(clientConfig(options));
-  const status = await watchCommand(executionArn, {
-    sfn,
-    print: (line) => console.log(line),
-    sleep,
-    pollMs: Number(options.interval) * 1000,
-  });
-  process.exitCode = status === 'ExecutionSucceeded' ? 0 : 1;
+).action(async (executionArn: string, options: OutputOptions & { interval: string }) => {
+  await follow(executionArn, options, Number(options.interval) * 1000);
 });
 
 common(
@@ -246,12 +237,20 @@ common(
     .description("Write an execution's run report: timeline, plan and outcome, one HTML file.")
     .argument('<execution-arn>', 'the execution')
     .option('--out <path>', 'where to write it', 'eks-upgrade-report.html'),
-).action(async (executionArn: string, options: ClientOptions & { out: string }) => {
-  const run = await readRun(new SFNClient(clientConfig(options)), executionArn);
-  console.log(await writeRunReport(reportFromHistory(run), options.out));
+).action(async (executionArn: string, options: OutputOptions & { out: string }) => {
+  const run = await readRun(clientsFor(options).sfn(), executionArn);
+  const path = await writeRunReport(reportFromHistory(run), options.out);
+  emit(options, { executionArn, path }, () => path);
 });
 
+// Exit code 2: the command itself failed (bad input, a refusal, a missing permission); with
+// --output json the error is one JSON object on stderr.
 program.parseAsync().catch((error: unknown) => {
-  console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const args = process.argv.join(' ');
+  console.error(
+    /--output[= ]json\b/.test(args) ? JSON.stringify({ error: name, message }) : `${name}: ${message}`,
+  );
   process.exitCode = 2;
 });

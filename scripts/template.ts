@@ -10,6 +10,7 @@ export interface Template {
   >;
   Globals?: { Function?: Record<string, unknown> };
   Parameters?: Record<string, unknown>;
+  Outputs?: Record<string, { Value: unknown; Description?: string }>;
 }
 
 const functionNames = [

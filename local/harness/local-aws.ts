@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -5,6 +6,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { readTemplate, type Template } from '../../scripts/template.ts';
 import {
   ApiError,
+  type DeployedStack,
   type ExecutionDescription,
   type HistoryEvent,
   type Scenario,
@@ -148,6 +150,7 @@ export class LocalAws {
   private readonly pending = new Set<Promise<unknown>>();
   readonly taskTokens = new TaskTokens();
   private readonly template: Template = readTemplate();
+  private readonly stackUuid = randomUUID();
   /** EventBridge publishes to a rule's topic as the service, which the topic's policy allows. */
   private eventBridgeClient: SNSClient | undefined;
   private readonly runtime: LambdaRuntime;
@@ -199,6 +202,7 @@ export class LocalAws {
         answerTask: (token, result) => late().taskTokens.answer(token, result),
       } satisfies StepFunctionsBackend,
       onPublish: (message) => late().deliver(message.topicArn, message.subject, message.message),
+      stacks: () => [late().deployedStack()],
     });
     const environment: Record<string, string> = {
       ...simulatedEnvironment,
@@ -221,6 +225,19 @@ export class LocalAws {
       else process.env[key] = value;
     }
     return self;
+  }
+
+  /** The stack this machine deployed, as DescribeStacks tells it: template.yaml's outputs resolved here. */
+  deployedStack(): DeployedStack {
+    const { region, accountId, startTime } = this.scenario;
+    return {
+      name: stackName,
+      id: `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/${this.stackUuid}`,
+      createdAt: Date.parse(startTime),
+      outputs: Object.fromEntries(
+        Object.entries(this.template.Outputs ?? {}).map(([key, output]) => [key, this.resolve(output.Value)]),
+      ),
+    };
   }
 
   /** Simulated time, ms since epoch. */
@@ -292,6 +309,7 @@ export class LocalAws {
       () => this.closing,
       () => this.busy(),
       speed,
+      () => this.taskTokens.waiting() > 0,
     );
     return this.serving;
   }

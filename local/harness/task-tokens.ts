@@ -14,7 +14,7 @@ interface Waiter {
 export class TaskTokens {
   private count = 0;
   private readonly minted = new Set<string>();
-  private readonly waiting = new Map<string, Waiter>();
+  private readonly waitingFor = new Map<string, Waiter>();
 
   /** The `Task` field of an execution's context object: `$$.Task.Token` mints a token at each read. */
   contextFor(executionArn: string): { readonly Token: string } {
@@ -31,6 +31,11 @@ export class TaskTokens {
     };
   }
 
+  /** How many tasks wait for an answer now. */
+  waiting(): number {
+    return this.waitingFor.size;
+  }
+
   /** Waits for the answer to the token the task's input carries. */
   wait(input: unknown): Promise<JSONValue> {
     const token = this.tokenIn(input);
@@ -39,7 +44,7 @@ export class TaskTokens {
         Object.assign(new Error('The task input carries no $$.Task.Token'), { name: 'States.Runtime' }),
       );
     }
-    return new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject }));
+    return new Promise((resolve, reject) => this.waitingFor.set(token, { resolve, reject }));
   }
 
   /**
@@ -49,15 +54,15 @@ export class TaskTokens {
   answer(token: string, result: { output: string } | { error: string; cause: string }): void {
     if (!this.minted.has(token))
       throw new ApiError('InvalidToken', 400, `Invalid Token: '${token.slice(0, 40)}'`);
-    const waiter = this.waiting.get(token);
+    const waiter = this.waitingFor.get(token);
     if (!waiter) throw new ApiError('TaskDoesNotExist', 400, 'Task Timed Out or does not exist');
-    this.waiting.delete(token);
+    this.waitingFor.delete(token);
     if ('output' in result) {
       let output: JSONValue;
       try {
         output = JSON.parse(result.output) as JSONValue;
       } catch {
-        this.waiting.set(token, waiter);
+        this.waitingFor.set(token, waiter);
         throw new ApiError('InvalidOutput', 400, 'Invalid JSON in output');
       }
       waiter.resolve(output);
@@ -68,7 +73,7 @@ export class TaskTokens {
 
   private tokenIn(value: unknown): string | undefined {
     if (typeof value === 'string')
-      return this.minted.has(value) && !this.waiting.has(value) ? value : undefined;
+      return this.minted.has(value) && !this.waitingFor.has(value) ? value : undefined;
     if (typeof value !== 'object' || value === null) return undefined;
     for (const child of Object.values(value)) {
       const found = this.tokenIn(child);

@@ -68,13 +68,20 @@ export class VirtualTime {
    * Runs until `stopped()` for a server that others drive over HTTP: whenever the process is quiet
    * and a timer is pending (a Wait, a retry interval, an SDK backoff), simulated time jumps to it;
    * with no timer pending it flows at `speed` times real time, so updates started by hand still end.
+   * While a task waits for a person's answer (`awaitingPerson`) it also flows, never jumps: a jump
+   * would time the wait out before anyone could answer.
    */
-  async serve(stopped: () => boolean, serverInFlight: () => number, speed: number): Promise<void> {
+  async serve(
+    stopped: () => boolean,
+    serverInFlight: () => number,
+    speed: number,
+    awaitingPerson: () => boolean,
+  ): Promise<void> {
     const realPauseMs = 50;
     while (!stopped()) {
       await this.quiet(serverInFlight, stopped);
       if (stopped()) break;
-      if (this.clock.countTimers() > 0) {
+      if (this.clock.countTimers() > 0 && !awaitingPerson()) {
         this.clock.next();
         continue;
       }

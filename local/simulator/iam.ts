@@ -22,6 +22,8 @@ export interface IamOptions {
    * names no template role does. Given: any other credential is refused, so an untagged call is caught.
    */
   administratorAccessKeyIds?: readonly string[];
+  /** IAM users by access key id (a person's own credentials): their identity policies, evaluated as a role's are. */
+  users?: Readonly<Record<string, { name: string; statements: Statement[] }>>;
 }
 
 export interface Statement {
@@ -42,9 +44,11 @@ export interface RequestContext {
 
 interface Role {
   logicalId: string;
-  /** The assumed-role ARN AWS names in a denial. */
+  /** The assumed-role (or user) ARN AWS names in a denial. */
   principalArn: string;
   statements: Statement[];
+  /** GetCallerIdentity's UserId for an IAM user (AIDA...); a role's is its role id and session. */
+  userId?: string;
 }
 
 /** Credentials STS AssumeRole handed out: a role of another account, acting there with full access. */
@@ -70,6 +74,7 @@ interface Arns {
   fargateProfile(cluster: unknown, name: unknown): string;
   parameter(name: unknown): string;
   alarm(name: string): string;
+  stack(name: unknown): string;
 }
 
 /** What one operation needs: its IAM action and the one resource it authorizes on. */
@@ -129,6 +134,7 @@ const authorizations: Record<string, Authorization> = {
   'sfn:SendTaskSuccess': ['states:SendTaskSuccess', anyResource],
   'sfn:SendTaskFailure': ['states:SendTaskFailure', anyResource],
   'sts:AssumeRole': ['sts:AssumeRole', (p) => text(p.RoleArn)],
+  'cloudformation:DescribeStacks': ['cloudformation:DescribeStacks', (p, a) => a.stack(p.StackName)],
 };
 
 /** DescribeUpdate authorizes on the node group or add-on the request names, else on the cluster. */
@@ -202,6 +208,7 @@ const denials: Record<Service, { code: string; status: number }> = {
   cloudwatch: { code: 'AccessDenied', status: 403 },
   sts: { code: 'AccessDenied', status: 403 },
   ec2: { code: 'UnauthorizedOperation', status: 403 },
+  cloudformation: { code: 'AccessDenied', status: 403 },
 };
 
 /** An access key AWS does not know. */
@@ -214,6 +221,7 @@ const unrecognized: Record<Service, { code: string; status: number }> = {
   cloudwatch: { code: 'InvalidClientTokenId', status: 403 },
   sts: { code: 'InvalidClientTokenId', status: 403 },
   ec2: { code: 'AuthFailure', status: 401 },
+  cloudformation: { code: 'InvalidClientTokenId', status: 403 },
 };
 
 /** An upper-case id part derived from a name, as IAM's unique ids look. */
@@ -476,7 +484,18 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
     parameters: options.parameters ?? {},
   };
   const roles = rolesOf(ctx);
-  const byAccessKey = new Map([...roles.values()].map((role) => [roleAccessKeyId(role.logicalId), role]));
+  const byAccessKey = new Map<string, Role>([
+    ...[...roles.values()].map((role): [string, Role] => [roleAccessKeyId(role.logicalId), role]),
+    ...Object.entries(options.users ?? {}).map(([key, user]): [string, Role] => [
+      key,
+      {
+        logicalId: user.name,
+        principalArn: `arn:aws:iam::${accountId}:user/${user.name}`,
+        statements: user.statements,
+        userId: `AIDA${hashHexOf(user.name)}`,
+      },
+    ]),
+  ]);
   const administrators = options.administratorAccessKeyIds && new Set(options.administratorAccessKeyIds);
 
   const eksArn = `arn:aws:eks:${region}:${accountId}`;
@@ -500,6 +519,8 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       return `arn:aws:ssm:${region}:${owner}:parameter${path}`;
     },
     alarm: (name) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`,
+    // The stack's id ends in a UUID the caller need not know: a policy names stack/<name>/*.
+    stack: (name) => `arn:aws:cloudformation:${region}:${accountId}:stack/${text(name)}/*`,
   };
 
   const assumedByKey = new Map<string, AssumedRole>();
@@ -573,7 +594,7 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       if (principal.kind === 'role') {
         return {
           arn: principal.role.principalArn,
-          userId: `AROA${hashHexOf(principal.role.logicalId)}:session`,
+          userId: principal.role.userId ?? `AROA${hashHexOf(principal.role.logicalId)}:session`,
           account: accountId,
         };
       }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { StackSource } from './cloudformation.ts';
 import { isCloudWatchTarget, routeCloudWatch } from './cloudwatch.ts';
 import { isEksPath, routeEks } from './eks.ts';
 import { createIam, type IamOptions } from './iam.ts';
@@ -13,6 +14,7 @@ import type { IncomingRequest, Reply, RoutedRequest, Service } from './wire.ts';
 // A simulator of the AWS APIs the workflow calls (EKS, Auto Scaling, SSM, SNS) on one local HTTP server,
 // speaking their real wire protocols, over a lazy virtual clock. It shares no code with functions/.
 
+export type { DeployedStack } from './cloudformation.ts';
 export { type IamOptions, roleAccessKeyId } from './iam.ts';
 export { ApiError } from './model.ts';
 export { applyFault, faultNames, loadScenario, publishRelease } from './scenario.ts';
@@ -31,6 +33,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Whose credentials act as whom, and the template whose roles' policies every request is checked against. */
   iam?: IamOptions;
+  /** The CloudFormation stacks a runner deployed here, for DescribeStacks; default none. */
+  stacks?: StackSource;
 }
 
 export interface LoggedRequest {
@@ -118,6 +122,7 @@ const faultErrors: Record<Service, { throttling: [string, number]; server: Array
   cloudwatch: { throttling: ['Throttling', 400], server: [['InternalServiceFault', 500]] },
   ec2: { throttling: ['RequestLimitExceeded', 503], server: [['InternalError', 500]] },
   sts: { throttling: ['Throttling', 400], server: [['InternalFailure', 500]] },
+  cloudformation: { throttling: ['Throttling', 400], server: [['InternalFailure', 500]] },
 };
 
 /** Counts requests per burst fault and says which fault, if any, answers this one. */
@@ -158,6 +163,7 @@ function route(
   request: IncomingRequest,
   stepFunctions: StepFunctionsBackend | undefined,
   sts: Sts,
+  stacks: StackSource | undefined,
 ): RoutedRequest {
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) return routeSsm(world, request, target);
@@ -169,7 +175,7 @@ function route(
   if (isEksPath(request.path)) return routeEks(world, request);
   const contentType = request.headers['content-type'] ?? '';
   if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-    const query = routeQuery(world, request, sts);
+    const query = routeQuery(world, request, sts, stacks);
     if (query) return query;
   }
   return routeEks(world, request); // answers NotFoundException for anything unrecognised
@@ -243,11 +249,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       body,
       requestId: uuidFrom(`${world.scenario.name}/request/${requestCount}`),
     };
-    const routed = route(world, request, options.stepFunctions, {
-      identity: () => iam.identityOf(request),
-      assumeRole: (roleArn, sessionName, durationSeconds) =>
-        iam.assumeRole(request, roleArn, sessionName, durationSeconds),
-    });
+    const routed = route(
+      world,
+      request,
+      options.stepFunctions,
+      {
+        identity: () => iam.identityOf(request),
+        assumeRole: (roleArn, sessionName, durationSeconds) =>
+          iam.assumeRole(request, roleArn, sessionName, durationSeconds),
+      },
+      options.stacks,
+    );
     world.beforeRequest(routed.operation);
     const fault = injectFault(routed.service, routed.operation);
     const caller = iam.callerOf(request);

@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { autoScalingOperations, type QueryParams, type XmlObject } from './autoscaling.ts';
+import { cloudFormationOperations, type StackSource } from './cloudformation.ts';
 import { ec2Operations } from './ec2.ts';
 import { ApiError, type World } from './model.ts';
 import { snsOperations } from './ssm-sns.ts';
@@ -13,6 +14,7 @@ const namespaces = {
   sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   ec2: 'http://ec2.amazonaws.com/doc/2016-11-15/',
+  cloudformation: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
 } as const;
 
 /** STS as the simulator's IAM answers it for the request's signer. */
@@ -42,8 +44,9 @@ function xmlReply(status: number, document: XmlObject, errorCode?: string): Repl
 function serviceOf(
   action: string,
   authorization: string | undefined,
-): 'autoscaling' | 'sns' | 'sts' | 'ec2' | undefined {
+): 'autoscaling' | 'sns' | 'sts' | 'ec2' | 'cloudformation' | undefined {
   if (action === 'GetCallerIdentity' || action === 'AssumeRole') return 'sts';
+  if (action === 'DescribeStacks') return 'cloudformation';
   if (action in ec2Operations) return 'ec2';
   if (action in autoScalingOperations) return 'autoscaling';
   if (action in snsOperations) return 'sns';
@@ -83,7 +86,12 @@ function stsOperation(action: string, sts: Sts | undefined) {
 }
 
 /** Binds a form-encoded awsQuery request to its operation, or returns undefined when it is not one. */
-export function routeQuery(world: World, request: IncomingRequest, sts?: Sts): RoutedRequest | undefined {
+export function routeQuery(
+  world: World,
+  request: IncomingRequest,
+  sts?: Sts,
+  stacks: StackSource = () => [],
+): RoutedRequest | undefined {
   const form = new URLSearchParams(request.body);
   const action = form.get('Action');
   if (!action) return undefined;
@@ -92,7 +100,13 @@ export function routeQuery(world: World, request: IncomingRequest, sts?: Sts): R
   const service = serviceOf(action, request.headers.authorization);
   const namespace = namespaces[service ?? 'autoscaling'];
   const operations =
-    service === 'sns' ? snsOperations : service === 'ec2' ? ec2Operations : autoScalingOperations;
+    service === 'sns'
+      ? snsOperations
+      : service === 'ec2'
+        ? ec2Operations
+        : service === 'cloudformation'
+          ? cloudFormationOperations(stacks)
+          : autoScalingOperations;
   const operation = service === 'sts' ? stsOperation(action, sts) : operations[action];
   const loggedService: Service = service ?? 'autoscaling';
   return {

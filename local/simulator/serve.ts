@@ -7,7 +7,8 @@ import { withSeed } from './scenario.ts';
 // (the local engine, the real definitions and handlers), so `eks-upgrade start/watch/report` work
 // against it. The clock starts at the scenario's startTime; it jumps ahead whenever an execution
 // waits (a Wait state, a retry interval) and nothing is in flight, so an execution runs in about a
-// second; with nothing waiting it flows `speed` times faster than real time (default 60).
+// second; with nothing waiting, or while a task waits for a person (eks-upgrade approve), it flows
+// `speed` times faster than real time (default 60).
 
 const { values } = parseArgs({
   options: {

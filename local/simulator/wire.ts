@@ -5,7 +5,16 @@ import type { ApiError } from './model.ts';
 // What the protocol modules (restJson1 EKS, awsQuery ASG/SNS, awsJson1_1 SSM, awsJson1_0 CloudWatch) share
 // with the server.
 
-export type Service = 'eks' | 'autoscaling' | 'ssm' | 'sns' | 'sfn' | 'cloudwatch' | 'sts' | 'ec2';
+export type Service =
+  | 'eks'
+  | 'autoscaling'
+  | 'ssm'
+  | 'sns'
+  | 'sfn'
+  | 'cloudwatch'
+  | 'sts'
+  | 'ec2'
+  | 'cloudformation';
 
 export interface IncomingRequest {
   method: string;

@@ -2,7 +2,15 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { findStateMachine, readHistory, startCommand, tasksOf, watchCommand } from '../../cli/commands.ts';
+import {
+  findStateMachine,
+  formatEnd,
+  readHistory,
+  startCommand,
+  tasksOf,
+  type WatchedStep,
+  watchCommand,
+} from '../../cli/commands.ts';
 
 const sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
@@ -66,18 +74,23 @@ describe('eks-upgrade', () => {
       .on(GetExecutionHistoryCommand)
       .resolvesOnce({ events: history.slice(0, 6) })
       .resolves({ events: [...history, ended] });
-    const lines: string[] = [];
-    const status = await watchCommand('arn:execution', {
+    const steps: WatchedStep[] = [];
+    const end = await watchCommand('arn:execution', {
       sfn: new SFNClient({ region: 'us-east-1' }),
-      print: (line) => lines.push(line),
+      onStep: (watched) => steps.push(watched),
       sleep: async () => undefined,
     });
-    expect(status).toBe('ExecutionSucceeded');
-    expect(lines).toEqual([
+    expect(end).toEqual({ executionArn: 'arn:execution', status: 'SUCCEEDED' });
+    expect([...steps.map((watched) => watched.line), formatEnd(end)]).toEqual([
       '+  0m 01s  Control plane: update started to 1.30 (update u-1).',
       '+ 25m 00s  Control plane: Successful (update u-1).',
       'SUCCEEDED',
     ]);
+    expect(steps[1]).toMatchObject({
+      state: 'Check Control Plane Update',
+      endedAt: at(1500).toISOString(),
+      output: { status: 'Successful', updateId: 'u-1' },
+    });
   });
 
   it('reads every page of the history through nextToken', async () => {

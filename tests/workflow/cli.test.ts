@@ -3,17 +3,52 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeClusterCommand, EKSClient, ListUpdatesCommand } from '@aws-sdk/client-eks';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, type Simulator, startSimulator } from '../../local/simulator/index.ts';
 
 const run = promisify(execFile);
+const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 const scenario = loadScenario('multi-hop');
 let simulator: Simulator;
 
+/** `eks-upgrade plan` for legacy-cluster to 1.30 with these credentials and extra flags. */
+function planAs(keys: Record<string, string>, ...flags: string[]) {
+  return run(
+    process.execPath,
+    [
+      'bin/eks-upgrade.mjs',
+      'plan',
+      '--cluster',
+      'legacy-cluster',
+      '--target',
+      '1.30',
+      ...flags,
+      '--region',
+      'us-east-1',
+      '--endpoint-url',
+      simulator.endpoint,
+    ],
+    { env: { ...process.env, ...keys } },
+  );
+}
+
 describe('eks-upgrade plan against the simulator', () => {
   beforeAll(async () => {
-    simulator = await startSimulator({ scenario, now: () => Date.parse(scenario.startTime) });
+    simulator = await startSimulator({
+      scenario,
+      now: () => Date.parse(scenario.startTime),
+      // A person who may read EKS and nothing else: the plan also reads SSM, CloudWatch and more.
+      iam: {
+        users: {
+          EKSREADER: {
+            name: 'eks-reader',
+            statements: [{ effect: 'Allow', actions: ['eks:Describe*', 'eks:List*'], resources: ['*'] }],
+          },
+        },
+      },
+    });
   });
   afterAll(() => simulator.close());
 
@@ -41,6 +76,30 @@ describe('eks-upgrade plan against the simulator', () => {
     expect(simulator.requestLog.filter((request) => request.mutating)).toEqual([]);
   });
 
+  it('prints the plan as JSON with --output json', async () => {
+    const { stdout } = await planAs(credentials, '--output', 'json');
+    const plan = JSON.parse(stdout) as { clusterName: string; targetVersion: string; hops: unknown[] };
+    expect(plan).toMatchObject({ clusterName: 'legacy-cluster', targetVersion: '1.30' });
+    expect(simulator.requestLog.filter((request) => request.mutating)).toEqual([]);
+  });
+
+  it('names the permission a person lacks, as one JSON error with --output json', async () => {
+    const failure = await planAs(
+      { AWS_ACCESS_KEY_ID: 'EKSREADER', AWS_SECRET_ACCESS_KEY: 'test' },
+      '--output',
+      'json',
+    ).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(failure).toMatchObject({ code: 2 });
+    const { error, message } = JSON.parse((failure as { stderr: string }).stderr) as {
+      error: string;
+      message: string;
+    };
+    expect(error).toBe('PermissionMissingError');
+    // The first call outside EKS the plan makes, named as IAM names it.
+    expect(message).toMatch(/^AWS refused (ssm|cloudwatch|autoscaling|ec2):\w+ to these credentials/);
+    expect(message).toContain('user/eks-reader');
+  });
+
   it('says what is wrong with a bad request, with the error name', async () => {
     const failure = await run(
       process.execPath,
@@ -61,8 +120,6 @@ describe('eks-upgrade plan against the simulator', () => {
     expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('DowngradeRefusedError') });
   });
 });
-
-const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 
 let server: ChildProcess;
 let endpoint: string;
@@ -88,6 +145,20 @@ async function startServer(): Promise<void> {
       }
     });
   });
+}
+
+/** The cluster's version and every update EKS lists for it and its node group. */
+async function clusterUpdates() {
+  const eks = new EKSClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const name = 'ekscluster-eksctl';
+  const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
+  const own = await eks.send(new ListUpdatesCommand({ name }));
+  const group = await eks.send(new ListUpdatesCommand({ name, nodegroupName: 'managednodegroup' }));
+  return { version: cluster?.version, updates: [...(own.updateIds ?? []), ...(group.updateIds ?? [])] };
 }
 
 function cli(...args: string[]) {
@@ -217,6 +288,84 @@ describe('eks-upgrade against npm run simulator', () => {
     expect(rows[2]?.from).toBe('1.18');
     const table = await cli('list', '--state-machine-arn', stateMachineArn);
     expect(table.stdout).toMatch(/ekscluster-eksctl {2}1\.18 -> 1\.19 {2}UPGRADED {2}\d+ min/);
+  }, 120_000);
+
+  it('finds the state machine from the stack, and names the flag to pass when the stack is not there', async () => {
+    const listed = await cli('list', '--output', 'json');
+    expect((JSON.parse(listed.stdout) as unknown[]).length).toBeGreaterThan(0);
+    const missing = await cli('list', '--stack', 'eks-upgrade-staging', '--output', 'json').catch(
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(missing).toMatchObject({ code: 2 });
+    expect(JSON.parse((missing as { stderr: string }).stderr)).toEqual({
+      error: 'StackNotFoundError',
+      message:
+        'No stack eks-upgrade-staging in us-east-1: pass --stack with the name sam deploy used, --region, or --state-machine-arn.',
+    });
+  }, 120_000);
+
+  it('answers an approval: JSON from start, approve and watch, and the rejection ends the run before anything changes', async () => {
+    const started = await cli(
+      'start',
+      '--cluster',
+      'ekscluster-eksctl',
+      '--target',
+      '1.20',
+      '--approval',
+      'before-upgrade',
+      '--output',
+      'json',
+    );
+    const { type, executionArn, input } = JSON.parse(started.stdout) as {
+      type: string;
+      executionArn: string;
+      input: unknown;
+    };
+    expect(type).toBe('started');
+    expect(input).toEqual({
+      clusterName: 'ekscluster-eksctl',
+      targetVersion: '1.20',
+      approval: 'before-upgrade',
+    });
+    const before = await clusterUpdates();
+
+    // The run waits for the answer; approve finds the token in its history once the wait began.
+    let answered: { stdout: string } | undefined;
+    for (let attempt = 0; attempt < 100 && !answered; attempt++) {
+      answered = await cli('approve', executionArn, '--reject', 'change freeze', '--output', 'json').catch(
+        async (error: unknown) => {
+          if (!String((error as { stderr?: string }).stderr).includes('is not waiting')) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return undefined;
+        },
+      );
+    }
+    expect(JSON.parse(answered?.stdout ?? '{}')).toMatchObject({
+      executionArn,
+      decision: 'rejected',
+      by: expect.stringContaining(':user/test'),
+    });
+
+    const watched = await cli('watch', executionArn, '--interval', '1', '--output', 'json').catch(
+      (error: unknown) => error as { code: number; stdout: string },
+    );
+    expect(watched).toMatchObject({ code: 1 });
+    const lines = (watched as { stdout: string }).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; state?: string; line?: string; error?: string });
+    expect(lines.slice(0, -1).every((line) => line.type === 'step' && line.state && line.line)).toBe(true);
+    expect(lines.at(-1)).toMatchObject({
+      type: 'end',
+      executionArn,
+      status: 'FAILED',
+      error: 'UpgradeRejectedError',
+    });
+    expect(await clusterUpdates()).toEqual(before);
+
+    const out = join(directory, 'rejected.html');
+    const reported = await cli('report', executionArn, '--out', out, '--output', 'json');
+    expect(JSON.parse(reported.stdout)).toEqual({ executionArn, path: out });
   }, 120_000);
 
   it('starts a rollback in rollback mode, whose plan refuses what EKS would refuse', async () => {
