@@ -1,12 +1,12 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { assumedClients } from '../shared/aws-clients.ts';
-import { makeHandler } from '../shared/handler-kit.ts';
+import { makeHandler, traced } from '../shared/handler-kit.ts';
 import { roleArnOf } from '../shared/role-arn.ts';
 import { type CheckHealthGatesEvent, checkHealthGates } from './check-health-gates.ts';
 
-const eks = new EKSClient({});
-const cloudWatch = new CloudWatchClient({});
+const eks = traced(new EKSClient({}));
+const cloudWatch = traced(new CloudWatchClient({}));
 const clientFor = assumedClients();
 
 export const handler = makeHandler((event: CheckHealthGatesEvent) =>

@@ -1,4 +1,5 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { traced } from './handler-kit.ts';
 
 /** Makes one kind of SDK client from credentials. */
 type Make<T> = (config: { credentials: ReturnType<typeof fromTemporaryCredentials> }) => T;
@@ -16,11 +17,13 @@ export function assumedClients() {
     const key = `${kind}\n${roleArn}`;
     let client = made.get(key) as T | undefined;
     if (!client) {
-      client = make({
-        credentials: fromTemporaryCredentials({
-          params: { RoleArn: roleArn, RoleSessionName: 'eks-upgrade', DurationSeconds: 900 },
+      client = traced(
+        make({
+          credentials: fromTemporaryCredentials({
+            params: { RoleArn: roleArn, RoleSessionName: 'eks-upgrade', DurationSeconds: 900 },
+          }),
         }),
-      });
+      );
       made.set(key, client);
     }
     return client;

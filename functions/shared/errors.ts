@@ -137,6 +137,14 @@ export class UnmanagedSkewError extends DecisionError {
   override readonly name = 'UnmanagedSkewError';
 }
 
+/**
+ * The step ran out of Lambda time (middy stops it a second early, so the failure is logged and
+ * counted). A fault, retried as a Lambda timeout is: every step is safe to run again.
+ */
+export class StepTimedOutError extends Error {
+  override readonly name = 'StepTimedOutError';
+}
+
 /** Names of the errors above, in the order the state machine routes them. */
 export const workflowErrorNames = [
   'InvalidInputError',
@@ -162,6 +170,7 @@ export const workflowErrorNames = [
   'ReplacementRefusedError',
   'ReplacementFailedError',
   'UnmanagedSkewError',
+  'StepTimedOutError',
 ] as const;
 
 /** True when an AWS SDK error carries the given exception name. */

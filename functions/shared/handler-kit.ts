@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { StepTimedOutError } from './errors.ts';
 import { type MetricPoint, metricsOfError, metricsOfOutput } from './step-metrics.ts';
 
 /** One logger per container; POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL come from template.yaml. */
@@ -9,6 +12,18 @@ export const logger = new Logger();
 
 /** CloudWatch metrics in EMF on the function's log; POWERTOOLS_METRICS_NAMESPACE comes from template.yaml. */
 export const metrics = new Metrics({ logger });
+
+/**
+ * X-Ray (the template turns on active tracing; off outside Lambda). HTTP is not captured on its
+ * own: every call the steps make is an SDK call, which `traced` records once, by service and
+ * operation. Responses stay out of traces: a plan runs to kilobytes and names every resource.
+ */
+export const tracer = new Tracer({ captureHTTPsRequests: false });
+
+/** An SDK client whose every call is an X-Ray subsegment: service, operation, status, retries. */
+export function traced<Client>(client: Client): Client {
+  return tracer.captureAWSv3Client(client);
+}
 
 /**
  * Publishes a step's metrics: those with dimensions of their own (kind, error code) each as a
@@ -67,27 +82,37 @@ export function correlationKeys(event: unknown): Record<string, string> {
  * The core stays a plain async function of its input, so tests call it directly.
  */
 export function makeHandler<Input, Output>(step: (input: Input) => Promise<Output>) {
-  return middy<Input, Output>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .before((request) => {
-      logger.appendKeys(correlationKeys(request.event));
-      logger.info('Step started');
+  return (
+    middy<Input, Output>({
+      // Stop the step a second before Lambda would, as an error of ours: it is logged and counted
+      // (a Lambda timeout writes neither), and the state machine retries it as it retries a timeout.
+      timeoutEarlyInMillis: 1000,
+      timeoutEarlyResponse: () => {
+        throw new StepTimedOutError('The step ran out of Lambda time; the state machine runs it again.');
+      },
     })
-    .handler(async (input) => {
-      try {
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .before((request) => {
+        const keys = correlationKeys(request.event);
+        logger.appendKeys(keys);
+        // Annotations are indexed: find a run's traces by execution, cluster or node group.
+        for (const [key, value] of Object.entries(keys)) tracer.putAnnotation(key, value);
+        logger.info('Step started');
+      })
+      .handler(async (input) => {
         const output = await step(input);
         logger.info('Step finished', { ...correlationKeys(output), status: statusOf(output) });
         safely(() => publishMetrics(metricsOfOutput(output)));
         return output;
-      } catch (error) {
+      })
+      // The step's own errors and the early timeout both land here; middy throws the error on.
+      .onError((request) => {
+        const { error } = request;
         safely(() => publishMetrics(metricsOfError(error)));
-        logger.error('Step failed', {
-          errorName: error instanceof Error ? error.name : 'Unknown',
-          error: error as Error,
-        });
-        throw error;
-      }
-    });
+        logger.error('Step failed', { errorName: error?.name ?? 'Unknown', error: error as Error });
+      })
+  );
 }
 
 /** Metrics never change a step's outcome: a step that did its work is not retried for them. */

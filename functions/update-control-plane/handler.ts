@@ -1,10 +1,10 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { assumedClients } from '../shared/aws-clients.ts';
-import { makeHandler } from '../shared/handler-kit.ts';
+import { makeHandler, traced } from '../shared/handler-kit.ts';
 import { roleArnOf } from '../shared/role-arn.ts';
 import { type UpdateControlPlaneEvent, updateControlPlane } from './update-control-plane.ts';
 
-const eks = new EKSClient({});
+const eks = traced(new EKSClient({}));
 const clientFor = assumedClients();
 
 export const handler = makeHandler((event: UpdateControlPlaneEvent) =>

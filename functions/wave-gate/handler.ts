@@ -1,8 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { makeHandler, requiredEnvironment } from '../shared/handler-kit.ts';
+import { makeHandler, requiredEnvironment, traced } from '../shared/handler-kit.ts';
 import { type WaveGateEvent, waveGate } from './wave-gate.ts';
 
-const sfn = new SFNClient({});
+const sfn = traced(new SFNClient({}));
 const stateMachineArn = requiredEnvironment('UPGRADE_STATE_MACHINE_ARN');
 
 export const handler = makeHandler((event: WaveGateEvent) => waveGate(event, { sfn, stateMachineArn }));

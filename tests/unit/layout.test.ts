@@ -19,6 +19,18 @@ describe('module layout', () => {
     expect(importers).toEqual([]);
   });
 
+  it('traces every SDK client a function makes (its own through traced, assumed ones through assumedClients)', () => {
+    const untraced = sources('functions').flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(
+          (line) => /new \w+Client\(/.test(line) && !/traced\(new \w+Client\(|\(config\) => new/.test(line),
+        )
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    expect(untraced).toEqual([]);
+  });
+
   it('keeps the Lambda functions free of the simulator, the harness and the CLI', () => {
     const importers = sources('functions').filter((file) =>
       /from '(\.\.\/)+(local|cli|report|format)\//.test(readFileSync(file, 'utf8')),

@@ -88,15 +88,21 @@ describe.each(stateMachines)('state machine $logicalId', ({ substitutions, defin
     }
   });
 
-  it('retries the busy-cluster error and no business error', () => {
-    const waits = ['UpdateInProgressError', 'InsightsRefreshPendingError', 'ClusterBusyError'];
-    const business = workflowErrorNames.filter((name) => !waits.includes(name));
+  it('retries the busy-cluster error, a step out of time, and no business error', () => {
+    const retriedOnPurpose = [
+      'UpdateInProgressError',
+      'InsightsRefreshPendingError',
+      'ClusterBusyError',
+      'StepTimedOutError',
+    ];
+    const business = workflowErrorNames.filter((name) => !retriedOnPurpose.includes(name));
     for (const [, state] of states) {
       const retried = ((state.Retry as Array<{ ErrorEquals: string[] }>) ?? []).flatMap(
         (rule) => rule.ErrorEquals,
       );
       if (state.Type === 'Task' && String(state.Resource).includes('FunctionArn')) {
         expect(retried).toContain('Lambda.TooManyRequestsException');
+        expect(retried).toContain('StepTimedOutError');
       }
       // Only the steps that start updates can find the resource busy (functions/shared/eks-updates.ts).
       const startsUpdates = /^\$\{Update(ControlPlane|Addon|Nodegroup)FunctionArn\}$/.test(

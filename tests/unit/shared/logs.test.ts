@@ -53,6 +53,27 @@ describe('logs that help at 3 a.m.', () => {
     expect(lines.join('')).not.toContain('SECRET-FROM-USER');
   });
 
+  it('stops a step that runs out of Lambda time as StepTimedOutError, logged and counted as a fault', async () => {
+    const lines: string[] = [];
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      });
+    }
+    const handler = makeHandler((_event: { clusterName: string }) => new Promise<never>(() => undefined));
+    // 1.2 s left: middy stops the step a second early, 0.2 s from now.
+    await expect(
+      handler({ clusterName: 'prod' }, { ...context, getRemainingTimeInMillis: () => 1200 } as never),
+    ).rejects.toMatchObject({ name: 'StepTimedOutError' });
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.find((record) => record.message === 'Step failed')).toMatchObject({
+      errorName: 'StepTimedOutError',
+      clusterName: 'prod',
+    });
+    expect(records.find((record) => '_aws' in record)).toMatchObject({ StepErrors: 1 });
+  });
+
   it('keeps only short named fields', () => {
     expect(
       correlationKeys({ clusterName: 'x'.repeat(500), password: 'p', input: { clusterName: 'ignored' } }),
