@@ -15,34 +15,18 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { z } from 'zod';
 import { formatPlan, progressLine, type TaskEvent } from '../format/run-text.ts';
 import { planUpgrade } from '../functions/plan-upgrade/plan-upgrade.ts';
+import type { replacementAmiTypes } from '../functions/shared/ami-types.ts';
 import { executionNameFor } from '../functions/shared/fleet.ts';
+import type { upgradeInputSchema } from '../functions/shared/input.ts';
 import type { UpgradePlan } from '../functions/shared/types.ts';
 
-/** The execution input `start` sends (functions/shared/input.ts validates it). */
-export interface UpgradeRequest {
-  clusterName: string;
-  targetVersion?: string;
-  nodegroups?: string[];
-  force?: boolean;
-  dryRun?: boolean;
-  releaseVersion?: string;
-  launchTemplateVersions?: Record<string, string>;
-  acceptInsightErrors?: boolean;
-  maxConcurrentNodegroups?: number;
-  deadline?: string;
-  notify?: boolean;
-  bake?: { minutes: number; alarms?: string[] };
-  onGateFailure?: 'stop' | 'rollback';
-  approval?: 'none' | 'before-upgrade' | 'before-each-hop';
-  /** A cluster in another account: the role the steps assume for it. */
-  roleArn?: string;
-  /** Take the last upgrade back (the control plane to the previous minor). */
-  rollback?: boolean;
-}
+/** The execution input `start` sends, as the state machine's first step validates it. */
+export type UpgradeRequest = z.input<typeof upgradeInputSchema>;
 
-/** The flags of `plan` and `start` that make the execution input. */
+/** The flags of `plan` and `start` that make the execution input (commander's names). */
 export interface RequestOptions {
   cluster: string;
   target?: string;
@@ -52,18 +36,46 @@ export interface RequestOptions {
   releaseVersion?: string;
   launchTemplateVersion?: string[];
   acceptInsightErrors?: boolean;
+  acceptUnmanagedSkew?: boolean;
   concurrency?: string;
+  maxUnavailable?: string;
+  maxUnavailablePercentage?: string;
+  updateStrategy?: string;
   deadline?: string;
+  windowStart?: string;
+  windowMinutes?: string;
   notify?: boolean;
   bakeMinutes?: string;
   bakeAlarm?: string[];
+  bakeIgnoreHealthIssues?: boolean;
   onGateFailure?: string;
+  acknowledgeGateFailure?: boolean;
+  replaceAl2?: boolean | string;
+  replacementNamePattern?: string;
+  replacementLaunchTemplateVersion?: string[];
   approval?: string;
   roleArn?: string;
 }
 
-/** The execution input from the flags: every field the state machine takes, each only when given. */
+/**
+ * The execution input from the flags: every field the state machine takes, each only when given.
+ * Values are passed as typed; the state machine's validation names what is wrong with them.
+ * @throws Error for a flag whose own form is wrong (a pair without "=", a window half given).
+ */
 export function requestOf(options: RequestOptions): UpgradeRequest {
+  const rollingUpdate = {
+    ...(options.maxUnavailable ? { maxUnavailable: Number(options.maxUnavailable) } : {}),
+    ...(options.maxUnavailablePercentage
+      ? { maxUnavailablePercentage: Number(options.maxUnavailablePercentage) }
+      : {}),
+    ...(options.updateStrategy ? { updateStrategy: options.updateStrategy as 'DEFAULT' | 'MINIMAL' } : {}),
+  };
+  if ((options.windowStart === undefined) !== (options.windowMinutes === undefined))
+    throw new Error('--window-start and --window-minutes go together.');
+  const replacing =
+    options.replaceAl2 !== undefined ||
+    options.replacementNamePattern !== undefined ||
+    options.replacementLaunchTemplateVersion !== undefined;
   return {
     clusterName: options.cluster,
     ...(options.target && options.target !== 'none' ? { targetVersion: options.target } : {}),
@@ -72,21 +84,46 @@ export function requestOf(options: RequestOptions): UpgradeRequest {
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.releaseVersion ? { releaseVersion: options.releaseVersion } : {}),
     ...(options.launchTemplateVersion?.length
-      ? { launchTemplateVersions: Object.fromEntries(options.launchTemplateVersion.map(nodegroupAndVersion)) }
+      ? { launchTemplateVersions: pairsOf(options.launchTemplateVersion, '--launch-template-version') }
       : {}),
     ...(options.acceptInsightErrors ? { acceptInsightErrors: true } : {}),
+    ...(options.acceptUnmanagedSkew ? { acceptUnmanagedSkew: true } : {}),
     ...(options.concurrency ? { maxConcurrentNodegroups: Number(options.concurrency) } : {}),
+    ...(Object.keys(rollingUpdate).length > 0 ? { rollingUpdate } : {}),
     ...(options.deadline ? { deadline: options.deadline } : {}),
+    ...(options.windowStart && options.windowMinutes
+      ? { window: { start: options.windowStart, minutes: Number(options.windowMinutes) } }
+      : {}),
     ...(options.notify === false ? { notify: false } : {}),
     ...(options.bakeMinutes
       ? {
           bake: {
             minutes: Number(options.bakeMinutes),
             ...(options.bakeAlarm?.length ? { alarms: options.bakeAlarm } : {}),
+            ...(options.bakeIgnoreHealthIssues ? { failOnHealthIssues: false } : {}),
           },
         }
       : {}),
     ...(options.onGateFailure ? { onGateFailure: gateFailurePolicy(options.onGateFailure) } : {}),
+    ...(options.acknowledgeGateFailure ? { acknowledgeGateFailure: true } : {}),
+    ...(replacing
+      ? {
+          replaceAl2: {
+            ...(typeof options.replaceAl2 === 'string'
+              ? { amiType: options.replaceAl2 as (typeof replacementAmiTypes)[number] }
+              : {}),
+            ...(options.replacementNamePattern ? { namePattern: options.replacementNamePattern } : {}),
+            ...(options.replacementLaunchTemplateVersion?.length
+              ? {
+                  launchTemplateVersions: pairsOf(
+                    options.replacementLaunchTemplateVersion,
+                    '--replacement-launch-template-version',
+                  ),
+                }
+              : {}),
+          },
+        }
+      : {}),
     ...(options.approval ? { approval: approvalMode(options.approval) } : {}),
     ...(options.roleArn ? { roleArn: options.roleArn } : {}),
   };
@@ -104,12 +141,15 @@ function gateFailurePolicy(text: string): 'stop' | 'rollback' {
   return text;
 }
 
-/** "gpu=8": node group gpu moves to launch template version 8. */
-function nodegroupAndVersion(pair: string): [string, string] {
-  const [nodegroup = '', version = ''] = pair.split('=');
-  if (!nodegroup || !version)
-    throw new Error(`--launch-template-version takes <nodegroup>=<version>, not "${pair}".`);
-  return [nodegroup, version];
+/** ["gpu=8"]: node group gpu takes launch template version 8. */
+function pairsOf(pairs: string[], flag: string): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [nodegroup = '', version = ''] = pair.split('=');
+      if (!nodegroup || !version) throw new Error(`${flag} takes <nodegroup>=<version>, not "${pair}".`);
+      return [nodegroup, version];
+    }),
+  );
 }
 
 /** `eks-upgrade plan`: the plan for one cluster, read-only, as a table (or JSON). */

@@ -57,12 +57,8 @@ function startRequest(options: Partial<RequestOptions> & { input?: string }): Up
     : {};
   const cluster = options.cluster ?? fromFile.clusterName;
   if (!cluster) throw new Error('Name the cluster: --cluster <name>, or "clusterName" in --input.');
-  const keepFileTarget = fromFile.targetVersion !== undefined && options.target === 'next';
-  const flags = requestOf({
-    ...options,
-    cluster,
-    ...(keepFileTarget ? { target: fromFile.targetVersion } : {}),
-  });
+  const fileTarget = options.target === 'next' ? fromFile.targetVersion : undefined;
+  const flags = requestOf({ ...options, cluster, ...(fileTarget ? { target: fileTarget } : {}) });
   return { ...fromFile, ...flags };
 }
 
@@ -89,24 +85,9 @@ const common = (command: Command) =>
         .default('table'),
     );
 
-common(
-  program
-    .command('plan')
-    .description('Show what an upgrade would do; read-only.')
-    .requiredOption('--cluster <name>', 'EKS cluster')
-    .option('--target <version>', '1.30, next, latest, standard, or none for an AMI refresh', 'next')
-    .option('--nodegroup <name...>', 'only these managed node groups'),
-).action(async (options: OutputOptions & { cluster: string; target?: string; nodegroup?: string[] }) => {
-  const plan = await planCommand(requestOf(options), clientsFor(options).planReads());
-  emit(options, plan, () => formatPlan(plan));
-});
-
-common(
-  program
-    .command('start')
-    .description('Start an upgrade execution on the deployed state machine.')
-    .option('--cluster <name>', 'EKS cluster (or in --input)')
-    .option('--input <file>', 'the execution input as JSON; flags given as well win')
+/** The flags that make the execution input, every field of it: `plan` and `start` take the same. */
+const requestFlags = (command: Command) =>
+  command
     .option('--target <version>', '1.30, next, latest, standard, or none for an AMI refresh', 'next')
     .option('--nodegroup <name...>', 'only these managed node groups')
     .option('--force', 'evict pods past pod disruption budgets')
@@ -117,14 +98,52 @@ common(
       'move custom-AMI node groups to these versions',
     )
     .option('--accept-insight-errors', 'upgrade although upgrade insights report errors')
+    .option(
+      '--accept-unmanaged-skew',
+      'go on although nodes outside managed node groups would break the skew rule',
+    )
     .option('--concurrency <n>', 'node groups rolled at once (maxConcurrentNodegroups)')
+    .option('--max-unavailable <n>', "nodes each group replaces at once during this run's rolls")
+    .option('--max-unavailable-percentage <n>', 'the same, as a percentage of the group')
+    .option('--update-strategy <DEFAULT|MINIMAL>', "the rolls' update strategy")
     .option('--deadline <iso>', 'no step starts that cannot end before this time')
+    .option('--window-start <iso>', 'an upgrade window: its start (with --window-minutes)')
+    .option('--window-minutes <n>', 'an upgrade window: its length; no step starts that cannot end in it')
     .option('--bake-minutes <n>', 'after each hop, bake this long before node groups follow')
     .option('--bake-alarm <name...>', 'CloudWatch alarms that fail the bake when in ALARM')
+    .option('--bake-ignore-health-issues', "a bake fails on alarms only, not on EKS's health issues")
     .option('--on-gate-failure <stop|rollback>', 'what a failed bake does (default stop)')
+    .option('--acknowledge-gate-failure', "go on although the cluster's last run stopped at a failed gate")
+    .option('--replace-al2 [amiType]', 'replace AL2 node groups (default: their AL2023 counterpart AMI type)')
+    .option('--replacement-name-pattern <pattern>', "the replacements' names, with {name} for the old one")
+    .option(
+      '--replacement-launch-template-version <nodegroup=version...>',
+      "a replacement's launch template version",
+    )
     .option('--approval <mode>', 'wait for eks-upgrade approve: before-upgrade or before-each-hop')
     .option('--role-arn <arn>', 'a cluster in another account: the role the steps assume (AssumableRoleArns)')
-    .option('--no-notify', 'send no SNS notification')
+    .option('--no-notify', 'send no SNS notification');
+
+common(
+  requestFlags(
+    program
+      .command('plan')
+      .description('Show what an upgrade would do; read-only.')
+      .requiredOption('--cluster <name>', 'EKS cluster'),
+  ),
+).action(async (options: OutputOptions & RequestOptions) => {
+  const plan = await planCommand(requestOf(options), clientsFor(options).planReads());
+  emit(options, plan, () => formatPlan(plan));
+});
+
+common(
+  requestFlags(
+    program
+      .command('start')
+      .description('Start an upgrade execution on the deployed state machine.')
+      .option('--cluster <name>', 'EKS cluster (or in --input)')
+      .option('--input <file>', 'the execution input as JSON; flags given as well win'),
+  )
     .option('--state-machine-arn <arn>', 'the upgrade-cluster state machine')
     .option('--stack <name>', 'the SAM stack whose outputs name it', 'eks-upgrade')
     .option('--watch', 'then follow it'),

@@ -232,12 +232,30 @@ describe('eks-upgrade against npm run simulator', () => {
       'rollback',
       '--approval',
       'before-each-hop',
+      '--accept-unmanaged-skew',
+      '--max-unavailable',
+      '3',
+      '--update-strategy',
+      'MINIMAL',
+      '--window-start',
+      '2029-12-31T22:00:00Z',
+      '--window-minutes',
+      '240',
+      '--bake-ignore-health-issues',
+      '--acknowledge-gate-failure',
+      '--replace-al2',
+      'AL2023_ARM_64_STANDARD',
+      '--replacement-name-pattern',
+      '{name}-al2023',
+      '--replacement-launch-template-version',
+      'gpu=9',
       '--state-machine-arn',
       stateMachineArn,
       '--watch',
     ).catch((error: unknown) => error as { code: number; stdout: string });
     expect(failed).toMatchObject({ code: 1 });
     const lines = failed.stdout.trim().split('\n');
+    // Past validation (no InvalidInputError): the plan refused the downgrade.
     expect(lines.at(-1)).toMatch(/^FAILED: DowngradeRefusedError /);
     const sfn = new SFNClient({
       region: 'us-east-1',
@@ -256,9 +274,18 @@ describe('eks-upgrade against npm run simulator', () => {
       maxConcurrentNodegroups: 2,
       deadline: '2030-01-01T00:00:00Z',
       notify: false,
-      bake: { minutes: 30, alarms: ['api-5xx'] },
+      bake: { minutes: 30, alarms: ['api-5xx'], failOnHealthIssues: false },
       onGateFailure: 'rollback',
       approval: 'before-each-hop',
+      acceptUnmanagedSkew: true,
+      rollingUpdate: { maxUnavailable: 3, updateStrategy: 'MINIMAL' },
+      window: { start: '2029-12-31T22:00:00Z', minutes: 240 },
+      acknowledgeGateFailure: true,
+      replaceAl2: {
+        amiType: 'AL2023_ARM_64_STANDARD',
+        namePattern: '{name}-al2023',
+        launchTemplateVersions: { gpu: '9' },
+      },
     });
   }, 120_000);
 
