@@ -13,8 +13,8 @@ const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }
 const scenario = loadScenario('multi-hop');
 let simulator: Simulator;
 
-/** `eks-upgrade plan` for legacy-cluster to 1.30 with these credentials and extra flags. */
-function planAs(keys: Record<string, string>, ...flags: string[]) {
+/** `eks-upgrade plan` for legacy-cluster to `target` with these credentials and extra flags. */
+function planAs(keys: Record<string, string>, target: string, ...flags: string[]) {
   return run(
     process.execPath,
     [
@@ -23,7 +23,7 @@ function planAs(keys: Record<string, string>, ...flags: string[]) {
       '--cluster',
       'legacy-cluster',
       '--target',
-      '1.30',
+      target,
       ...flags,
       '--region',
       'us-east-1',
@@ -53,22 +53,7 @@ describe('eks-upgrade plan against the simulator', () => {
   afterAll(() => simulator.close());
 
   it('prints the plan table and changes nothing', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        'bin/eks-upgrade.mjs',
-        'plan',
-        '--cluster',
-        'legacy-cluster',
-        '--target',
-        '1.30',
-        '--region',
-        'us-east-1',
-        '--endpoint-url',
-        simulator.endpoint,
-      ],
-      { env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } },
-    );
+    const { stdout } = await planAs(credentials, '1.30');
     expect(stdout).toContain(
       'Plan for legacy-cluster: 1.24 -> 1.30, 6 control-plane hops, 9 node group rolling updates',
     );
@@ -77,8 +62,8 @@ describe('eks-upgrade plan against the simulator', () => {
   });
 
   it('prints the plan as JSON with --output json', async () => {
-    const { stdout } = await planAs(credentials, '--output', 'json');
-    const plan = JSON.parse(stdout) as { clusterName: string; targetVersion: string; hops: unknown[] };
+    const { stdout } = await planAs(credentials, '1.30', '--output', 'json');
+    const plan = JSON.parse(stdout) as { clusterName: string; targetVersion: string };
     expect(plan).toMatchObject({ clusterName: 'legacy-cluster', targetVersion: '1.30' });
     expect(simulator.requestLog.filter((request) => request.mutating)).toEqual([]);
   });
@@ -86,6 +71,7 @@ describe('eks-upgrade plan against the simulator', () => {
   it('names the permission a person lacks, as one JSON error with --output json', async () => {
     const failure = await planAs(
       { AWS_ACCESS_KEY_ID: 'EKSREADER', AWS_SECRET_ACCESS_KEY: 'test' },
+      '1.30',
       '--output',
       'json',
     ).catch((error: unknown) => error as { code: number; stderr: string });
@@ -101,22 +87,9 @@ describe('eks-upgrade plan against the simulator', () => {
   });
 
   it('says what is wrong with a bad request, with the error name', async () => {
-    const failure = await run(
-      process.execPath,
-      [
-        'bin/eks-upgrade.mjs',
-        'plan',
-        '--cluster',
-        'legacy-cluster',
-        '--target',
-        '1.20',
-        '--region',
-        'us-east-1',
-        '--endpoint-url',
-        simulator.endpoint,
-      ],
-      { env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } },
-    ).catch((error: unknown) => error as { code: number; stderr: string });
+    const failure = await planAs(credentials, '1.20').catch(
+      (error: unknown) => error as { code: number; stderr: string },
+    );
     expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('DowngradeRefusedError') });
   });
 });
