@@ -30,13 +30,10 @@ const actionPrefixes: Record<string, string> = {
   STSClient: 'sts',
 };
 
-// The error codes AWS answers a denied call with, per protocol.
-const denialCodes = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'AuthorizationError',
-]);
+// The error codes the CLI's services answer a denied call with: EKS, Step Functions and SSM
+// AccessDeniedException; CloudFormation, STS, Auto Scaling and CloudWatch AccessDenied; EC2
+// UnauthorizedOperation.
+const denialCodes = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 
 /** The IAM action of an SDK call: SFNClient + StartExecutionCommand is states:StartExecution. */
 export function actionOf(clientName: string, commandName: string): string {

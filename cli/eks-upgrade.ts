@@ -1,7 +1,7 @@
 // eks-upgrade: plan (read-only), start and watch upgrades by hand, against real AWS or --endpoint-url.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { writeRunReport } from '../report/index.ts';
 import { type ClientOptions, clientsFor } from './clients.ts';
 import {
@@ -74,7 +74,13 @@ async function startExecution(
   if (options.watch) await follow(executionArn, options);
 }
 
-const program = new Command('eks-upgrade').description('Plan, start and watch unattended EKS upgrades.');
+// Commander's own usage errors (a missing or unknown flag) reach the catch below instead of exiting
+// 1 with its own text, so they exit 2 and speak JSON like every other failure; the subcommands
+// inherit both settings.
+const program = new Command('eks-upgrade')
+  .description('Plan, start and watch unattended EKS upgrades.')
+  .exitOverride()
+  .configureOutput({ outputError: () => undefined });
 const common = (command: Command) =>
   command
     .addOption(new Option('--region <region>', 'AWS region (default: the SDK default chain)'))
@@ -265,8 +271,11 @@ common(
 // Exit code 2: the command itself failed (bad input, a refusal, a missing permission); with
 // --output json the error is one JSON object on stderr.
 program.parseAsync().catch((error: unknown) => {
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
+  // --help and --version end as a CommanderError too, having printed what was asked.
+  if (error instanceof CommanderError && error.exitCode === 0) return;
+  const usage = error instanceof CommanderError;
+  const name = usage ? 'UsageError' : error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message.replace(/^error: /, '') : String(error);
   const args = process.argv.join(' ');
   console.error(
     /--output[= ]json\b/.test(args) ? JSON.stringify({ error: name, message }) : `${name}: ${message}`,

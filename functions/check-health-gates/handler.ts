@@ -1,12 +1,12 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { assumedClients } from '../shared/aws-clients.ts';
-import { makeHandler, traced } from '../shared/handler-kit.ts';
+import { makeHandler, stepClient } from '../shared/handler-kit.ts';
 import { roleArnOf } from '../shared/role-arn.ts';
 import { type CheckHealthGatesEvent, checkHealthGates } from './check-health-gates.ts';
 
-const eks = traced(new EKSClient({}));
-const cloudWatch = traced(new CloudWatchClient({}));
+const eks = stepClient(new EKSClient({}));
+const cloudWatch = stepClient(new CloudWatchClient({}));
 const clientFor = assumedClients();
 
 export const handler = makeHandler((event: CheckHealthGatesEvent) =>

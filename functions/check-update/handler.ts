@@ -1,13 +1,13 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { assumedClients } from '../shared/aws-clients.ts';
-import { makeHandler, traced } from '../shared/handler-kit.ts';
+import { makeHandler, stepClient } from '../shared/handler-kit.ts';
 import { roleArnOf } from '../shared/role-arn.ts';
 import type { UpdateProgress } from '../shared/types.ts';
 import { checkUpdate } from './check-update.ts';
 
-const eks = traced(new EKSClient({}));
-const autoScaling = traced(new AutoScalingClient({}));
+const eks = stepClient(new EKSClient({}));
+const autoScaling = stepClient(new AutoScalingClient({}));
 const clientFor = assumedClients();
 
 export const handler = makeHandler((event: UpdateProgress) =>

@@ -1,6 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { assumedClients } from '../shared/aws-clients.ts';
-import { makeHandler, traced } from '../shared/handler-kit.ts';
+import { makeHandler, stepClient } from '../shared/handler-kit.ts';
 import { roleArnOf } from '../shared/role-arn.ts';
 import {
   type CloseRollbackEvent,
@@ -9,7 +9,7 @@ import {
   reportIncompleteRollback,
 } from './close-rollback.ts';
 
-const eks = traced(new EKSClient({}));
+const eks = stepClient(new EKSClient({}));
 const clientFor = assumedClients();
 
 /** One function for both ends of a rollback: verified, or stopped half-way (the event has the error). */

@@ -1,9 +1,9 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseFleetSpec } from '../shared/fleet.ts';
-import { logger, makeHandler, requiredEnvironment, traced } from '../shared/handler-kit.ts';
+import { logger, makeHandler, requiredEnvironment, stepClient } from '../shared/handler-kit.ts';
 import { onAmiRelease } from './on-ami-release.ts';
 
-const sfn = traced(new SFNClient({}));
+const sfn = stepClient(new SFNClient({}));
 const fleetStateMachineArn = requiredEnvironment('UPGRADE_FLEET_STATE_MACHINE_ARN');
 const fleet = parseFleetSpec(process.env.FLEET_CLUSTERS ?? '').map((member) => member.clusterName);
 const policy = process.env.AMI_RELEASE_REFRESH === 'window' ? 'window' : 'now';

@@ -5,22 +5,22 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { assumedClients } from '../shared/aws-clients.ts';
-import { makeHandler, requiredEnvironment, traced } from '../shared/handler-kit.ts';
+import { makeHandler, requiredEnvironment, stepClient } from '../shared/handler-kit.ts';
 import { roleArnOf } from '../shared/role-arn.ts';
 import { type PlanUpgradeEvent, planUpgrade } from './plan-upgrade.ts';
 
-const eks = traced(new EKSClient({}));
-const ssm = traced(new SSMClient({}));
-const cloudWatch = traced(new CloudWatchClient({}));
-const autoScaling = traced(new AutoScalingClient({}));
-const ec2 = traced(new EC2Client({}));
+const eks = stepClient(new EKSClient({}));
+const ssm = stepClient(new SSMClient({}));
+const cloudWatch = stepClient(new CloudWatchClient({}));
+const autoScaling = stepClient(new AutoScalingClient({}));
+const ec2 = stepClient(new EC2Client({}));
 const clientFor = assumedClients();
 
 // Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
 const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');
 // Fails closed too: without the running upgrades it could not keep to one per cluster.
 const executions = {
-  sfn: traced(new SFNClient({})),
+  sfn: stepClient(new SFNClient({})),
   stateMachineArn: requiredEnvironment('UPGRADE_STATE_MACHINE_ARN'),
 };
 

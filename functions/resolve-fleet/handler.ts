@@ -1,8 +1,8 @@
 import { EKSClient } from '@aws-sdk/client-eks';
-import { makeHandler, requiredEnvironment, traced } from '../shared/handler-kit.ts';
+import { makeHandler, requiredEnvironment, stepClient } from '../shared/handler-kit.ts';
 import { resolveFleet } from './resolve-fleet.ts';
 
-const eks = traced(new EKSClient({}));
+const eks = stepClient(new EKSClient({}));
 
 // Fails closed: without the template's ClusterNamePattern the function upgrades nothing.
 const allowedClusters = requiredEnvironment('ALLOWED_CLUSTERS');

@@ -1,8 +1,10 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { traced } from './handler-kit.ts';
+import { stepClient } from './handler-kit.ts';
 
 /** Makes one kind of SDK client from credentials. */
-type Make<T> = (config: { credentials: ReturnType<typeof fromTemporaryCredentials> }) => T;
+type Make<T extends { middlewareStack: object }> = (config: {
+  credentials: ReturnType<typeof fromTemporaryCredentials>;
+}) => T;
 
 /**
  * The SDK clients of one function for clusters in other accounts: a client whose credentials come
@@ -12,12 +14,17 @@ type Make<T> = (config: { credentials: ReturnType<typeof fromTemporaryCredential
  */
 export function assumedClients() {
   const made = new Map<string, unknown>();
-  return <T>(kind: string, make: Make<T>, roleArn: string | null | undefined, own: T): T => {
+  return <T extends { middlewareStack: object }>(
+    kind: string,
+    make: Make<T>,
+    roleArn: string | null | undefined,
+    own: T,
+  ): T => {
     if (!roleArn) return own;
     const key = `${kind}\n${roleArn}`;
     let client = made.get(key) as T | undefined;
     if (!client) {
-      client = traced(
+      client = stepClient(
         make({
           credentials: fromTemporaryCredentials({
             params: { RoleArn: roleArn, RoleSessionName: 'eks-upgrade', DurationSeconds: 900 },

@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import middy from '@middy/core';
 import { StepTimedOutError } from './errors.ts';
 import { type MetricPoint, metricsOfError, metricsOfOutput } from './step-metrics.ts';
@@ -15,13 +17,28 @@ export const metrics = new Metrics({ logger });
 
 /**
  * X-Ray (the template turns on active tracing; off outside Lambda). HTTP is not captured on its
- * own: every call the steps make is an SDK call, which `traced` records once, by service and
+ * own: every call the steps make is an SDK call, which `stepClient` records once, by service and
  * operation. Responses stay out of traces: a plan runs to kilobytes and names every resource.
  */
 export const tracer = new Tracer({ captureHTTPsRequests: false });
 
-/** An SDK client whose every call is an X-Ray subsegment: service, operation, status, retries. */
-export function traced<Client>(client: Client): Client {
+/** The invocation a piece of work belongs to: its signal aborts when middy stops the step early. */
+const invocation = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * An SDK client for the steps: every call is an X-Ray subsegment (service, operation, status,
+ * retries), and a step stopped for time makes no further call. Lambda reuses the container, so
+ * without that a stopped step would carry on beside its own retry once the container thaws.
+ */
+export function stepClient<Client extends { middlewareStack: object }>(client: Client): Client {
+  (client.middlewareStack as EKSClient['middlewareStack']).add(
+    (next) => async (args) => {
+      if (invocation.getStore()?.aborted)
+        throw new StepTimedOutError('The step was stopped for time; it makes no further AWS call.');
+      return next(args);
+    },
+    { step: 'initialize', name: 'stopAfterStepTimeout' },
+  );
   return tracer.captureAWSv3Client(client);
 }
 
@@ -100,12 +117,16 @@ export function makeHandler<Input, Output>(step: (input: Input) => Promise<Outpu
         for (const [key, value] of Object.entries(keys)) tracer.putAnnotation(key, value);
         logger.info('Step started');
       })
-      .handler(async (input) => {
-        const output = await step(input);
-        logger.info('Step finished', { ...correlationKeys(output), status: statusOf(output) });
-        safely(() => publishMetrics(metricsOfOutput(output)));
-        return output;
-      })
+      .handler((input, _context, { signal }) =>
+        invocation.run(signal, async () => {
+          const output = await step(input);
+          // Stopped for time: the invocation ended already and said so; its retry reports the step.
+          if (signal.aborted) return output;
+          logger.info('Step finished', { ...correlationKeys(output), status: statusOf(output) });
+          safely(() => publishMetrics(metricsOfOutput(output)));
+          return output;
+        }),
+      )
       // The step's own errors and the early timeout both land here; middy throws the error on.
       .onError((request) => {
         const { error } = request;

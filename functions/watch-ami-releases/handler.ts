@@ -2,12 +2,12 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { parseFleetSpec } from '../shared/fleet.ts';
-import { makeHandler, requiredEnvironment, traced } from '../shared/handler-kit.ts';
+import { makeHandler, requiredEnvironment, stepClient } from '../shared/handler-kit.ts';
 import { watchAmiReleases } from './watch-ami-releases.ts';
 
-const eks = traced(new EKSClient({}));
-const ssm = traced(new SSMClient({}));
-const sns = traced(new SNSClient({}));
+const eks = stepClient(new EKSClient({}));
+const ssm = stepClient(new SSMClient({}));
+const sns = stepClient(new SNSClient({}));
 const topicArn = requiredEnvironment('AMI_RELEASE_TOPIC_ARN');
 // An empty fleet list is allowed: the watcher then has nothing to watch.
 const clusterNames = parseFleetSpec(process.env.FLEET_CLUSTERS ?? '').map((member) => member.clusterName);

@@ -35,8 +35,16 @@ export interface TaskBindingOptions {
   startChild?: ChildExecutionStarter;
   /** Without it, the tasks run with no IAM check and the environment's credentials. */
   role?: StateMachineRole;
-  /** A `.waitForTaskToken` task's wait for SendTaskSuccess or SendTaskFailure of the token in its input. */
-  awaitTaskToken?: (input: JSONValue) => Promise<JSONValue>;
+  /** `.waitForTaskToken` tasks: the wait for SendTaskSuccess or SendTaskFailure of the token in their input. */
+  taskTokens?: TaskTokenWaits;
+}
+
+/** What a `.waitForTaskToken` binding needs of the task tokens (task-tokens.ts). */
+export interface TaskTokenWaits {
+  /** Waits for the answer to the input's token; after `timeoutSeconds` the token is closed. */
+  wait(input: JSONValue, timeoutSeconds: number | undefined): Promise<JSONValue>;
+  /** Closes the input's token: the task ended without an answer. */
+  close(input: JSONValue): void;
 }
 
 /**
@@ -79,7 +87,7 @@ function invokeDenied(message: string): Error {
  */
 export async function bindTasks(
   definition: { States: Record<string, unknown> },
-  { record, runtime, wrap = (_state, run) => run, startChild, role, awaitTaskToken }: TaskBindingOptions,
+  { record, runtime, wrap = (_state, run) => run, startChild, role, taskTokens }: TaskBindingOptions,
 ): Promise<Record<string, TaskHandler>> {
   const sns = new SNSClient({});
   const sfn = new SFNClient({});
@@ -123,7 +131,7 @@ export async function bindTasks(
     };
   };
 
-  for (const [state, resource] of taskResources(definition)) {
+  for (const [state, resource, timeoutSeconds] of taskResources(definition)) {
     const functionId = /^\$\{(\w+Function)Arn\}$/.exec(resource)?.[1];
     if (functionId) {
       if (!runtime.has(functionId))
@@ -136,11 +144,16 @@ export async function bindTasks(
       });
     } else if (resource === 'arn:aws:states:::sns:publish') {
       bindings[state] = traced(state, async (input) => ({ MessageId: await publishFrom(input) }));
-    } else if (resource === 'arn:aws:states:::sns:publish.waitForTaskToken' && awaitTaskToken) {
+    } else if (resource === 'arn:aws:states:::sns:publish.waitForTaskToken' && taskTokens) {
       // Publishes the message (which carries the token), then waits for the answer to its token.
       bindings[state] = traced(state, async (input) => {
-        const answer = awaitTaskToken(input);
-        await publishFrom(input);
+        const answer = taskTokens.wait(input, timeoutSeconds);
+        try {
+          await publishFrom(input);
+        } catch (error) {
+          taskTokens.close(input);
+          throw error;
+        }
         return answer;
       });
     } else if (resource === 'arn:aws:states:::aws-sdk:sfn:describeExecution') {
@@ -175,11 +188,19 @@ export async function bindTasks(
   return bindings;
 }
 
-function taskResources(machine: unknown): Array<[string, string]> {
+function taskResources(machine: unknown): Array<[string, string, number | undefined]> {
   if (typeof machine !== 'object' || machine === null || !('States' in machine)) return [];
   return Object.entries(machine.States as Record<string, Record<string, unknown>>).flatMap(
     ([name, state]) => [
-      ...(state.Type === 'Task' ? [[name, String(state.Resource)] as [string, string]] : []),
+      ...(state.Type === 'Task'
+        ? [
+            [
+              name,
+              String(state.Resource),
+              typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined,
+            ] as [string, string, number | undefined],
+          ]
+        : []),
       ...taskResources(state.ItemProcessor ?? state.Iterator),
       ...((state.Branches as unknown[] | undefined) ?? []).flatMap(taskResources),
     ],

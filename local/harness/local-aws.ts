@@ -446,7 +446,7 @@ export class LocalAws {
           },
           runningParts,
         ),
-      awaitTaskToken: (input) => this.taskTokens.wait(input),
+      taskTokens: this.taskTokens,
       role: {
         act: (work) => actAs(stateMachine, work),
         denial: (action, resource) => this.simulator.roleDenial(stateMachine, action, resource),
@@ -488,6 +488,7 @@ export class LocalAws {
     // StopExecution stops the executions a `.sync` task of it is waiting for, too.
     abort = () => {
       aborted = true;
+      this.taskTokens.closeExecution(description.executionArn);
       history.abort();
       execution.abort();
       for (const arn of runningParts) this.recordOf(arn).abort?.();

@@ -1,5 +1,6 @@
 import { readTemplate, type Template } from '../../scripts/template.ts';
 import type { XmlObject } from './autoscaling.ts';
+import type { StackSource } from './cloudformation.ts';
 import { ApiError, hashHex, uuidFrom, type World } from './model.ts';
 import type { IncomingRequest, Service } from './wire.ts';
 
@@ -474,7 +475,7 @@ export interface Iam {
 }
 
 /** IAM over the world's resources, with the template's roles. */
-export function createIam(world: World, options: IamOptions = {}): Iam {
+export function createIam(world: World, options: IamOptions = {}, stacks: StackSource = () => []): Iam {
   const { region, accountId } = world.scenario;
   const ctx: ResolveContext = {
     template: options.template ?? readTemplate(),
@@ -519,8 +520,11 @@ export function createIam(world: World, options: IamOptions = {}): Iam {
       return `arn:aws:ssm:${region}:${owner}:parameter${path}`;
     },
     alarm: (name) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`,
-    // The stack's id ends in a UUID the caller need not know: a policy names stack/<name>/*.
-    stack: (name) => `arn:aws:cloudformation:${region}:${accountId}:stack/${text(name)}/*`,
+    // A stack's own id (ending in its UUID), found by name or id; AWS names stack/<name>/* for one
+    // that does not exist (serverless/serverless#8509).
+    stack: (name) =>
+      stacks().find((stack) => stack.name === text(name) || stack.id === text(name))?.id ??
+      `arn:aws:cloudformation:${region}:${accountId}:stack/${text(name)}/*`,
   };
 
   const assumedByKey = new Map<string, AssumedRole>();

@@ -232,7 +232,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const now = options.now ?? (() => Date.now());
   const world = new World(parseScenario(options.scenario), now);
   const injectFault = burstInjector(world.scenario.faults);
-  const iam = createIam(world, options.iam);
+  const iam = createIam(world, options.iam, options.stacks);
   const requestLog: LoggedRequest[] = [];
   let active = 0;
   let requestCount = 0;

@@ -47,6 +47,27 @@ describe('eks-upgrade', () => {
     expect(await findStateMachine({ stateMachineArn: 'arn:flag' }, cloudFormation)).toBe('arn:flag');
   });
 
+  it('names the flag to pass when the stack lacks the output', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'other',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'BucketName', OutputValue: 'b' }],
+        },
+      ],
+    });
+    await expect(
+      findStateMachine({ stack: 'other' }, new CloudFormationClient({ region: 'us-east-1' })),
+    ).rejects.toMatchObject({
+      name: 'StackOutputMissingError',
+      message: expect.stringMatching(
+        /^Stack other has no UpgradeClusterStateMachineArn output.*--state-machine-arn\.$/,
+      ),
+    });
+  });
+
   it('starts an execution named from cluster, target and time, with the request as input', async () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
     const arn = await startCommand(

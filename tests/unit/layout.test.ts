@@ -19,12 +19,13 @@ describe('module layout', () => {
     expect(importers).toEqual([]);
   });
 
-  it('traces every SDK client a function makes (its own through traced, assumed ones through assumedClients)', () => {
+  it('traces every SDK client a function makes (its own through stepClient, assumed ones through assumedClients)', () => {
     const untraced = sources('functions').flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
         .filter(
-          (line) => /new \w+Client\(/.test(line) && !/traced\(new \w+Client\(|\(config\) => new/.test(line),
+          (line) =>
+            /new \w+Client\(/.test(line) && !/stepClient\(new \w+Client\(|\(config\) => new/.test(line),
         )
         .map((line) => `${file}: ${line.trim()}`),
     );

@@ -1,7 +1,7 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { approveCommand } from '../../cli/commands.ts';
+import { approveCommand, readHistory } from '../../cli/commands.ts';
 import { type LocalAws, operatorAccessKeyId } from '../../local/harness/local-aws.ts';
 import { clusterState, mutatingCalls, runWorkflow, seedInput } from './helpers.ts';
 
@@ -93,6 +93,25 @@ describe('approvals', () => {
       expect(execution.output).toMatchObject({ deferral: { Error: 'UpgradeDeferredError' } });
       expect(execution.endedAt - execution.startedAt).toBeGreaterThanOrEqual(24 * 3600_000);
       expect(mutatingCalls(aws).filter((request) => request.service === 'eks')).toEqual([]);
+    });
+  });
+
+  it('a late answer to a wait that timed out is refused as Step Functions refuses it (TaskTimedOut)', async () => {
+    await runWorkflow({ input: { ...seedInput, approval: 'before-upgrade' } }, async ({ aws }) => {
+      const { sfn } = personClients(aws);
+      const scheduled = (await readHistory(sfn, executionArnOf(aws))).find(
+        (event) => event.taskScheduledEventDetails?.resource === 'publish.waitForTaskToken',
+      );
+      const parameters = JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? '{}') as {
+        MessageAttributes: { taskToken: { StringValue: string } };
+      };
+      const late = sfn.send(
+        new SendTaskSuccessCommand({
+          taskToken: parameters.MessageAttributes.taskToken.StringValue,
+          output: JSON.stringify({ approvedBy: 'too late' }),
+        }),
+      );
+      await expect(late).rejects.toMatchObject({ name: 'TaskTimedOut' });
     });
   });
 

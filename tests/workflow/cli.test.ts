@@ -86,6 +86,17 @@ describe('eks-upgrade plan against the simulator', () => {
     expect(message).toContain('user/eks-reader');
   });
 
+  it('refuses a command line it cannot read with exit code 2, as JSON with --output json', async () => {
+    const failure = await run(process.execPath, ['bin/eks-upgrade.mjs', 'plan', '--output', 'json'], {
+      env: { ...process.env, ...credentials },
+    }).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(failure).toMatchObject({ code: 2 });
+    expect(JSON.parse((failure as { stderr: string }).stderr)).toEqual({
+      error: 'UsageError',
+      message: "required option '--cluster <name>' not specified",
+    });
+  });
+
   it('says what is wrong with a bad request, with the error name', async () => {
     const failure = await planAs(credentials, '1.20').catch(
       (error: unknown) => error as { code: number; stderr: string },
@@ -305,6 +316,7 @@ describe('eks-upgrade against npm run simulator', () => {
   }, 120_000);
 
   it('answers an approval: JSON from start, approve and watch, and the rejection ends the run before anything changes', async () => {
+    const before = await clusterUpdates();
     const started = await cli(
       'start',
       '--cluster',
@@ -327,7 +339,6 @@ describe('eks-upgrade against npm run simulator', () => {
       targetVersion: '1.20',
       approval: 'before-upgrade',
     });
-    const before = await clusterUpdates();
 
     // The run waits for the answer; approve finds the token in its history once the wait began.
     let answered: { stdout: string } | undefined;

@@ -1,5 +1,6 @@
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { correlationKeys, makeHandler } from '../../../functions/shared/handler-kit.ts';
+import { correlationKeys, makeHandler, stepClient } from '../../../functions/shared/handler-kit.ts';
 
 const context = {
   functionName: 'eks-upgrade-UpdateNodegroupFunction',
@@ -61,11 +62,29 @@ describe('logs that help at 3 a.m.', () => {
         return true;
       });
     }
-    const handler = makeHandler((_event: { clusterName: string }) => new Promise<never>(() => undefined));
+    // Nothing listens on port 9: a call that went out would fail with a connection error instead.
+    const eks = stepClient(
+      new EKSClient({
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      }),
+    );
+    let lateCall: Promise<unknown> | undefined;
+    const handler = makeHandler(async (_event: { clusterName: string }) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      lateCall = eks.send(new DescribeClusterCommand({ name: 'prod' }));
+      return lateCall;
+    });
     // 1.2 s left: middy stops the step a second early, 0.2 s from now.
     await expect(
       handler({ clusterName: 'prod' }, { ...context, getRemainingTimeInMillis: () => 1200 } as never),
     ).rejects.toMatchObject({ name: 'StepTimedOutError' });
+    // The stopped step carries on (Lambda would thaw it with the next invocation) but calls nothing.
+    await vi.waitFor(() => expect(lateCall).toBeDefined());
+    await expect(lateCall).rejects.toMatchObject({ name: 'StepTimedOutError' });
+    expect(lines.join('')).not.toContain('Step finished');
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.find((record) => record.message === 'Step failed')).toMatchObject({
       errorName: 'StepTimedOutError',
