@@ -36,25 +36,15 @@ const actionPrefixes: Record<string, string> = {
 const denialCodes = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 
 /** The IAM action of an SDK call: SFNClient + StartExecutionCommand is states:StartExecution. */
-export function actionOf(clientName: string, commandName: string): string {
-  return `${actionPrefixes[clientName] ?? clientName.replace(/Client$/, '').toLowerCase()}:${commandName.replace(/Command$/, '')}`;
+function actionOf(clientName: string, commandName: string): string {
+  return `${actionPrefixes[clientName] ?? clientName}:${commandName.replace(/Command$/, '')}`;
 }
 
 /**
  * A denied call fails as PermissionMissingError naming the action, whatever the service's message
  * says (not every service names it).
  */
-function explainDenials<
-  Client extends
-    | SFNClient
-    | CloudFormationClient
-    | EKSClient
-    | SSMClient
-    | CloudWatchClient
-    | AutoScalingClient
-    | EC2Client
-    | STSClient,
->(client: Client): Client {
+function explainDenials<Client extends { middlewareStack: object }>(client: Client): Client {
   (client.middlewareStack as SFNClient['middlewareStack']).add(
     (next, context) => async (args) => {
       try {

@@ -365,7 +365,11 @@ describe('eks-upgrade against npm run simulator', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string; state?: string; line?: string; error?: string });
+    expect(lines.length).toBeGreaterThan(2);
     expect(lines.slice(0, -1).every((line) => line.type === 'step' && line.state && line.line)).toBe(true);
+    expect(
+      lines.some((line) => line.state === 'Await Approval' && line.line?.includes('UpgradeRejectedError')),
+    ).toBe(true);
     expect(lines.at(-1)).toMatchObject({
       type: 'end',
       executionArn,
